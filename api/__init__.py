@@ -1,0 +1,1 @@
+"""The tidings CLI, the processing job and (later) the HTTP API."""

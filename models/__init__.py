@@ -1,0 +1,23 @@
+"""Data models: SQLModel tables, API schemas, engine and migrations (not ML models; see nlp/)."""
+
+from models.articles import Article, DedupeKind, PublishedFrom, TextSource
+from models.claims import Claim
+from models.nlp import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
+from models.sources import FetchRecord, Source, SourceCategory, SourceKind
+
+__all__ = [
+    "Article",
+    "Claim",
+    "DedupeKind",
+    "Entity",
+    "EntitySentiment",
+    "FetchRecord",
+    "Mention",
+    "ProcessingStatus",
+    "PublishedFrom",
+    "Sentence",
+    "Source",
+    "SourceCategory",
+    "SourceKind",
+    "TextSource",
+]

@@ -1,0 +1,35 @@
+"""Numeric claims extracted from articles."""
+
+from datetime import date
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+
+class ClaimBase(SQLModel):
+    """A structured numeric claim, as served by search."""
+
+    start: int
+    end: int
+    text: str
+    value: float | None = Field(default=None, index=True)
+    unit: str | None = Field(default=None, index=True)
+    metric: str | None = Field(default=None, index=True)
+    subject: str | None = None
+    subject_id: str | None = Field(default=None, index=True)
+    direction: str | None = Field(default=None, index=True)
+    claim_type: str | None = Field(default=None, index=True)
+    time_start: date | None = Field(default=None, index=True)
+    time_end: date | None = None
+    time_text: str | None = None
+    attributed_to: str | None = Field(default=None, index=True)
+    qualifier: str | None = None
+    sentence_index: int | None = None
+
+
+class Claim(ClaimBase, table=True):
+    """A claim row tied to its article and sentence."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    sentence_text: str = Field(default="", sa_column=Column(Text, nullable=False))

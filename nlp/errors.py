@@ -1,0 +1,13 @@
+"""Errors raised by the NLP package."""
+
+
+class NlpError(Exception):
+    """Base class for every error nlp raises on purpose."""
+
+
+class ModelNotInstalledError(NlpError):
+    """A configured model package is missing; the message names what to install."""
+
+
+class KnowledgeBaseError(NlpError):
+    """The knowledge base (built-in or user file) is malformed."""

@@ -1,0 +1,86 @@
+"""The typed result of `nlp.analyze`; its JSON form is the `analyze --json` format."""
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class EntityMention(BaseModel):
+    """A span naming an entity; `entity_id` is None for NER mentions the KB does not know."""
+
+    start: int
+    end: int
+    text: str
+    entity_id: str | None
+    name: str
+    type: str
+    sentence_index: int | None = Field(default=None, exclude=True)
+    nested_in: int | None = Field(default=None, exclude=True)  # index of the enclosing mention
+
+
+class ClaimRecord(BaseModel):
+    """A numeric claim: value, unit and what it is about."""
+
+    start: int
+    end: int
+    text: str
+    value: float | None
+    unit: str | None
+    metric: str | None
+    subject: str | None
+    subject_id: str | None
+    direction: str | None  # up | down | none
+    claim_type: str | None  # observation | forecast | historical | threshold_level | other
+    time_start: str | None  # ISO date
+    time_end: str | None
+    time_text: str | None
+    attributed_to: str | None
+    qualifier: str | None  # about | over | below | low | range_lower | range_upper
+    sentence_index: int
+    stance: str | None = None  # bullish | bearish, for forecast claims
+
+
+class SentenceResult(BaseModel):
+    """A sentence span with its sentiment (None until a sentiment backend runs)."""
+
+    start: int
+    end: int
+    text: str
+    label: str | None = None
+    score: float | None = None
+    probs: dict[str, float] | None = None
+
+
+class EntitySentimentResult(BaseModel):
+    """Sentiment of the article toward one entity."""
+
+    entity_id: str
+    name: str
+    score: float
+    n: int
+    confidence: float | None = None
+
+
+class DocumentSentiment(BaseModel):
+    """Sentiment of the whole article, with confidence and a flag for mixed text."""
+
+    label: str
+    score: float
+    confidence: float | None = None
+    uncertainty: float | None = None
+    mixed: bool | None = None
+
+
+class Analysis(BaseModel):
+    """Everything `analyze` finds in one text."""
+
+    entities: list[EntityMention] = Field(default_factory=list)
+    claims: list[ClaimRecord] = Field(default_factory=list)
+    sentences: list[SentenceResult] = Field(default_factory=list)
+    entity_sentiment: list[EntitySentimentResult] = Field(default_factory=list)
+    document: DocumentSentiment | None = None
+    model_versions: dict[str, str] = Field(default_factory=dict)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The `analyze --json` object."""
+        return self.model_dump(mode="json")

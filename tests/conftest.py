@@ -13,3 +13,9 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip("../shared is absent: data-dependent test skipped")
     return SHARED_DIR
+
+
+@pytest.fixture
+def shared_path() -> Path:
+    """Fixture form of shared_dir(): the ../shared folder, or skip."""
+    return shared_dir()

@@ -10,7 +10,7 @@ app = typer.Typer(
 )
 sources_app = typer.Typer(help="Manage feed sources.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Poll feeds and store articles.", no_args_is_help=True)
-entities_app = typer.Typer(help="Browse and extend the entity knowledge base.", no_args_is_help=True)
+entities_app = typer.Typer(help="Browse and extend the knowledge base.", no_args_is_help=True)
 claims_app = typer.Typer(help="Search extracted numeric claims.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate the NLP models (gold articles by default).")
 train_app = typer.Typer(help="Train tidings' own models.", no_args_is_help=True)

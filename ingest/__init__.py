@@ -1,0 +1,1 @@
+"""The crawler: sources, polling, fetching, parsing, extraction, dedupe, storage and file import."""

@@ -1,0 +1,288 @@
+"""`tidings import`: load article archives (.txt, .html, .json, .jsonl, .csv) into the store.
+
+A bad file or record is counted and reported; the rest of the import goes on.
+"""
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import dateparser
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from ingest.errors import ImportFormatError
+from ingest.extract import extract_page
+from ingest.normalize import (
+    canonical_url,
+    clean_text,
+    detect_language,
+    parse_iso_date,
+    repair_mojibake,
+    to_utc,
+)
+from ingest.settings import IngestSettings, get_ingest_settings
+from ingest.store import ArticleStore, Candidate, Outcome
+from models.articles import PublishedFrom, TextSource
+from models.sources import Source, SourceKind
+
+SUFFIXES = frozenset({".txt", ".html", ".htm", ".json", ".jsonl", ".csv"})
+_RECORD_LISTS = ("articles", "items", "records", "data")
+csv.field_size_limit(50_000_000)
+
+
+@dataclass
+class FieldNames:
+    """Which record fields (JSON keys, CSV columns) hold each article attribute."""
+
+    title: str = "title"
+    text: str = "text"
+    url: str = "url"
+    published: str = "published"
+    source: str = "source"
+    author: str = "author"
+
+
+@dataclass
+class ImportOptions:
+    """How to read the files: field names, date handling, CSV dialect, source name."""
+
+    fields: FieldNames = field(default_factory=FieldNames)
+    published: datetime | None = None
+    date_format: str | None = None
+    delimiter: str | None = None
+    source: str | None = None
+    encoding: str = "utf-8"
+
+
+@dataclass
+class ImportStats:
+    """Counts for one import run."""
+
+    files: int = 0
+    records: int = 0
+    new: int = 0
+    duplicates: int = 0
+    known: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> None:
+        """Add one stored record's outcome."""
+        if outcome == Outcome.NEW:
+            self.new += 1
+        elif outcome == Outcome.DUPLICATE:
+            self.duplicates += 1
+        else:
+            self.known += 1
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files to import: the given files, and supported files inside given folders."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.suffix.lower() in SUFFIXES)
+        else:
+            files.append(path)
+    return files
+
+
+def read_records(path: Path, options: ImportOptions) -> Iterator[dict[str, Any]]:
+    """The records of one file, by its suffix; raises ImportFormatError when unreadable."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".txt":
+            yield _text_record(path, options)
+        elif suffix in (".html", ".htm"):
+            yield _html_record(path)
+        elif suffix == ".json":
+            yield from _json_records(json.loads(path.read_text(encoding=options.encoding)))
+        elif suffix == ".jsonl":
+            yield from _jsonl_records(path, options)
+        elif suffix == ".csv":
+            yield from _csv_records(path, options)
+        else:
+            raise ImportFormatError(f"{path}: unsupported file type {suffix!r}")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
+        raise ImportFormatError(f"{path}: {type(exc).__name__}: {exc}") from exc
+
+
+def _text_record(path: Path, options: ImportOptions) -> dict[str, Any]:
+    """A .txt file: the first non-empty line is the title, the whole file the text."""
+    text = path.read_text(encoding=options.encoding, errors="replace")
+    title = next((line.strip() for line in text.splitlines() if line.strip()), path.stem)
+    return {"title": title, "text": text}
+
+
+def _html_record(path: Path) -> dict[str, Any]:
+    """An .html file: text and metadata via trafilatura."""
+    page = extract_page(path.read_bytes(), path.resolve().as_uri())
+    if page is None:
+        raise ImportFormatError(f"{path}: no article text found in the HTML")
+    return {"title": page.title or path.stem, "text": page.text, "author": page.author,
+            "published": page.published.isoformat() if page.published else None}  # fmt: skip
+
+
+def _json_records(data: Any) -> Iterator[dict[str, Any]]:
+    """Records of a JSON document: a list, an object holding a list, or one object."""
+    if isinstance(data, dict):
+        for key in _RECORD_LISTS:
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+        else:
+            data = [data]
+    if not isinstance(data, list):
+        raise ImportFormatError("JSON must be a list of records or an object")
+    for item in data:
+        yield item if isinstance(item, dict) else {"_error": f"not an object: {item!r:.60}"}
+
+
+def _jsonl_records(path: Path, options: ImportOptions) -> Iterator[dict[str, Any]]:
+    """One record per non-empty line; an unreadable line becomes an error record."""
+    with path.open(encoding=options.encoding) as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield {"_error": f"line {number}: {exc}"}
+                continue
+            yield item if isinstance(item, dict) else {"_error": f"line {number}: not an object"}
+
+
+def _csv_records(path: Path, options: ImportOptions) -> Iterator[dict[str, Any]]:
+    """Rows of a CSV file; the delimiter is given or sniffed from the header."""
+    with path.open(encoding=options.encoding, newline="") as handle:
+        delimiter = options.delimiter
+        if delimiter is None:
+            sample = handle.read(16384)
+            handle.seek(0)
+            try:
+                delimiter = csv.Sniffer().sniff(sample.splitlines()[0], ",;\t|").delimiter
+            except (csv.Error, IndexError):
+                delimiter = ","
+        yield from csv.DictReader(handle, delimiter=delimiter)
+
+
+def _text_value(value: Any) -> str:
+    """A field as text; lists (e.g. paragraphs) are joined as paragraphs."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n\n".join(str(v).strip() for v in value if v is not None)
+    return str(value)
+
+
+def parse_published(value: Any, *, date_format: str | None) -> datetime | None:
+    """A UTC datetime from a record's date: the given format, ISO 8601, then dateparser."""
+    text = _text_value(value).strip()
+    if not text:
+        return None
+    if date_format:
+        try:
+            return to_utc(datetime.strptime(text, date_format))
+        except ValueError:
+            return None
+    parsed = parse_iso_date(text)
+    if parsed is None:
+        guess = dateparser.parse(
+            text, settings={"TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True}
+        )
+        parsed = to_utc(guess) if guess else None
+    return parsed
+
+
+class Importer:
+    """Turns records into stored articles, one atomic commit each."""
+
+    def __init__(self, engine: Engine, options: ImportOptions, settings: IngestSettings) -> None:
+        self.engine = engine
+        self.options = options
+        self.store = ArticleStore(engine, settings)
+        self._sources: dict[str, int] = {}
+
+    def source_id(self, name: str) -> int:
+        """The id of the file source called `name`, created on first use."""
+        if name not in self._sources:
+            url = f"import:{name}"
+            with Session(self.engine) as session:
+                source = session.exec(select(Source).where(Source.url == url)).first()
+                if source is None:
+                    source = Source(name=name, url=url, kind=SourceKind.FILE, enabled=False)
+                    session.add(source)
+                    session.commit()
+                    session.refresh(source)
+                assert source.id is not None
+                self._sources[name] = source.id
+        return self._sources[name]
+
+    def candidate(self, record: dict[str, Any], *, path: Path, number: int) -> Candidate:
+        """The article a record describes; ImportFormatError when it has no text or title."""
+        names = self.options.fields
+        if "_error" in record:
+            raise ImportFormatError(f"{path}: {record['_error']}")
+        text = clean_text(_text_value(record.get(names.text)))
+        title = clean_text(repair_mojibake(_text_value(record.get(names.title))))
+        if not text and not title:
+            raise ImportFormatError(f"{path} record {number}: no {names.title!r} or {names.text!r}")
+        raw_url = _text_value(record.get(names.url)).strip()
+        url = canonical_url(raw_url) if raw_url.startswith(("http://", "https://")) else ""
+        published = parse_published(
+            record.get(names.published), date_format=self.options.date_format
+        )
+        published_from = PublishedFrom.RECORD
+        if published is None:
+            published = self.options.published
+        if published is None:
+            published_from = PublishedFrom.FIRST_SEEN
+        source = _text_value(record.get(names.source)).strip() or self.options.source or path.name
+        return Candidate(
+            url=url or f"{path.resolve().as_uri()}#{number}",
+            title=title,
+            text=text,
+            text_source=TextSource.FILE,
+            source_id=self.source_id(source),
+            original_url=raw_url if raw_url and raw_url != url else None,
+            author=_text_value(record.get(names.author)).strip() or None,
+            language=detect_language(text or title),
+            published_at=published,
+            published_from=published_from,
+            extraction_note=f"imported from {path.name}",
+        )
+
+    def import_file(self, path: Path, stats: ImportStats) -> None:
+        """Store every record of one file, counting outcomes and errors."""
+        stats.files += 1
+        try:
+            for number, record in enumerate(read_records(path, self.options), 1):
+                stats.records += 1
+                try:
+                    stats.count(self.store.store(self.candidate(record, path=path, number=number)))
+                except ImportFormatError as exc:
+                    stats.failed += 1
+                    stats.errors.append(str(exc))
+        except ImportFormatError as exc:
+            stats.failed += 1
+            stats.errors.append(str(exc))
+
+
+def import_paths(
+    engine: Engine,
+    paths: list[Path],
+    *,
+    options: ImportOptions | None = None,
+    settings: IngestSettings | None = None,
+) -> ImportStats:
+    """Import files and folders; returns counts (new, duplicates, known, failed)."""
+    importer = Importer(engine, options or ImportOptions(), settings or get_ingest_settings())
+    stats = ImportStats()
+    for path in expand_paths(paths):
+        importer.import_file(path, stats)
+    return stats

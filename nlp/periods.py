@@ -1,0 +1,474 @@
+"""Time expressions in article text and the periods they denote, resolved against publication.
+
+`find_time_expressions(text, published)` returns every date, interval, relative expression
+("last week", "past 30 days", "last Wednesday", "December last year", "Q3"), time window and
+non-number time token (clock times, time zones) with its resolved start/end date. Unresolvable
+expressions keep their text with null dates. Relative logic:
+
+- "last week" is the previous trading week, Monday to Friday; "this week" runs Monday to the
+  publication day; "last month"/"last year" are the previous calendar month/year.
+- "past/last N days" ends the day before publication and starts N days before it.
+- A month-day without a year takes the year that puts it closest to publication.
+- A month without a year is the latest such month not after publication ("in March").
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from nlp.numwords import WORD_NUMBER, digits_or_words
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            (),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for name in names
+}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# "November 3", "Nov. 3rd, 2025", "3 November 2025", "Monday, November 3"
+DATE = (
+    rf"(?:{WEEKDAY},?\s+)?(?:{MONTH}\s+{_DAY}(?![\d.,]\d)(?:,?\s+\d{{4}})?"
+    rf"|{_DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}})?)"
+)
+_PART = r"(?:early|mid|late|the\s+end\s+of|end\s+of|the\s+start\s+of|start\s+of)"
+_UNIT = r"(?:hours?|days?|weeks?|months?|years?|quarters?)"
+_N = rf"(?:\d+|{WORD_NUMBER})"
+
+
+@dataclass(frozen=True)
+class TimeExpression:
+    """A time expression found in text, with the period it resolves to (None when unknown)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # date | interval | relative | month | year | window | reference | event | other
+    period_start: date | None
+    period_end: date | None
+    length_days: int | None = None  # for windows and "the four-day outflow" anaphora
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the expression maps to calendar dates."""
+        return self.period_start is not None
+
+
+def _month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month_num(word: str) -> int:
+    """Month number of a month name or abbreviation."""
+    return _MONTHS[word.lower().rstrip(".")]
+
+
+def _closest_year(month: int, day: int, published: date) -> date | None:
+    """The month-day in the year that lies closest to `published`."""
+    best: date | None = None
+    for year in (published.year - 1, published.year, published.year + 1):
+        try:
+            cand = date(year, month, day)
+        except ValueError:
+            continue
+        if best is None or abs((cand - published).days) < abs((best - published).days):
+            best = cand
+    return best
+
+
+def parse_date(text: str, published: date | None) -> date | None:
+    """A single date like "November 3", "3 Nov 2025" or "Monday, October 31st"."""
+    m = re.search(rf"({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?", text)
+    if m:
+        month, day, year = _month_num(m.group(1)), int(m.group(2)), m.group(3)
+    else:
+        m = re.search(
+            rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH})(?:,?\s+(\d{{4}}))?", text
+        )
+        if not m:
+            return None
+        month, day, year = _month_num(m.group(2)), int(m.group(1)), m.group(3)
+    if year:
+        try:
+            return date(int(year), month, day)
+        except ValueError:
+            return None
+    return _closest_year(month, day, published) if published else None
+
+
+def _latest_month(month: int, published: date) -> tuple[date, date]:
+    """The latest occurrence of `month` that is not after publication."""
+    year = published.year if month <= published.month else published.year - 1
+    return date(year, month, 1), _month_end(year, month)
+
+
+def _month_part(part: str, month: int, year: int) -> tuple[date, date]:
+    """Early (1-10), mid (11-20), late (21-end) or start/end of a month."""
+    end = _month_end(year, month)
+    part = part.lower()
+    if part.startswith("early") or "start" in part:
+        return date(year, month, 1), date(year, month, 10)
+    if part.startswith("mid"):
+        return date(year, month, 11), date(year, month, 20)
+    return date(year, month, 21), end
+
+
+def _week_monday(day: date) -> date:
+    """Monday of the week containing `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def _relative_unit(word: str, which: str, published: date) -> tuple[date, date] | None:
+    """ "last/this/next week|month|year|quarter" against publication."""
+    if word == "week":
+        monday = _week_monday(published)
+        if which in {"last", "previous", "past"}:
+            return monday - timedelta(days=7), monday - timedelta(days=3)
+        if which == "next":
+            return monday + timedelta(days=7), monday + timedelta(days=11)
+        return monday, published
+    if word == "month":
+        first = published.replace(day=1)
+        if which in {"last", "previous", "past"}:
+            prev = first - timedelta(days=1)
+            return prev.replace(day=1), prev
+        if which == "next":
+            nxt = _month_end(published.year, published.month) + timedelta(days=1)
+            return nxt, _month_end(nxt.year, nxt.month)
+        return first, published
+    if word == "year":
+        year = published.year + {"last": -1, "previous": -1, "past": -1, "next": 1}.get(which, 0)
+        if which == "this":
+            return date(year, 1, 1), published
+        return date(year, 1, 1), date(year, 12, 31)
+    if word == "quarter":
+        q = (published.month - 1) // 3 + {"last": -1, "previous": -1, "next": 1}.get(which, 0)
+        year = published.year + q // 4
+        q %= 4
+        return date(year, 3 * q + 1, 1), _month_end(year, 3 * q + 3)
+    return None
+
+
+def _weekday(name: str, which: str, published: date) -> date:
+    """The weekday `name` before (last), on/before (plain) or after (next) publication."""
+    target = _WEEKDAYS.index(name.lower())
+    back = (published.weekday() - target) % 7
+    if which == "next":
+        return published + timedelta(days=(target - published.weekday()) % 7 or 7)
+    if which in {"last", "previous"} and back == 0:
+        back = 7
+    return published - timedelta(days=back)
+
+
+def _window(count: float, unit: str, published: date) -> tuple[date, date]:
+    """ "the past N days": from N days before publication to the day before it."""
+    unit = unit.rstrip("s").lower()
+    if unit == "hour":
+        days = max(1, int(-(-count // 24)))
+        return published - timedelta(days=days), published
+    factor = {"day": 1, "week": 7, "month": 30, "year": 365, "quarter": 91}[unit]
+    return published - timedelta(days=int(count * factor)), published - timedelta(days=1)
+
+
+def _trading_window(count: int, published: date) -> tuple[date, date]:
+    """The last `count` weekdays before publication."""
+    day, seen, end = published, 0, None
+    while seen < count:
+        day -= timedelta(days=1)
+        if day.weekday() < 5:
+            seen += 1
+            end = end or day
+    return day, end or day
+
+
+def _window_days(count: float, unit: str) -> int:
+    """Rough length in days of "N units" (weeks = 7, months = 30)."""
+    unit = unit.rstrip("s").lower()
+    return int(count * {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}.get(unit, 1))
+
+
+Resolver = Callable[[re.Match[str], date], tuple[date | None, date | None]]
+
+
+def _r_iso(m: re.Match[str], _p: date) -> tuple[date | None, date | None]:
+    day = date(int(m["y"]), int(m["m"]), int(m["d"]))
+    return day, day
+
+
+def _r_interval(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    start = parse_date(m["a"], p)
+    if m["b"].isdigit():  # "October 29 to 31": the month is shared
+        end = start.replace(day=int(m["b"])) if start else None
+        return start, end
+    end = parse_date(m["b"], p)
+    if start and end and start > end and not re.search(r"\d{4}", m["a"]):
+        start = start.replace(year=end.year) if start.replace(year=end.year) <= end else start
+        if start > end:
+            start = start.replace(year=end.year - 1)
+    return start, end
+
+
+def _r_part_interval(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    a_month, b_month = _month_num(m["am"]), _month_num(m["bm"])
+    b_year = _latest_month(b_month, p)[0].year
+    a_year = b_year if a_month <= b_month else b_year - 1
+    return _month_part(m["ap"], a_month, a_year)[0], _month_part(m["bp"], b_month, b_year)[1]
+
+
+def _r_date(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    day = parse_date(m["d"], p)
+    if day and m["since"]:
+        return day, p
+    return day, day
+
+
+def _r_month(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    month = _month_num(m["mon"])
+    if m["year"]:
+        year = int(m["year"])
+    elif m["rel"]:
+        year = p.year + {"last": -1, "next": 1}.get(m["rel"].lower(), 0)
+    elif m["pre"] and m["pre"].lower() == "next":
+        year = p.year if month > p.month else p.year + 1
+    elif m["pre"] and m["pre"].lower() == "last":
+        year = p.year if month < p.month else p.year - 1
+    else:
+        year = _latest_month(month, p)[0].year
+    if m["part"]:
+        return _month_part(m["part"], month, year)
+    return date(year, month, 1), _month_end(year, month)
+
+
+def _r_quarter(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    q = int(m["q"]) if m["q"] else ("first", "second", "third", "fourth").index(m["qw"].lower()) + 1
+    year = int(m["y"]) if m["y"] else p.year
+    return date(year, 3 * q - 2, 1), _month_end(year, 3 * q)
+
+
+def _r_half(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    first = (m["h"] or m["hw"] or "").lower() in {"1", "first"}
+    year = int(m["y"]) if m["y"] else p.year
+    return (
+        (date(year, 1, 1), date(year, 6, 30)) if first else (date(year, 7, 1), date(year, 12, 31))
+    )
+
+
+def _r_year(m: re.Match[str], _p: date) -> tuple[date | None, date | None]:
+    year = int(m["y"])
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _r_day_word(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    word = m[0].lower()
+    back = 1 if ("yesterday" in word or "last night" in word) else 0
+    day = p - timedelta(days=back)
+    return day, day
+
+
+def _r_relative(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    return _relative_unit(m["u"].lower(), m["w"].lower(), p) or (None, None)
+
+
+def _r_ytd(_m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    return date(p.year, 1, 1), p
+
+
+def _r_weekday(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    day = _weekday(m["wd"], (m["w"] or "").lower(), p)
+    return day, day
+
+
+def _r_window(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    count = digits_or_words(m["n"])
+    if count is None:
+        return None, None
+    if m["dir"] and m["dir"].lower() in {"next", "coming"}:
+        return None, None
+    if m["trading"] and m["trading"].lower().startswith("trading"):
+        return _trading_window(int(count), p)
+    return _window(count, m["u"], p)
+
+
+def _r_ago(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    count = 1.0 if m["n"].lower() in {"a", "an"} else digits_or_words(m["n"])
+    if count is None:
+        return None, None
+    day = p - timedelta(days=_window_days(count, m["u"]))
+    return day, day
+
+
+def _r_event(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    """A quoted month.day event label ("10.11" crash) read as that day."""
+    month, day = int(m["m"]), int(m["d"])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None, None
+    found = _closest_year(month, day, p)
+    return found, found
+
+
+def _r_none(_m: re.Match[str], _p: date) -> tuple[date | None, date | None]:
+    return None, None
+
+
+_BOUND = r"(?:to|and|through|until|till|-|–|—)"
+# (kind, pattern, resolver) in priority order; earlier patterns win overlaps.
+_PATTERNS: list[tuple[str, str, Resolver]] = [
+    ("date", r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b", _r_iso),
+    (
+        "interval",
+        rf"(?:\b(?i:from|between)\s+)?(?P<a>{DATE})\s*{_BOUND}\s*(?P<b>{DATE}|\d{{1,2}}(?!\d))",
+        _r_interval,
+    ),
+    (
+        "interval",
+        rf"\b(?:(?i:from)\s+)?(?P<ap>{_PART})[- ](?P<am>{MONTH})\s+{_BOUND}\s+(?P<bp>{_PART})[- ]"
+        rf"(?P<bm>{MONTH})",
+        _r_part_interval,
+    ),
+    ("date", rf"(?:\b(?P<since>since)\s+)?(?P<d>{DATE})", _r_date),
+    (
+        "month",
+        rf"(?:\b(?P<pre>in|during|since|of|last|next|this|by)\s+(?:the\s+)?)?"
+        rf"(?:(?P<part>{_PART})[- ](?:of\s+)?)?(?P<mon>{MONTH})(?:'s|’s)?"
+        rf"(?:(?:,?\s+(?:of\s+)?(?P<year>\d{{4}}))|\s+(?P<rel>last|this|next)\s+year)?\b",
+        _r_month,
+    ),
+    (
+        "month",
+        r"(?i:\b(?:in|during|by)\s+(?:the\s+)?)?"
+        r"\b(?:Q(?P<q>[1-4])|(?i:(?P<qw>first|second|third|fourth)\s+quarter))"
+        r"(?:\s+(?:of\s+)?(?P<y>\d{4})|'(?P<yy>\d{2}))?\b",
+        _r_quarter,
+    ),
+    (
+        "month",
+        r"\b(?:H(?P<h>[12])|(?P<hw>first|second) half)(?:\s+(?:of\s+)?(?P<y>\d{4}))?\b",
+        _r_half,
+    ),
+    (
+        "year",
+        r"\b(?:(?i:in|since|during|for|of|by|from|through)\s+)(?P<y>(?:19|20)\d{2})\b",
+        _r_year,
+    ),
+    (
+        "relative",
+        r"(?i)\b(?:yesterday|today|tonight|last night|this morning|earlier today)\b",
+        _r_day_word,
+    ),
+    (
+        "relative",
+        r"(?i)\b(?P<w>last|this|next|previous|past)\s+(?P<u>week|month|year|quarter)\b",
+        _r_relative,
+    ),
+    ("relative", r"(?i)\b(?:year[- ]to[- ]date|YTD|so far this year)\b", _r_ytd),
+    ("relative", rf"(?i:\b(?P<w>last|next|this|on|previous)\s+)?\b(?P<wd>{WEEKDAY})\b", _r_weekday),
+    (
+        "window",
+        rf"(?i)\b(?:in|over|during|within|for|across|throughout|of)\s+(?:the\s+)?"
+        rf"(?:(?P<dir>past|last|previous|next|coming|first|final)\s+)?(?P<n>{_N})\s+"
+        rf"(?P<trading>trading\s+|consecutive\s+|calendar\s+|straight\s+)?(?P<u>{_UNIT})\b",
+        _r_window,
+    ),
+    (
+        "window",
+        rf"(?i)\b(?:the\s+)?(?P<dir>past|last|previous|next|coming)\s+(?P<n>{_N})\s+"
+        rf"(?P<trading>trading\s+|consecutive\s+|calendar\s+)?(?P<u>{_UNIT})\b",
+        _r_window,
+    ),
+    ("relative", rf"(?i)\b(?P<n>{_N}|a|an)\s+(?P<u>{_UNIT})\s+ago\b", _r_ago),
+    ("event", r"[\"“](?P<m>\d{1,2})\.(?P<d>\d{1,2})[\"”]", _r_event),
+    (
+        "reference",
+        r"(?i)\b(?:during|in|over|for)\s+the\s+(?:same\s+)?(?:period|timeframe|window)\b",
+        _r_none,
+    ),
+    ("other", r"\b(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::\d{2})?\b", _r_none),
+    ("other", r"(?i)\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?|\b\d{1,2}\s?[ap]\.m\.", _r_none),
+    ("other", r"\b24/7\b", _r_none),
+]
+_COMPILED = [(kind, re.compile(pat), fn) for kind, pat, fn in _PATTERNS]
+_ANAPHORIC = re.compile(rf"(?i)\bthe\s+(?P<n>{_N})[- ](?:trading[- ])?day\b")
+
+
+def _keep(kind: str, m: re.Match[str]) -> bool:
+    """Drop empty matches and bare month names used as adjectives ("a December rate cut")."""
+    if not m.group(0).strip():
+        return False
+    if kind == "month" and "mon" in m.groupdict():
+        marked = any(m[g] for g in ("pre", "part", "year", "rel"))
+        return marked or m.group(0).endswith(("'s", "’s"))
+    return True
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps any taken span."""
+    return any(a < end and start < b for a, b in spans)
+
+
+def find_time_expressions(text: str, published: date | None) -> list[TimeExpression]:
+    """Every time expression in `text`, left to right, resolved against `published`."""
+    found: list[TimeExpression] = []
+    taken: list[tuple[int, int]] = []
+    for kind, regex, resolver in _COMPILED:
+        for m in regex.finditer(text):
+            if _overlaps(taken, m.start(), m.end()) or not _keep(kind, m):
+                continue
+            start, end = _resolve(m, resolver, published)
+            length = None
+            if kind == "window" and m.groupdict().get("n"):
+                count = digits_or_words(m["n"])
+                length = _window_days(count, m["u"]) if count is not None else None
+            taken.append((m.start(), m.end()))
+            found.append(TimeExpression(m.start(), m.end(), m.group(0), kind, start, end, length))
+    for m in _ANAPHORIC.finditer(text):
+        count = digits_or_words(m["n"])
+        if count is not None and not _overlaps(taken, m.start(), m.end()):
+            found.append(
+                TimeExpression(m.start(), m.end(), m.group(0), "reference", None, None, int(count))
+            )
+    return sorted(found, key=lambda t: t.start)
+
+
+def _resolve(
+    m: re.Match[str], resolver: Resolver, published: date | None
+) -> tuple[date | None, date | None]:
+    """Run one resolver; no publication date or an impossible date resolves to nothing."""
+    if published is None and resolver not in (_r_iso, _r_year):
+        return None, None
+    try:
+        return resolver(m, published or date.min)
+    except (ValueError, KeyError, OverflowError):
+        return None, None
+
+
+def resolve_period(expression: str, published: date | None) -> tuple[date | None, date | None]:
+    """The period of one whole expression ("last week", "October 31"), or (None, None)."""
+    for found in find_time_expressions(expression, published):
+        if found.resolved:
+            return found.period_start, found.period_end
+    return None, None

@@ -12,12 +12,22 @@ from models.articles import Article
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SHINGLE_WORDS = 5
+# Fixed so stored signatures stay comparable across datasketch upgrades.
+SCHEME = "affine32"
 
 
 def content_hash(title: str, text: str) -> str:
     """SHA-256 of the case- and whitespace-folded title and text."""
     words = _WORD.findall(f"{title}\n{text}".lower())
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+def body_of(title: str, text: str) -> str:
+    """The text without a leading headline line: outlets retitle the same story."""
+    first, _, rest = text.partition("\n")
+    if title and first.strip().casefold() == title.strip().casefold():
+        return rest
+    return text
 
 
 def minhash_of(text: str, *, num_perm: int, min_words: int) -> MinHash | None:
@@ -28,20 +38,20 @@ def minhash_of(text: str, *, num_perm: int, min_words: int) -> MinHash | None:
     shingles = {
         " ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)
     }
-    signature = MinHash(num_perm=num_perm)
+    signature = MinHash(num_perm=num_perm, scheme=SCHEME)
     signature.update_batch([s.encode("utf-8") for s in shingles])
     return signature
 
 
 def minhash_to_bytes(signature: MinHash) -> bytes:
-    """Compact storage form of a signature (its hash values as uint64)."""
+    """Storage form of a signature: its hash values widened to uint64 (room for other schemes)."""
     return np.asarray(signature.hashvalues, dtype=np.uint64).tobytes()
 
 
 def minhash_from_bytes(data: bytes) -> MinHash:
     """The signature stored by `minhash_to_bytes`."""
-    values = np.frombuffer(data, dtype=np.uint64)
-    return MinHash(num_perm=len(values), hashvalues=values)
+    values = np.frombuffer(data, dtype=np.uint64).astype(np.uint32)
+    return MinHash(num_perm=len(values), hashvalues=values, scheme=SCHEME)
 
 
 class NearDupIndex:
@@ -50,7 +60,8 @@ class NearDupIndex:
     def __init__(self, *, threshold: float, num_perm: int) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        # LSH below the decision threshold: more candidates, each then checked exactly.
+        self._lsh = MinHashLSH(threshold=max(0.1, threshold - 0.2), num_perm=num_perm)
         self._signatures: dict[int, MinHash] = {}
 
     def __len__(self) -> int:

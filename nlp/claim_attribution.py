@@ -1,0 +1,178 @@
+"""Who asserts the numbers of a sentence: "according to X", "X said", "data from X", captions.
+
+`sentence_sources(doc, sentences, texts)` returns one source (or None) per sentence. A sentence
+without its own source inherits the previous one when it continues the same statement: it opens
+with a conditional or anaphor ("If it fails...", "This process...") or sits inside a quotation
+opened earlier. A caption line "Data source: X" credits X for the paragraph above it and the
+sentence right after it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span, Token
+
+SPEECH_VERBS = {
+    "say",
+    "state",
+    "post",
+    "publish",
+    "note",
+    "write",
+    "report",
+    "estimate",
+    "tell",
+    "share",
+    "tweet",
+    "argue",
+    "warn",
+    "predict",
+    "forecast",
+    "claim",
+    "show",
+    "reveal",
+    "indicate",
+    "announce",
+    "add",
+    "explain",
+    "believe",
+    "comment",
+    "suggest",
+    "expect",
+    "calculate",
+    "find",
+    "observe",
+    "highlight",
+    "point",
+    "disclose",
+    "confirm",
+}
+_GENERIC_SOURCES = {
+    "analysis",
+    "data",
+    "report",
+    "it",
+    "he",
+    "she",
+    "they",
+    "this",
+    "that",
+    "we",
+    "i",
+    "you",
+    "the report",
+    "the data",
+    "the analysis",
+    "research",
+    "the market",
+    "market",
+    "investors",
+    "analysts",
+    "traders",
+    "which",
+    "who",
+    "experts",
+    "some",
+    "the community",
+    "community",
+}
+_ACCORDING = re.compile(
+    r"\b[Aa]ccording to\s+(?:(?:an?|the)\s+)?(?:(?:[a-z-]+\s+){0,3}(?:by|from|of)\s+)?"
+    r"(?P<src>[A-Za-z0-9][\w.&'’-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|de|of|and|&))*)"
+)
+_DATA_FROM = re.compile(
+    r"\b(?:data|figures|numbers|estimates|statistics)\s+(?:from|by|compiled by|provided by)\s+"
+    r"(?P<src>[A-Za-z0-9][\w.&'’-]*(?:\s+[A-Z0-9][\w.&'’-]*)*)"
+)
+_CAPTION = re.compile(r"^\s*(?:Data\s+)?[Ss]ources?\s*[:：]\s*(?P<src>.+?)\s*$")
+_OFFICIAL = re.compile(
+    r"\b(?:the )?official (?:statement|announcement|team|account)\b"
+    r"|\bthe (?:company|team|project|firm|exchange|protocol) (?:said|stated|announced|claimed)\b"
+)
+_CONTINUES = re.compile(r"^(?:If|This|That|These|Those|It|He|She|They|But if|And)\b")
+_STOP_WORDS = {"a", "an", "the", "previous", "recent", "new", "latest"}
+
+
+def _clean_source(raw: str) -> str | None:
+    """A named source, without trailing punctuation; None for generic words."""
+    src = raw.strip().rstrip(".,;:'\"”’)")
+    src = re.sub(r"(?:'s|’s)$", "", src)
+    if not src or src.lower() in _GENERIC_SOURCES or src.lower() in _STOP_WORDS:
+        return None
+    return src
+
+
+def _speaker(tok: Token) -> str | None:
+    """The subject phrase of a speech verb, if it names someone ("CryptoQuant CEO Ki Young Ju")."""
+    subject = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subject is None:
+        return None
+    words = [t for t in subject.subtree if t.dep_ not in {"relcl", "acl", "punct", "det", "appos"}]
+    words = [t for t in words if t.i <= subject.i or t.dep_ in {"flat", "compound"}]
+    doc_text = tok.doc.text
+    text = doc_text[min(t.idx for t in words) : max(t.idx + len(t.text) for t in words)]
+    named = any(t.pos_ == "PROPN" for t in words) or any(
+        t.dep_ in {"compound", "amod", "nmod"} for t in words
+    )
+    if not named and subject.lower_ not in {"glassnode", "coinglass"}:
+        return None
+    return _clean_source(text)
+
+
+def _own_source(sent: Span, subject_hint: str | None) -> str | None:
+    """The source a sentence names itself, or None."""
+    text = sent.text
+    for pattern in (_ACCORDING, _DATA_FROM):
+        m = pattern.search(text)
+        if m and (src := _clean_source(m["src"])):
+            return src
+    for tok in sent:
+        if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in SPEECH_VERBS:
+            speaker = _speaker(tok)
+            if speaker:
+                return speaker
+    if subject_hint and _OFFICIAL.search(text):
+        return f"{subject_hint} (official statement)"
+    return None
+
+
+def _open_quote(text: str) -> bool:
+    """Whether a sentence leaves a quotation open."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+
+
+def sentence_sources(
+    doc: Doc, spans: list[tuple[int, int]], subjects: list[str | None]
+) -> list[str | None]:
+    """One source per sentence span (start, end); `subjects` name each sentence's main entity."""
+    sources: list[str | None] = []
+    in_quote = False
+    for i, (start, end) in enumerate(spans):
+        sent = doc.char_span(start, end, alignment_mode="expand")
+        text = doc.text[start:end]
+        own = _own_source(sent, subjects[i]) if sent is not None else None
+        if own is None and i and sources[i - 1] and (in_quote or _CONTINUES.match(text)):
+            own = sources[i - 1]
+        sources.append(own)
+        in_quote = _open_quote(text) if not in_quote else not _open_quote(text)
+    _apply_captions(doc.text, spans, sources)
+    return sources
+
+
+def _apply_captions(text: str, spans: list[tuple[int, int]], sources: list[str | None]) -> None:
+    """Credit a "Data source: X" line to its paragraph above and the next sentence."""
+    for i, (start, end) in enumerate(spans):
+        m = _CAPTION.match(text[start:end])
+        if not m or len(m["src"]) > 60:
+            continue
+        src = m["src"].rstrip(".")
+        j = i - 1
+        while j >= 0:
+            if sources[j] is None:
+                sources[j] = src
+            if "\n" in text[spans[j][0] - 2 : spans[j][0]] or j == 0:
+                break
+            j -= 1
+        if i + 1 < len(spans) and sources[i + 1] is None:
+            sources[i + 1] = src

@@ -1,0 +1,201 @@
+"""Decisions for one claim frame: unit of bare numbers, metric, claim type and direction."""
+
+from __future__ import annotations
+
+import re
+
+from nlp.claim_frames import Frame
+from nlp.claim_rules import (
+    FLOW_NOUN,
+    HISTORICAL,
+    LEVEL_METRICS,
+    METRIC_RULES,
+    MODAL,
+    PRICE_CUE,
+    RECORD,
+    THRESHOLD,
+    last_cue,
+    match_first,
+)
+
+PRICE_METRICS = {
+    "price",
+    "price_target",
+    "price_threshold",
+    "record_price",
+    "average_cost",
+    "average_price",
+}
+_SHARE_METRICS = {"share", "share_of_supply", "share_of_market"}
+_DOWN_METRICS = {"outflow", "liquidations", "loss", "hack_loss", "sold_amount"}
+_UP_METRICS = {"inflow", "bought_amount", "profit"}
+_SHARE_LINK = re.compile(
+    r"(?:accounting for|account(?:s|ed)? for|represent(?:s|ing|ed)?|equal to|equivalent to"
+    r"|corresponding to|or|which is|about|around|roughly|nearly|more than|over|\()\s*$"
+)
+_LEVEL_BEFORE = re.compile(
+    r"\b(?:support|resistance|level|mark|threshold|cost basis|floor|ceiling|barrier|line"
+    r"|fail(?:ed|ing|s)? to (?:hold|defend)(?: the)?|holds? above|stay above|reclaim\w*|regain\w*"
+    r"|break(?:s|ing)? (?:above|below))\s*(?:at|of|near|around|\()?\s*(?:about|around|roughly)?\s*$"
+)
+_NON_PRICE = {"fee", "market_cap", "volume", "liquidations", "hack_loss", "net_flow", "outflow"}
+_NON_PRICE |= {"inflow", "aum", "balance", "loss", "sold_amount", "bought_amount", "open_interest"}
+
+
+def _near(frame: Frame) -> str:
+    """The closest context: clause words before the number and the noun it measures."""
+    return f"{frame.left[-80:]} || {frame.anchor_text}"
+
+
+def is_conditional(frame: Frame) -> bool:
+    """Whether the number sits in an if/unless/once clause."""
+    verb = frame.verb
+    for _ in range(3):
+        if verb is None:
+            return False
+        if any(
+            c.dep_ == "mark" and c.lower_ in {"if", "unless", "once", "should"}
+            for c in verb.children
+        ):
+            return True
+        if verb.dep_ not in {"xcomp", "conj", "ccomp"}:
+            return False
+        verb = verb.head
+    return False
+
+
+def is_forecast(frame: Frame) -> bool:
+    """Whether a modal, expectation or target governs the number."""
+    if is_conditional(frame):
+        return False
+    return bool(MODAL.search(frame.left) or MODAL.search(frame.verb_text))
+
+
+def bare_unit(frame: Frame, *, asset_in_sentence: bool) -> str:
+    """USD per coin for a bare number in a price context about an asset, else COUNT."""
+    q = frame.quantity
+    if q.written or q.value < 1:
+        return "COUNT"
+    if asset_in_sentence and PRICE_CUE.search(frame.left[-40:] + " " + frame.anchor_text):
+        return "USD"
+    return "COUNT"
+
+
+def _percent_metric(frame: Frame) -> str | None:
+    """Metric of a percentage: a share, a rate, a profit or a change."""
+    right, near = frame.right, _near(frame)
+    if "market share" in near or "market share" in right or "of the market" in right:
+        return "share_of_market"
+    if re.match(r"\s*of\b", right):
+        return "share_of_supply" if re.search(r"\bsupply\b", right) else "share"
+    ruled = match_first(METRIC_RULES, near)
+    if ruled in {"rate", "profit", "sold_amount", "bought_amount", "liquidations"}:
+        return ruled
+    if last_cue(frame.left[-40:] + " " + frame.anchor_text):
+        return "price_change"
+    return ruled or match_first(METRIC_RULES, frame.cues)
+
+
+def _price_metric(frame: Frame) -> str | None:
+    """Metric of a per-coin USD level, or None when the number is not a price."""
+    near = _near(frame)
+    if frame.quantity.scale > 1 or match_first(METRIC_RULES, near) in _NON_PRICE:
+        return None
+    if not (PRICE_CUE.search(near) or RECORD.search(near) or THRESHOLD.search(frame.cues)):
+        return None
+    if re.search(r"cost basis|average cost|realized price|cost of", near):
+        return "average_cost"
+    if "average price" in near:
+        return "average_price"
+    if RECORD.search(near):
+        return "record_price"
+    if is_forecast(frame) or re.search(r"\btarget\b", near):
+        return "price_target"
+    if (
+        is_conditional(frame)
+        or _LEVEL_BEFORE.search(frame.left)
+        or THRESHOLD.search(f"{frame.anchor_text} {frame.right}")
+    ):
+        return "price_threshold"
+    return "price"
+
+
+def decide_metric(frame: Frame, unit: str) -> str:
+    """The metric of a claim (see nlp.claim_rules.METRICS)."""
+    if unit in {"DAYS", "MONTHS", "YEARS", "HOURS"}:
+        return "duration"
+    if unit == "MULTIPLE":
+        return "multiple"
+    if unit == "BASIS_POINTS":
+        return "rate_change"
+    if unit == "PERCENT":
+        return _percent_metric(frame) or "change"
+    if unit == "USD" and (price := _price_metric(frame)):
+        return price
+    ruled = match_first(METRIC_RULES, _near(frame)) or match_first(METRIC_RULES, frame.cues)
+    if ruled:
+        return ruled
+    if re.search(r"\bchanges?\b", _near(frame)):
+        return "change"
+    return "count" if unit == "COUNT" else "amount"
+
+
+def decide_type(frame: Frame, metric: str) -> str:
+    """observation | forecast | historical | threshold_level | other (before time is known)."""
+    if _is_definition(frame):
+        return "other"
+    if metric == "price_target" or (metric not in PRICE_METRICS and is_forecast(frame)):
+        return "forecast"
+    if metric == "price_threshold" or (metric == "average_cost" and "cost basis" in _near(frame)):
+        return "threshold_level"
+    if HISTORICAL.search(frame.sentence_left):
+        return "historical"
+    return "observation"
+
+
+def _is_definition(frame: Frame) -> bool:
+    """Cohort definitions: "wallets holding 10 to 1,000 BTC", "the top five"."""
+    if re.search(r"\btop\s*$", frame.left):
+        return True
+    verb = frame.verb
+    if verb is None or verb.lemma_.lower() != "hold" or verb.dep_ != "acl":
+        return False
+    return verb.head.pos_ == "NOUN" and verb.head.tag_ == "NNS"
+
+
+def decide_direction(frame: Frame, metric: str, *, previous: str | None) -> str:
+    """up | down | none; `previous` is the direction of the claim before it in the sentence."""
+    q = frame.quantity
+    if q.change_role == "from":
+        return "none"
+    if q.change_role == "to":
+        return last_cue(frame.sentence_left) or "none"
+    if metric in _SHARE_METRICS:
+        linked = _SHARE_LINK.search(frame.left) and previous is not None
+        if linked and not FLOW_NOUN.search(frame.right):
+            return previous or "none"
+        return "none"
+    if metric in _DOWN_METRICS:
+        return "down"
+    if metric in _UP_METRICS:
+        return "up"
+    if metric == "net_flow":
+        return last_cue(frame.anchor_text + " " + frame.left) or "none"
+    if metric in LEVEL_METRICS or metric in {"average_cost", "average_price"}:
+        return "none"
+    return _level_direction(frame, metric)
+
+
+def _level_direction(frame: Frame, metric: str) -> str:
+    """Direction of prices, targets, changes: the nearest cue, else the qualifier."""
+    q = frame.quantity
+    cue = last_cue(frame.left) or last_cue(frame.anchor_text)
+    if cue:
+        return cue
+    if q.qualifier in {"below", "low"}:
+        return "down"
+    if metric in PRICE_METRICS and q.qualifier in {"over", "high"}:
+        return "up"
+    if metric in {"price_target", "price_threshold", "rate_change", "price_change"}:
+        return last_cue(frame.sentence_left) or "none"
+    return "none"

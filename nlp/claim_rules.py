@@ -1,0 +1,156 @@
+"""Lexical rules over a claim's parse context: metric, direction and claim type.
+
+The cue text of a claim is built from the dependency parse (governing verb, the noun the number
+measures, the verb's subject) plus the clause words right before the number; see
+`nlp.claim_frames`. Rules are ordered lists of (label, pattern); the first match wins.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The metric taxonomy: every metric a claim can carry, with what it measures.
+METRICS: dict[str, str] = {
+    "price": "an observed price level of an asset (USD per coin)",
+    "price_change": "a percentage rise or fall of a price",
+    "price_target": "a forecast price an asset may reach",
+    "price_threshold": "a price level that matters: support, resistance, a mark, a trigger",
+    "record_price": "a record (all-time) high or low price",
+    "average_cost": "an average cost, cost basis or realized price of holders",
+    "average_price": "an average price over a period",
+    "net_flow": "net fund flow (ETF, exchange); direction tells in or out",
+    "inflow": "money or coins flowing in",
+    "outflow": "money or coins flowing out",
+    "liquidations": "leveraged positions liquidated",
+    "holdings": "an amount held",
+    "sold_amount": "an amount sold or cashed out",
+    "bought_amount": "an amount bought or accumulated",
+    "transfer_amount": "an amount moved on-chain",
+    "market_cap": "market capitalization or valuation",
+    "aum": "assets under management",
+    "balance": "an account balance",
+    "share_of_supply": "a share of an asset's circulating or total supply",
+    "share_of_market": "a market share",
+    "share": "a share of some other total",
+    "loss": "a loss",
+    "hack_loss": "funds lost to a hack or exploit",
+    "profit": "a profit or gain of holders",
+    "rate": "an interest, funding or yield rate",
+    "rate_change": "a change of a rate",
+    "volume": "trading volume",
+    "open_interest": "open interest of derivatives",
+    "fee": "a fee or cost",
+    "supply": "an amount of supply issued, minted or burned",
+    "change": "a generic rise or fall",
+    "duration": "a length of time that carries a value (a shutdown's 35th day)",
+    "count": "a count of things",
+    "multiple": "a ratio written as a multiple (1.5x)",
+    "amount": "an amount not covered above",
+}
+
+_W = r"(?:^|\b)"
+METRIC_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (m, re.compile(p))
+    for m, p in [
+        (
+            "hack_loss",
+            r"\b(?:hack|hacked|exploit|exploited|stolen|heist|attack(?:ed)?|drained from)",
+        ),
+        ("liquidations", r"\bliquidat"),
+        ("net_flow", r"\bnet (?:in|out)?flows?\b|\bnet (?:buying|selling)\b"),
+        ("outflow", r"\boutflows?\b|\bflow(?:ed|s)? out\b|\bredemptions?\b|\bwithdraw"),
+        ("inflow", r"\binflows?\b|\bflow(?:ed|s)? in(?:to)?\b"),
+        ("aum", r"\bassets under management\b|\baum\b|\bnet assets\b"),
+        ("share_of_supply", r"\bof (?:the |its |total |all )*(?:circulating |total )?supply\b"),
+        ("share_of_market", r"\bmarket share\b|\bshare of the market\b|\bdominance\b"),
+        ("average_cost", r"\bcost basis\b|\baverage cost\b|\brealized price\b|\bcost of\b"),
+        ("average_price", r"\baverage price\b"),
+        ("market_cap", r"\bmarket cap(?:itali[sz]ation)?\b|\bvaluation\b|\bvalued at\b"),
+        ("open_interest", r"\bopen interest\b"),
+        ("volume", r"\bvolumes?\b|\bturnover\b"),
+        ("rate", r"\b(?:rate|rates|yield|yields|sofr|apy|apr|funding)\b"),
+        ("balance", r"\bbalance\b"),
+        ("sold_amount", r"\bsold\b|\bsell|\bsales\b|\bdump|\boffload|\bcashed out\b|\bdistribut"),
+        ("bought_amount", r"\bbought\b|\bbuy|\bpurchas|\bacquir|\baccumulat"),
+        ("holdings", r"\bhold(?:s|ing|ings)?\b|\bheld\b|\bowns?\b|\breserves?\b|\btreasury\b"),
+        ("transfer_amount", r"\btransfer|\bmoved\b|\badjustments?\b|\bdeposit"),
+        ("loss", r"\bloss(?:es)?\b|\blost\b|\blosing\b|\bdisappeared\b|\bwiped\b|\bdrain"),
+        ("profit", r"\bprofits?\b|\bin the green\b|\bgains?\b(?! of)"),
+        ("fee", r"\bfees?\b"),
+        ("supply", r"\bminted\b|\bburn(?:ed|t)?\b|\bissued\b|\bsupply\b"),
+    ]
+]
+
+DOWN = re.compile(
+    r"\b(?:outflows?|flow(?:ed|s)? out|withdr[ae]w\w*|redemptions?|sold|sell\w*|sales|dump\w*"
+    r"|liquidat\w*|loss(?:es)?|lost|losing|hack\w*|exploit\w*|stolen|drain\w*|disappear\w*|wiped"
+    r"|fell|fall|falls|falling|drop|drops|dropped|dropping|declin\w*|plung\w*|slump\w*|slid|slide"
+    r"|tumbl\w*|crash\w*|down|lower|decreas\w*|shed|bleed\w*|cashed out|below|under|low|lows"
+    r"|support|breakdown|correction|sink\w*|sank|dipp?\w*|retreat\w*|slash\w*|cut|cuts)\b"
+)
+UP = re.compile(
+    r"\b(?:inflows?|flow(?:ed|s)? in|bought|buy\w*|purchas\w*|accumulat\w*|rose|rise|rises|rising"
+    r"|gain\w*|surg\w*|jump\w*|climb\w*|rall\w*|soar\w*|increas\w*|up|higher|record|all-time high"
+    r"|high|highs|profits?|added|adding|resistance|rebound\w*|recover\w*|spik\w*|grew|grow\w*"
+    r"|above|peak\w*|hike\w*|raised?)\b"
+)
+# Metrics whose numbers are levels, stocks or shares: they carry no direction of their own.
+LEVEL_METRICS = {
+    "holdings",
+    "aum",
+    "balance",
+    "share_of_supply",
+    "share_of_market",
+    "share",
+    "average_cost",
+    "average_price",
+    "market_cap",
+    "duration",
+    "count",
+    "rate",
+    "volume",
+    "open_interest",
+    "fee",
+    "transfer_amount",
+}
+FLOW_NOUN = re.compile(r"\b(?:outflows?|inflows?|flows?|sales|selling|sell-off|liquidations?)\b")
+
+MODAL = re.compile(
+    r"\b(?:will|may|might|could|would|should|can|expects?|expected|forecasts?|predicts?"
+    r"|predicted|projected|projects to|likely to|set to|poised to|going to|on track to"
+    r"|aims? to|eyeing|sees? \w+ (?:reaching|hitting)|warns?)\b"
+)
+THRESHOLD = re.compile(
+    r"\b(?:support|resistance|mark|level|levels|cost basis|threshold|battleground|line|floor"
+    r"|ceiling|barrier|psychological|key|fail(?:ed|ing|s)? to hold|hold above|holds above"
+    r"|stay above|reclaim\w*|regain\w*|break(?:s|ing)? (?:above|below)|breaks? through)\b"
+)
+HISTORICAL = re.compile(
+    r"\b(?:historically|in the past,|previous cycles?|prior cycles?|back in|last cycle"
+    r"|in (?:19|20)\d\d)\b"
+)
+RECORD = re.compile(r"\b(?:record high|all-time high|ath|record low|all-time low|peak)\b")
+PRICE_CUE = re.compile(
+    r"\b(?:price|prices|priced|trad(?:e|es|ed|ing) (?:at|above|below|near|around)|fell to|fall to"
+    r"|falls to|dropped to|drop to|rose to|rise to|climbed to|hit|hits|reached|reach|touched"
+    r"|test|tests|support|resistance|level|mark|above|below|high of|low of|reclaim\w*|broke"
+    r"|break|as low as|as high as|up to|down to|cost basis|worth|valued at|around|near|target)\b"
+)
+
+
+def match_first(rules: list[tuple[str, re.Pattern[str]]], text: str) -> str | None:
+    """The label of the first rule whose pattern occurs in `text`."""
+    for label, pattern in rules:
+        if pattern.search(text):
+            return label
+    return None
+
+
+def last_cue(text: str) -> str | None:
+    """The direction of the cue word nearest the end of `text` ("up", "down") or None."""
+    best: tuple[int, str] | None = None
+    for label, pattern in (("down", DOWN), ("up", UP)):
+        for m in pattern.finditer(text):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), label)
+    return best[1] if best else None

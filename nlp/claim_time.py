@@ -1,0 +1,129 @@
+"""The period a claim is about: the time expression that governs its number, or a default.
+
+Choice, in order: an expression attached to the same verb as the number (explicit dates and
+intervals before windows); the nearest one before the number in the same clause (up to a ";");
+one right after it in the same phrase ("surged 22 basis points on October 31"); the nearest one
+earlier in the sentence. "The same period" / "during the period" take the last multi-day period
+of the article, "the four-day outflow" the last period of four trading (or calendar) days.
+Observations with no time words are about the publication day and the day before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from spacy.tokens import Doc
+
+from nlp.claim_frames import Frame, governing_verb, head_token, span_tokens
+from nlp.periods import TimeExpression
+
+_EVENT_DAY = re.compile(r"(?i)\b(?:day of|on|during|since|after|before)\s+(?:the\s+)?$")
+_RANK = {"interval": 0, "date": 0, "event": 0, "month": 1, "year": 1, "relative": 1, "reference": 2}
+
+
+@dataclass
+class Period:
+    """A resolved claim period (dates may be None) and the text it came from."""
+
+    start: date | None
+    end: date | None
+    text: str | None
+
+
+@dataclass
+class TimeMemory:
+    """Multi-day periods seen so far in the article, for "the same period" references."""
+
+    periods: list[tuple[date, date]] = field(default_factory=list)
+
+    def remember(self, start: date | None, end: date | None) -> None:
+        """Keep a multi-day period."""
+        if start and end and end > start and (start, end) not in self.periods[-1:]:
+            self.periods.append((start, end))
+
+    def lookup(self, length_days: int | None) -> tuple[date, date] | None:
+        """The latest period, or the latest one `length_days` long (trading or calendar days)."""
+        for start, end in reversed(self.periods):
+            if length_days is None:
+                return start, end
+            span = (end - start).days + 1
+            weekdays = sum(1 for i in range(span) if (start + timedelta(days=i)).weekday() < 5)
+            if length_days in {span, weekdays}:
+                return start, end
+        return None
+
+
+def _verb_of(doc: Doc, expr: TimeExpression) -> int | None:
+    """Token index of the verb a time expression attaches to."""
+    head = head_token(span_tokens(doc, expr.start, expr.end))
+    verb = governing_verb(head) if head is not None else None
+    return verb.i if verb is not None else None
+
+
+def _pick(frame: Frame, exprs: list[TimeExpression], doc: Doc) -> TimeExpression | None:
+    """The time expression that governs the frame's number, if any."""
+    q = frame.quantity
+    text = doc.text
+    usable = [
+        e
+        for e in exprs
+        if e.kind != "other"
+        and not (e.start < q.end and q.start < e.end)
+        and (e.kind != "event" or _EVENT_DAY.search(text[max(0, e.start - 25) : e.start]))
+    ]
+    if not usable:
+        return None
+    if frame.verb is not None:
+        same = [e for e in usable if _verb_of(doc, e) == frame.verb.i and e.kind != "window"]
+        if same:
+            return min(
+                same,
+                key=lambda e: (_RANK.get(e.kind, 3), e.start > q.start, abs(e.start - q.start)),
+            )
+    breaks = [m.end() for m in re.compile(";").finditer(text, frame.sentence_start, q.start)]
+    clause_start = max([frame.sentence_start, *breaks])
+    before = [e for e in usable if clause_start <= e.start and e.end <= q.start]
+    explicit = [e for e in before if e.kind != "window"]
+    if explicit or before:
+        return max(explicit or before, key=lambda e: e.start)
+    after = [
+        e
+        for e in usable
+        if e.start >= q.end
+        and e.start - q.end < 40
+        and not re.search(r"[,;]", text[q.end : e.start])
+    ]
+    if after:
+        return after[0]
+    earlier = [e for e in usable if e.end <= q.start and e.kind != "window"]
+    return max(earlier, key=lambda e: e.start) if earlier else None
+
+
+def claim_period(
+    frame: Frame,
+    exprs: list[TimeExpression],
+    *,
+    doc: Doc,
+    memory: TimeMemory,
+) -> Period | None:
+    """The period of the frame's claim from the sentence's time expressions; None if none."""
+    expr = _pick(frame, exprs, doc)
+    if expr is None:
+        return None
+    if expr.kind == "reference":
+        found = memory.lookup(expr.length_days)
+        if found is None and expr.length_days is not None:
+            found = memory.lookup(None)
+        if found is not None:
+            return Period(found[0], found[1], expr.text)
+        return Period(None, None, expr.text)
+    return Period(expr.period_start, expr.period_end, expr.text)
+
+
+def default_period(claim_type: str, published: date | None) -> Period:
+    """Observations and levels without time words: the publication day and the day before."""
+    if published is None or claim_type not in {"observation", "threshold_level"}:
+        return Period(None, None, None)
+    return Period(published - timedelta(days=1), published, None)

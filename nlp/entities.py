@@ -19,19 +19,20 @@ import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from nlp.entity_rules import (
-    CRYPTO_CONTEXT_WORDS,
-    TickerContext,
-    english_words,
-    is_shouting,
+from nlp.entity_patterns import (
+    ORG_EVENT_WORDS,
+    domain_stems,
     normalize_surface,
+    parametric_entity,
     pattern_hits,
 )
+from nlp.entity_rules import CRYPTO_CONTEXT_WORDS, TickerContext, english_words, is_shouting
 from nlp.kb import KnowledgeBase
 from nlp.ner_filter import NerFilter
 from nlp.sentences import SentenceSpan
@@ -110,13 +111,21 @@ class EntityLinker:
             self._cs.add(key, [nlp.make_doc(surface)])
 
     def link(
-        self, doc: Doc, sentences: list[SentenceSpan], *, use_ner: bool = True
+        self,
+        doc: Doc,
+        sentences: list[SentenceSpan],
+        *,
+        use_ner: bool = True,
+        published: date | None = None,
     ) -> list[EntityMention]:
-        """Every entity mention in `doc`, sorted by position, nested mentions after their host."""
+        """Every entity mention in `doc`, sorted by position, nested mentions after their host.
+
+        `published` dates mentions such as "the June meeting"; NER is skipped when `use_ner` is
+        false (non-English text)."""
         text = doc.text
         index = SentenceIndex(sentences)
         kb_cands = self._kb_candidates(doc, index)
-        pattern_cands = self._pattern_candidates(text, kb_cands)
+        pattern_cands = self._pattern_candidates(text, kb_cands, published=published)
         chosen = resolve_overlaps(kb_cands + pattern_cands)
         if use_ner:
             chosen = self._ner_filter.add(doc, chosen, make=Candidate)
@@ -198,22 +207,44 @@ class EntityLinker:
             re.search(rf"(?<![\w$]){re.escape(t)}(?!\w)", sentence) for t in others if len(t) > 2
         )
 
-    def _pattern_candidates(self, text: str, kb_cands: list[Candidate]) -> list[Candidate]:
-        """Pattern spans, linked through the KB when their normalized text is a known surface."""
+    def _pattern_candidates(
+        self, text: str, kb_cands: list[Candidate], *, published: date | None
+    ) -> list[Candidate]:
+        """Pattern spans, linked through the KB when their normalized text is a known surface,
+        else to a parametric id (moving averages, FOMC meetings) or left unlinked."""
         cands: list[Candidate] = []
         for hit in pattern_hits(text):
-            entity_id = self._by_surface.get(normalize_surface(text[hit.start : hit.end]))
-            entity = self.kb.get(entity_id) if entity_id else None
-            if entity is not None:
-                cand = self._kb_candidate((hit.start, hit.end), entity.id, rank=4)
-                cands.append(replace(cand, source="pattern", group=hit.group or cand.group))
-                continue
-            name = text[hit.start : hit.end]
-            cands.append(
-                Candidate(hit.start, hit.end, None, hit.type, name, "pattern", 4, hit.group)
-            )
+            surface = text[hit.start : hit.end]
+            cand = self._lookup((hit.start, hit.end), surface)
+            if cand is not None:
+                cands.append(replace(cand, group=hit.group or cand.group))
+            elif hit.type != "EVENT" or not self._names_known_asset(surface):
+                entity_id, name = parametric_entity(surface, published) or (None, surface)
+                cands.append(
+                    Candidate(
+                        hit.start, hit.end, entity_id, hit.type, name, "pattern", 4, hit.group
+                    )
+                )
+        for start, end, stem in domain_stems(text):
+            cand = self._lookup((start, end), stem)
+            if cand is not None:
+                cands.append(cand)
+        cands.extend(_org_events(text, kb_cands))
         cands.extend(_acronym_expansions(text, kb_cands))
         return cands
+
+    def _lookup(self, span: tuple[int, int], surface: str) -> Candidate | None:
+        """A pattern candidate for `span`, linked to the KB entity that has `surface` as a form."""
+        entity_id = self._by_surface.get(normalize_surface(surface))
+        if entity_id is None or self.kb.get(entity_id) is None:
+            return None
+        return replace(self._kb_candidate(span, entity_id, rank=4), source="pattern")
+
+    def _names_known_asset(self, surface: str) -> bool:
+        """Whether a pattern span starts with a KB crypto asset ("Ethereum upgrade")."""
+        entity_id = self._by_surface.get(normalize_surface(surface.split(maxsplit=1)[0]))
+        entity = self.kb.get(entity_id) if entity_id else None
+        return entity is not None and entity.type == "CRYPTO_ASSET"
 
     @staticmethod
     def _mention(
@@ -248,6 +279,19 @@ def _glued_pairs(
                 found[(start, start + len(base))] = list(readings[f"cs|{base}"])
                 break
     return found
+
+
+def _org_events(text: str, kb_cands: list[Candidate]) -> list[Candidate]:
+    """'the FTX debacle': an organization followed by an event word is an event span holding it."""
+    out: list[Candidate] = []
+    for cand in kb_cands:
+        if cand.type not in {"EXCHANGE", "COMPANY", "PROTOCOL", "ORGANIZATION"}:
+            continue
+        m = ORG_EVENT_WORDS.match(text, cand.end)
+        if m:
+            name = text[cand.start : m.end()]
+            out.append(Candidate(cand.start, m.end(), None, "EVENT", name, "pattern", 4, True))
+    return out
 
 
 def _initials_match(words: list[str], acronym: str) -> int:
@@ -289,7 +333,13 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
             chosen.append(cand)
             continue
         inside = host.start <= cand.start and cand.end <= host.end
-        nestable = inside and host.group and cand.type == "CRYPTO_ASSET" and host.host is None
+        if inside and host.entity_id is None and cand.entity_id and cand.type == host.type:
+            # A pattern span stretching a KB mention of the same type takes over its link.
+            host.entity_id, host.name = cand.entity_id, cand.name
+            continue
+        smaller = (cand.end - cand.start) < (host.end - host.start)
+        nestable = inside and smaller and host.group and host.host is None
+        nestable = nestable and cand.entity_id not in {None, host.entity_id}
         if nestable and not any(c.start == cand.start and c.end == cand.end for c in chosen):
             cand.host = host
             chosen.append(cand)

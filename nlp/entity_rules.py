@@ -1,4 +1,4 @@
-"""Context rules for the entity linker: ticker context, text patterns and NER junk filters.
+"""Context rules for the entity linker: ticker context, case signals, NER span types.
 
 Kept apart from the matcher so each rule is a small, testable function of the text.
 """
@@ -26,65 +26,6 @@ TICKER_NEXT_WORDS = frozenset(
     perps etf etfs staking whales supply""")
 )
 _EXCHANGE_PREFIX = re.compile(r"(?:NASDAQ|Nasdaq|NYSE|NYSEARCA|CBOE|Cboe|AMEX|TSX|OTC)\s*:\s*$")
-_MONTHS = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
-)
-_QUOTED_LABEL = r"(?:\"[^\"\n]{1,24}\"|“[^”\n]{1,24}”|'[^'\n]{1,24}'|‘[^’\n]{1,24}’)"
-# "the "10.11" crash", "October 10 flash crash", "May 2022 collapse"
-EVENT_CRASH = re.compile(
-    rf"(?:{_QUOTED_LABEL}|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\b{_MONTHS}\s+\d{{4}}"
-    r"|\b\d{1,2}[./]\d{1,2})\s+(?:flash\s+)?(?:crash|sell-?off|collapse|liquidation\s+event)\b"
-)
-# "December rate cut", "the March FOMC meeting"
-EVENT_MEETING = re.compile(
-    rf"\b{_MONTHS}\s+(?:(?:rate|interest[- ]rate)\s+(?:cut|hike|decision)s?|FOMC(?:\s+meeting)?)"
-)
-EVENT_SHUTDOWN = re.compile(r"\b(?:(?:US|U\.S\.|federal|government)\s+)*shutdown\b")
-_MARKET_ADJ = (
-    r"(?:US|U\.S\.|American|Japanese|Korean|South\s+Korean|Chinese|Hong\s+Kong|European|Asian"
-    r"|UK|British|German|French|Indian|Taiwanese|Australian|Canadian|Brazilian|Swiss)"
-)
-COUNTRY_MARKET = re.compile(
-    rf"\b{_MARKET_ADJ}(?:,?\s+(?:and|&)\s+{_MARKET_ADJ})*\s+"
-    r"(?:stocks?|equities|equity\s+markets?|stock\s+markets?|shares)\b"
-)
-ETF_GROUP = re.compile(
-    r"\b(?:(?:US|U\.S\.)[- ]listed\s+|(?:US|U\.S\.)\s+|spot\s+)*"
-    r"(?P<asset>[Bb]itcoin|BTC|[Ee]ther(?:eum)?|ETH|[Ss]olana|SOL|XRP)\s+(?:spot\s+)?"
-    r"(?:ETFs?|exchange[- ]traded\s+funds?)(?:\s+market)?\b"
-)
-
-
-@dataclass(frozen=True)
-class PatternHit:
-    """A span found by a text pattern, with the entity type it implies."""
-
-    start: int
-    end: int
-    type: str
-    group: bool = False  # a class-level span (an ETF group) that may hold nested mentions
-
-
-def pattern_hits(text: str) -> list[PatternHit]:
-    """Event, country-market and ETF-group spans found by regular expressions."""
-    hits: list[PatternHit] = []
-    for regex, kind in (
-        (EVENT_CRASH, "EVENT"),
-        (EVENT_MEETING, "EVENT"),
-        (EVENT_SHUTDOWN, "EVENT"),
-        (COUNTRY_MARKET, "COUNTRY_MARKET"),
-    ):
-        hits.extend(PatternHit(m.start(), m.end(), kind) for m in regex.finditer(text))
-    hits.extend(PatternHit(m.start(), m.end(), "ETF", group=True) for m in ETF_GROUP.finditer(text))
-    return hits
-
-
-def normalize_surface(text: str) -> str:
-    """A lookup key for a surface: quotes and 'flash' dropped, spaces collapsed, case folded."""
-    text = re.sub(r"[\"“”‘’']", "", text)
-    text = re.sub(r"\bflash\s+", "", text, flags=re.IGNORECASE)
-    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def english_words(nlp: Language) -> frozenset[str]:

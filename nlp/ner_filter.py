@@ -18,7 +18,7 @@ _LEADING = re.compile(r"^(?:(?:the|The|THE|a|an|An|A)\s+|(?:[A-Z]{2,4}\s+)(?=[A-
 _TRAILING = re.compile(r"(?:['’]s?|[\s,.;:])+$")
 _GENERIC = frozenset(
     str.split("""etf etfs crypto bitcoin ethereum blockchain web3 defi nft nfts dao cex dex
-    utc gmt est et pst twitter x telegram discord reddit youtube""")
+    utc gmt est et pst yoy mom qoq ytd twitter x telegram discord reddit youtube""")
 )
 
 
@@ -78,10 +78,11 @@ class NerFilter:
             not (w[:1].isupper() or w[:1].isdigit() or w in {"of", "and", "&", "de"}) for w in words
         ):
             return False
-        common = [w in self._english for w in lowered]
+        common = [w in self._english or w.rstrip("s") in self._english for w in lowered]
         if label in {"GPE", "LOC", "FAC"}:
             return not all(common)  # places are ordinary words in the lexicon; others may be firms
-        return not (len(words) == 1 and common[0])
+        # One common word ("Research") or a run of them (a report title) is rarely a name.
+        return not all(common) or len(words) == 2
 
 
 def _overlaps(taken: list[tuple[int, int]], span: tuple[int, int]) -> bool:

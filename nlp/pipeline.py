@@ -32,7 +32,7 @@ from nlp.types import Analysis, SentenceResult
 PIPELINE_VERSION = "1"
 
 # Run order. Each entry names a stage factory `module:function(StageResources) -> Stage`.
-STAGES: tuple[str, ...] = ("nlp.pipeline:entity_stage",)
+STAGES: tuple[str, ...] = ("nlp.pipeline:entity_stage", "nlp.claims:claims_stage")
 
 
 @dataclass
@@ -88,7 +88,7 @@ class EntityStage:
     def __call__(self, ctx: AnalysisContext) -> None:
         """Find the mentions; NER runs only on English text."""
         ctx.analysis.entities = self._linker.link(
-            ctx.doc, ctx.sentences, use_ner=ctx.language == "en"
+            ctx.doc, ctx.sentences, use_ner=ctx.language == "en", published=ctx.published_at
         )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from ingest.errors import SourceError
+from ingest.settings import get_ingest_settings
 from models.articles import Article
 from models.sources import FetchRecord, Source, SourceCategory, SourceKind
 
@@ -69,6 +70,7 @@ BUILTIN_FEEDS: tuple[BuiltinFeed, ...] = (
 
 def ensure_builtin_sources(engine: Engine) -> int:
     """Add the built-in feeds once (first run); later removals by the user are respected."""
+    interval = get_ingest_settings().default_poll_interval_s
     with Session(engine) as session:
         if session.exec(select(Source.id).where(col(Source.builtin).is_(True))).first():
             return 0
@@ -78,7 +80,8 @@ def ensure_builtin_sources(engine: Engine) -> int:
             if feed.url in existing:
                 continue
             session.add(Source(name=feed.name, url=feed.url, category=feed.category,
-                               language=feed.language, builtin=True))  # fmt: skip
+                               language=feed.language, builtin=True,
+                               poll_interval_s=interval))  # fmt: skip
             added += 1
         session.commit()
     return added
@@ -107,7 +110,8 @@ def add_source(
         found = session.exec(select(Source).where(Source.url == url)).first()
         if found is not None and found.enabled:
             raise SourceError(f"source already registered (id {found.id}): {url}")
-        source = found or Source(url=url, name="")
+        interval = get_ingest_settings().default_poll_interval_s
+        source = found or Source(url=url, name="", poll_interval_s=interval)
         source.name = name or source.name or urlsplit(url).hostname or url
         source.category, source.language, source.enabled = category, language, True
         source.next_poll_at = None

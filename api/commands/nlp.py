@@ -3,17 +3,24 @@
 import json
 import sys
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from api.groups import app
+from api.context import get_engine
+from api.groups import app, entities_app
+from api.kb_admin import add_entity, list_entities, make_entity, show_entity
+from api.processing import build_analyzer, process_articles
 from nlp.errors import NlpError
+from nlp.kb import ENTITY_TYPES
 from nlp.pipeline import Analyzer
+from nlp.settings import get_nlp_settings
 from nlp.types import Analysis
 
 console = Console()
@@ -113,3 +120,121 @@ def analyze_command(
         typer.echo(json.dumps(analysis.to_json_dict(), ensure_ascii=False, indent=1))
         return
     render(text, analysis)
+
+
+@app.command("process")
+def process_command(
+    *,
+    batch_size: Annotated[
+        int | None, typer.Option(min=1, help="Articles per batch (default TIDINGS_NLP_BATCH_SIZE).")
+    ] = None,
+    reprocess_stale: Annotated[
+        bool,
+        typer.Option(help="Also redo articles analyzed with other model versions than today's."),
+    ] = False,
+) -> None:
+    """Analyze stored articles not processed yet (duplicates are skipped)."""
+    engine = get_engine()
+    try:
+        analyzer = build_analyzer(engine)
+    except NlpError as exc:
+        raise fail(str(exc)) from None
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("analyzing", total=None)
+
+        def report(done: int, total: int) -> None:
+            """Advance the bar after each batch."""
+            progress.update(task, completed=done, total=total)
+
+        stats = process_articles(
+            engine,
+            analyzer=analyzer,
+            batch_size=batch_size,
+            reprocess_stale=reprocess_stale,
+            progress=report,
+        )
+    console.print(f"processed {stats.done} article(s), {stats.failed} failed")
+    for article_id, error in stats.errors[:20]:
+        err_console.print(f"  article {article_id}: {error}")
+
+
+EntityType = Enum("EntityType", {t: t for t in ENTITY_TYPES}, type=str)  # type: ignore[misc]
+
+
+@entities_app.command("list")
+def entities_list(
+    *,
+    entity_type: Annotated[
+        EntityType | None, typer.Option("--type", help="Only entities of this type.")
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Text to find in id, name, aliases or tickers.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 100,
+) -> None:
+    """List knowledge-base entities (built-in, user file and database)."""
+    kind = entity_type.value if entity_type is not None else None
+    try:
+        entries = list_entities(get_engine(), entity_type=kind, search=search)
+    except NlpError as exc:
+        raise fail(str(exc)) from None
+    table = Table("id", "type", "name", "tickers", "origin", title=f"{len(entries)} entities")
+    for entry in entries[:limit]:
+        e = entry.entity
+        tickers = ", ".join([*e.tickers, *e.ambiguous_tickers])
+        table.add_row(e.id, e.type, e.name, tickers, entry.origin)
+    console.print(table)
+    if len(entries) > limit:
+        console.print(f"[dim]{len(entries) - limit} more; use --limit or --search[/dim]")
+
+
+@entities_app.command("show")
+def entities_show(
+    entity_id: Annotated[str, typer.Argument(help="Entity id, e.g. crypto:btc.")],
+) -> None:
+    """Show one entity with its surface forms and its number of stored mentions."""
+    try:
+        found = show_entity(get_engine(), entity_id)
+    except NlpError as exc:
+        raise fail(str(exc)) from None
+    if found is None:
+        raise fail(f"no entity with id {entity_id!r} (try `tidings entities list --search ...`)")
+    entry, mentions = found
+    e = entry.entity
+    table = Table(show_header=False, title=f"{e.id} ({entry.origin})")
+    for label, value in (
+        ("name", e.name), ("type", e.type), ("aliases", ", ".join(e.aliases)),
+        ("tickers", ", ".join(e.tickers)), ("ambiguous tickers", ", ".join(e.ambiguous_tickers)),
+        ("case-sensitive", ", ".join(e.case_sensitive_aliases)), ("tags", ", ".join(e.tags)),
+        ("issuer", e.issuer or ""), ("underlying", e.underlying or ""),
+        ("description", e.description or ""), ("stored mentions", str(mentions)),
+    ):  # fmt: skip
+        if value:
+            table.add_row(label, value)
+    console.print(table)
+
+
+@entities_app.command("add")
+def entities_add(
+    *,
+    entity_id: Annotated[str, typer.Option("--id", help="Stable id prefix:slug, e.g. crypto:abc.")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    entity_type: Annotated[EntityType, typer.Option("--type", help="Entity type.")],
+    alias: Annotated[list[str] | None, typer.Option(help="Alias (repeatable).")] = None,
+    ticker: Annotated[list[str] | None, typer.Option(help="Ticker (repeatable).")] = None,
+    to_file: Annotated[
+        bool, typer.Option(help="Write to TIDINGS_USER_KB_FILE instead of the database.")
+    ] = False,
+) -> None:
+    """Add (or replace) a user entity; the next `tidings process` links it."""
+    data = {"id": entity_id, "name": name, "type": entity_type.value, "aliases": alias or [],
+            "tickers": ticker or []}  # fmt: skip
+    path = get_nlp_settings().user_kb_file
+    if to_file and path is None:
+        raise fail("--to-file needs TIDINGS_USER_KB_FILE to name the user KB file")
+    try:
+        entity = make_entity(data)
+        where = add_entity(get_engine(), entity, to_file=path if to_file else None)
+    except NlpError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"added {entity.id} ({entity.type}) to {where}")

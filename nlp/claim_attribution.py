@@ -47,6 +47,7 @@ SPEECH_VERBS = {
     "point",
     "disclose",
     "confirm",
+    "continue",
 }
 _GENERIC_SOURCES = {
     "analysis",
@@ -78,12 +79,19 @@ _GENERIC_SOURCES = {
     "community",
 }
 _ACCORDING = re.compile(
-    r"\b[Aa]ccording to\s+(?:(?:an?|the)\s+)?(?:(?:[a-z-]+\s+){0,3}(?:by|from|of)\s+)?"
-    r"(?P<src>[A-Za-z0-9][\w.&'’-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|de|of|and|&))*)"
+    r"\b(?:[Aa]ccording to|[Aa]s per|[Pp]er data from)\s+(?P<clause>[^,;:“\"]+)"
 )
 _DATA_FROM = re.compile(
-    r"\b(?:data|figures|numbers|estimates|statistics)\s+(?:from|by|compiled by|provided by)\s+"
-    r"(?P<src>[A-Za-z0-9][\w.&'’-]*(?:\s+[A-Z0-9][\w.&'’-]*)*)"
+    r"\b(?:[Dd]ata|figures|numbers|estimates|statistics)\s+(?:from|by|compiled by|provided by"
+    r"|presented by|out of)\s+(?P<clause>[^,;:“\"]+)"
+)
+# A name: capitalized words ("The Block", "CME Fed Watch Tool"), a domain, or a known lower-case brand.
+_NAME = re.compile(
+    r"(?:The\s+)?[A-Z0-9][\w.&'’-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|of|de|&))*|\b[a-z0-9-]+\.(?:com|io|org|net|co)\b"
+    r"|\b(?:glassnode|coinglass|santiment|lookonchain|arkham|nansen|kaiko)\b"
+)
+_BY_NAME = re.compile(
+    r"\b(?:by|from)\s+(?:[a-z-]+\s+){0,5}(?P<name>[A-Z][\w.&'’-]*(?:\s+[A-Z0-9][\w.&'’-]*)*)"
 )
 _CAPTION = re.compile(r"^\s*(?:Data\s+)?[Ss]ources?\s*[:：]\s*(?P<src>.+?)\s*$")
 _OFFICIAL = re.compile(
@@ -97,7 +105,7 @@ _STOP_WORDS = {"a", "an", "the", "previous", "recent", "new", "latest"}
 def _clean_source(raw: str) -> str | None:
     """A named source, without trailing punctuation; None for generic words."""
     src = raw.strip().rstrip(".,;:'\"”’)")
-    src = re.sub(r"(?:'s|’s)$", "", src)
+    src = re.sub(r"(?:'s|’s)\b", "", src)
     if not src or src.lower() in _GENERIC_SOURCES or src.lower() in _STOP_WORDS:
         return None
     return src
@@ -120,13 +128,25 @@ def _speaker(tok: Token) -> str | None:
     return _clean_source(text)
 
 
+def _clause_name(clause: str) -> str | None:
+    """The source named in an "according to ..." clause: "by X" first, else the first name."""
+    by = _BY_NAME.search(clause)
+    if by:
+        return _clean_source(by["name"])
+    for m in _NAME.finditer(clause):
+        name = re.sub(r"^The\s+(?=[A-Z]\w*\s+[A-Z])", "", m.group(0))
+        if name not in {"The", "A", "An"} and (src := _clean_source(name)):
+            return src
+    return None
+
+
 def _own_source(sent: Span, subject_hint: str | None) -> str | None:
-    """The source a sentence names itself, or None."""
+    """The source a sentence names itself, "" for an unnamed one ("the firm"), or None."""
     text = sent.text
     for pattern in (_ACCORDING, _DATA_FROM):
         m = pattern.search(text)
-        if m and (src := _clean_source(m["src"])):
-            return src
+        if m:
+            return _clause_name(m["clause"]) or ""
     for tok in sent:
         if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in SPEECH_VERBS:
             speaker = _speaker(tok)
@@ -152,9 +172,10 @@ def sentence_sources(
         sent = doc.char_span(start, end, alignment_mode="expand")
         text = doc.text[start:end]
         own = _own_source(sent, subjects[i]) if sent is not None else None
-        if own is None and i and sources[i - 1] and (in_quote or _CONTINUES.match(text)):
+        continues = in_quote or _CONTINUES.match(text) or own == ""
+        if not own and i and sources[i - 1] and continues:
             own = sources[i - 1]
-        sources.append(own)
+        sources.append(own or None)
         in_quote = _open_quote(text) if not in_quote else not _open_quote(text)
     _apply_captions(doc.text, spans, sources)
     return sources

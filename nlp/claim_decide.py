@@ -35,9 +35,12 @@ _SHARE_LINK = re.compile(
 )
 _LEVEL_BEFORE = re.compile(
     r"\b(?:support|resistance|level|mark|threshold|cost basis|floor|ceiling|barrier|line"
+    r"|support (?:in|at|near|around) the"
     r"|fail(?:ed|ing|s)? to (?:hold|defend)(?: the)?|holds? above|stay above|reclaim\w*|regain\w*"
     r"|break(?:s|ing)? (?:above|below))\s*(?:at|of|near|around|\()?\s*(?:about|around|roughly)?\s*$"
 )
+_INDICATOR = re.compile(r"(?i)\b(?:index|rsi|ratio|score|reading|indicator|oscillator)\b")
+_TREND_AFTER = re.compile(r"\s*,?\s*(down|up|lower|higher)\s+(?:from|by|\d)")
 _NON_PRICE = {"fee", "market_cap", "volume", "liquidations", "hack_loss", "net_flow", "outflow"}
 _NON_PRICE |= {"inflow", "aum", "balance", "loss", "sold_amount", "bought_amount", "open_interest"}
 
@@ -68,13 +71,13 @@ def is_forecast(frame: Frame) -> bool:
     """Whether a modal, expectation or target governs the number."""
     if is_conditional(frame):
         return False
-    return bool(MODAL.search(frame.left) or MODAL.search(frame.verb_text))
+    return bool(MODAL.search(frame.left[-60:]) or MODAL.search(frame.verb_text))
 
 
 def bare_unit(frame: Frame, *, asset_in_sentence: bool) -> str:
     """USD per coin for a bare number in a price context about an asset, else COUNT."""
     q = frame.quantity
-    if q.written or q.value < 1:
+    if q.written or q.value < 100 or _INDICATOR.search(frame.sentence_left[-120:]):
         return "COUNT"
     if asset_in_sentence and PRICE_CUE.search(frame.left[-40:] + " " + frame.anchor_text):
         return "USD"
@@ -109,12 +112,17 @@ def _price_metric(frame: Frame) -> str | None:
         return "average_price"
     if RECORD.search(near):
         return "record_price"
+    if frame.quantity.qualifier in {"over", "below"} and (
+        is_forecast(frame) or is_conditional(frame)
+    ):
+        return "price_threshold"
     if is_forecast(frame) or re.search(r"\btarget\b", near):
         return "price_target"
+    right = " ".join(frame.right.split()[:2])
     if (
         is_conditional(frame)
         or _LEVEL_BEFORE.search(frame.left)
-        or THRESHOLD.search(f"{frame.anchor_text} {frame.right}")
+        or THRESHOLD.search(f"{frame.anchor_text.split(' ', 1)[0]} {right}")
     ):
         return "price_threshold"
     return "price"
@@ -142,7 +150,7 @@ def decide_metric(frame: Frame, unit: str) -> str:
 
 def decide_type(frame: Frame, metric: str) -> str:
     """observation | forecast | historical | threshold_level | other (before time is known)."""
-    if _is_definition(frame):
+    if _is_definition(frame) or (metric not in PRICE_METRICS and "target" in frame.anchor_text):
         return "other"
     if metric == "price_target" or (metric not in PRICE_METRICS and is_forecast(frame)):
         return "forecast"
@@ -169,7 +177,10 @@ def decide_direction(frame: Frame, metric: str, *, previous: str | None) -> str:
     if q.change_role == "from":
         return "none"
     if q.change_role == "to":
-        return last_cue(frame.sentence_left) or "none"
+        return last_cue(frame.sentence_left.rsplit(" from ", 1)[0]) or "none"
+    trend = _TREND_AFTER.match(frame.right)
+    if trend:
+        return "down" if trend.group(1) in {"down", "lower"} else "up"
     if metric in _SHARE_METRICS:
         linked = _SHARE_LINK.search(frame.left) and previous is not None
         if linked and not FLOW_NOUN.search(frame.right):
@@ -182,6 +193,8 @@ def decide_direction(frame: Frame, metric: str, *, previous: str | None) -> str:
     if metric == "net_flow":
         return last_cue(frame.anchor_text + " " + frame.left) or "none"
     if metric in LEVEL_METRICS or metric in {"average_cost", "average_price"}:
+        return "none"
+    if "target" in frame.anchor_text and metric not in PRICE_METRICS:
         return "none"
     return _level_direction(frame, metric)
 

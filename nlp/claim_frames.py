@@ -89,7 +89,7 @@ def noun_phrase(tok: Token | None) -> str:
     keep = [
         t
         for t in tok.subtree
-        if t.i <= tok.i and t.dep_ in {"compound", "amod", "poss", "case", "nmod"} or t.i == tok.i
+        if (t.i <= tok.i and t.dep_ in {"compound", "amod", "poss", "case", "nmod"}) or t.i == tok.i
     ]
     phrase = " ".join(t.lower_ for t in sorted(keep, key=lambda t: t.i))
     after = [c for c in tok.children if c.dep_ == "prep" and c.i > tok.i]

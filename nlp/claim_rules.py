@@ -116,9 +116,9 @@ LEVEL_METRICS = {
 FLOW_NOUN = re.compile(r"\b(?:outflows?|inflows?|flows?|sales|selling|sell-off|liquidations?)\b")
 
 MODAL = re.compile(
-    r"\b(?:will|may|might|could|would|should|can|expects?|expected|forecasts?|predicts?"
+    r"\b(?:will|may|might|could|would|should|can|expects?|(?<!as )expected|forecasts?|predicts?"
     r"|predicted|projected|projects to|likely to|set to|poised to|going to|on track to"
-    r"|aims? to|eyeing|sees? \w+ (?:reaching|hitting)|warns?)\b"
+    r"|aims? to|eyeing|targeting|targeted|prospects? for|sees? \w+ (?:reaching|hitting)|warns?)\b"
 )
 THRESHOLD = re.compile(
     r"\b(?:support|resistance|mark|level|levels|cost basis|threshold|battleground|line|floor"

@@ -20,6 +20,12 @@ from nlp.claim_frames import Frame, governing_verb, head_token, span_tokens
 from nlp.periods import TimeExpression
 
 _EVENT_DAY = re.compile(r"(?i)\b(?:day of|on|during|since|after|before)\s+(?:the\s+)?$")
+# "the largest inflow since July 2022": a comparison point, not the claim's period
+_SINCE_RECORD = re.compile(
+    r"(?i)\b(?:highest|lowest|largest|biggest|smallest|strongest|weakest|worst|best|most|least"
+    r"|first|fastest|sharpest|record)\b[^.;]{0,60}\bsince\s+(?:the\s+[^.;]{0,40})?$"
+)
+_ADJACENT = re.compile(r"\s*(?:as of|as at|at|in|on|during|by)?\s*")
 _RANK = {"interval": 0, "date": 0, "event": 0, "month": 1, "year": 1, "relative": 1, "reference": 2}
 
 
@@ -72,9 +78,15 @@ def _pick(frame: Frame, exprs: list[TimeExpression], doc: Doc) -> TimeExpression
         if e.kind != "other"
         and not (e.start < q.end and q.start < e.end)
         and (e.kind != "event" or _EVENT_DAY.search(text[max(0, e.start - 25) : e.start]))
+        and not _SINCE_RECORD.search(text[max(frame.sentence_start, e.start - 80) : e.start])
     ]
     if not usable:
         return None
+    adjacent = [
+        e for e in usable if e.start >= q.end and _ADJACENT.fullmatch(text[q.end : e.start])
+    ]
+    if adjacent:
+        return adjacent[0]
     if frame.verb is not None:
         same = [e for e in usable if _verb_of(doc, e) == frame.verb.i and e.kind != "window"]
         if same:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 
@@ -22,6 +23,9 @@ from nlp.claim_time import Period, TimeMemory, claim_period, default_period
 from nlp.numbers import Quantity, find_quantities
 from nlp.periods import TimeExpression, find_time_expressions
 from nlp.types import ClaimRecord, EntityMention, SentenceResult
+
+if TYPE_CHECKING:
+    from nlp.pipeline import AnalysisContext, StageResources
 
 # Bump when extraction rules change, so stored claims can be recomputed.
 CLAIMS_VERSION = "claims-rules-1"
@@ -101,9 +105,7 @@ def _remember(memory: TimeMemory, exprs: list[TimeExpression]) -> None:
     """Keep a sentence's multi-day periods; a window beside an explicit interval repeats it."""
     has_interval = any(e.kind == "interval" for e in exprs)
     for e in exprs:
-        if e.kind == "interval" or (e.kind == "window" and not has_interval):
-            memory.remember(e.period_start, e.period_end)
-        elif "week" in e.text.lower():
+        if e.kind == "interval" or (e.kind == "window" and not has_interval) or "week" in e.text.lower():
             memory.remember(e.period_start, e.period_end)
 
 
@@ -137,6 +139,8 @@ def _claim(
     if period is None:
         period = default_period(claim_type, ctx.published_at)
     direction = decide_direction(frame, metric, previous=previous.direction if previous else None)
+    if previous is not None and q.qualifier == "range_upper":
+        direction = previous.direction or direction
     subject = _subject(ctx, frame, state)
     return ClaimRecord(
         start=q.start,
@@ -192,3 +196,27 @@ def _stance(claim_type: str, direction: str) -> str | None:
     if claim_type != "forecast":
         return None
     return {"up": "bullish", "down": "bearish"}.get(direction)
+
+
+class ClaimStage:
+    """Pipeline stage: fills ctx.analysis.claims from the parse, sentences and entities."""
+
+    name = "claims"
+    version = CLAIMS_VERSION
+
+    def __call__(self, ctx: AnalysisContext) -> None:
+        """Extract the claims of one analyzed document."""
+        ctx.analysis.claims = extract_claims(
+            ClaimContext(
+                text=ctx.text,
+                published_at=ctx.published_at,
+                doc=ctx.doc,
+                sentences=ctx.analysis.sentences,
+                entities=ctx.analysis.entities,
+            )
+        )
+
+
+def claims_stage(_resources: StageResources) -> ClaimStage:
+    """Factory of the claims stage (named in nlp.pipeline.STAGES)."""
+    return ClaimStage()

@@ -21,11 +21,7 @@ from nlp.periods import find_time_expressions
 ASSET_UNITS = {
     **{
         t: t
-        for t in (
-            "BTC ETH SOL XRP BNB DOGE ADA TRX AVAX LINK DOT LTC BCH SHIB TON SUI APT ARB OP UNI "
-            "AAVE ATOM XLM HBAR NEAR FIL ETC PEPE MATIC POL DAI WBTC WETH HYPE ENA TIA XMR ZEC JUP "
-            "WLD ONDO TAO FET INJ SEI STX ICP MKR LDO CRV BONK WIF TRUMP"
-        ).split()
+        for t in ["BTC", "ETH", "SOL", "XRP", "BNB", "DOGE", "ADA", "TRX", "AVAX", "LINK", "DOT", "LTC", "BCH", "SHIB", "TON", "SUI", "APT", "ARB", "OP", "UNI", "AAVE", "ATOM", "XLM", "HBAR", "NEAR", "FIL", "ETC", "PEPE", "MATIC", "POL", "DAI", "WBTC", "WETH", "HYPE", "ENA", "TIA", "XMR", "ZEC", "JUP", "WLD", "ONDO", "TAO", "FET", "INJ", "SEI", "STX", "ICP", "MKR", "LDO", "CRV", "BONK", "WIF", "TRUMP"]
     },
     "USDT": "USD",
     "USDC": "USD",
@@ -210,15 +206,26 @@ _NOT_PLURAL_NOUNS = {
     "across",
 }
 _RANGE_GAP = re.compile(
-    r"\s*(?:to|and|through|-|–|—)\s*(?:(?:about|around|roughly|over|more than|nearly|almost"
+    r"\s*(?:to|and|through|-|–|—|/)\s*(?:(?:about|around|roughly|over|more than|nearly|almost"
     r"|under|below|above)\s+)?"
 )
-_FROM_BEFORE = re.compile(r"(?i)\bfrom\s+(?:about |around |roughly |over |nearly |almost )?$")
+_FROM_BEFORE = re.compile(
+    r"(?i)\bfrom\s+(?:the\s+)?(?:(?:about|around|roughly|over|nearly|almost|above|below|under"
+    r"|just)\s+)*(?:(?:mid|low|high|upper|lower|sub)-)?$"
+)
 _BETWEEN_BEFORE = re.compile(r"(?i)\bbetween\s+(?:about |around |roughly )?$")
+
+
+_LEVEL_PREFIX = re.compile(r"(?i)\b(sub|mid|low|high|upper|lower|near)-$")
+_SLASH_UPPER = re.compile(r"\d{1,3}(?:,\d{3})+")
+_INLINE_MARKER = re.compile(r"(?:^|[\s(])$")
 
 
 def _qualifier(text: str, start: int) -> str | None:
     """The hedge or comparator right before a number ("about", "over", "below", "low")."""
+    prefix = _LEVEL_PREFIX.search(text[max(0, start - 8) : start])
+    if prefix:
+        return "below" if prefix.group(1).lower() == "sub" else "about"
     left = text[max(0, start - 40) : start]
     for name, pattern in QUALIFIER_CUES:
         if pattern.search(left):
@@ -232,8 +239,16 @@ def _glued(text: str, start: int, end: int) -> bool:
     before2 = text[start - 2] if start > 1 else " "
     after = text[end] if end < len(text) else " "
     after2 = text[end + 1] if end + 1 < len(text) else " "
+    if before == "-" and _LEVEL_PREFIX.search(text[max(0, start - 8) : start]):
+        before = " "  # "mid-$30,000s", "sub-$20,000"
+    if before == "/" and re.search(r"\$\d{1,3}/$", text[max(0, start - 6) : start]):
+        before = " "  # the upper bound of "$25/26,000s"
     if before.isalpha() or before in "#_/" or (before == "-" and before2.isalpha()):
         return True
+    if after == "/" and text[start] == "$" and _SLASH_UPPER.match(text, end + 1):
+        return False  # "$25/26,000s": a shorthand range
+    if after == "s" and not after2.isalnum() and text[start:end].endswith("00"):
+        return False  # "the $30,000s"
     if after.isalnum() or after in "_/" or (after == "-" and after2.isalpha()):
         return True
     return before2 == "." and before.isdigit()
@@ -250,6 +265,10 @@ def _is_trap(text: str, m: re.Match[str], end: int) -> bool:
         return True  # a quoted label: "312", "10.11"
     if _LIST_MARKER.search(before) and re.match(r"[.)](?:\s|$)", after):
         return True
+    if not m["cur"] and end == m.end() and re.match(r"\s[A-Z][a-z]+\s[A-Z]", text[end : end + 30]):
+        return True  # a name with a number in front: "3 Arrows Capital"
+    if not m["cur"] and after[:1] == ")" and "(" not in before[-3:] and len(raw) <= 2:
+        return True  # an inline list marker: "... in the form of 1) the 21DMA, 2) ..."
     if _INDEX_NAME.search(before) or (re.search(r"[A-Z]\w*\s$", before) and raw.endswith(".0")):
         return True
     plain = not (m["cur"] or m["sca"] or m["scl"] or m["scw"]) and end == m.end()
@@ -264,6 +283,8 @@ def _build(text: str, m: re.Match[str], **fields: object) -> Quantity | None:
     end = u.end() if u else m.end()
     if m["num"] and _is_trap(text, m, end):
         return None
+    plural = not u and text[end : end + 1] == "s" and m["num"].endswith("00")
+    end += 1 if plural else 0
     unit, factor, bare = _unit_of(m, u)
     scale = _scale_of(m)
     if m["num"]:
@@ -280,7 +301,7 @@ def _build(text: str, m: re.Match[str], **fields: object) -> Quantity | None:
         text=text[m.start() : end],
         value=number * scale * factor,
         unit=unit,
-        qualifier=_qualifier(text, m.start()),
+        qualifier=_qualifier(text, m.start()) or ("about" if plural else None),
         bare=bare,
         scale=scale,
         **fields,  # type: ignore[arg-type]
@@ -327,8 +348,12 @@ def _link_pairs(text: str, found: list[Quantity]) -> list[Quantity]:
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         gap = text[a.end : b.start]
+        if a.qualifier == "range_upper" or a.change_role == "to":
+            continue
         if not _RANGE_GAP.fullmatch(gap) or (gap.strip() == "and" and not _between(text, a)):
             continue
+        if b.bare and not a.bare:
+            b = out[i + 1] = _shorthand_upper(a, b)
         if a.unit != b.unit and not a.bare:
             continue
         shared = _share_scale(a, b)
@@ -339,6 +364,15 @@ def _link_pairs(text: str, found: list[Quantity]) -> list[Quantity]:
             out[i] = replace(shared, qualifier="range_lower")
             out[i + 1] = replace(b, qualifier="range_upper")
     return out
+
+
+def _shorthand_upper(a: Quantity, b: Quantity) -> Quantity:
+    """ "$26,500-800": the upper bound repeats the lower bound's leading digits and unit."""
+    digits = len(b.text.replace(",", "").split(".")[0])
+    value = b.value
+    if b.value < a.value and b.value == int(b.value):
+        value = a.value - a.value % 10**digits + b.value
+    return replace(b, unit=a.unit, value=value, bare=False)
 
 
 def _between(text: str, a: Quantity) -> bool:
@@ -352,6 +386,9 @@ def _share_scale(a: Quantity, b: Quantity) -> Quantity:
     value = a.value
     if a.scale == 1.0 and b.scale > 1.0 and a.value < b.value / b.scale:
         value = a.value * b.scale
+    elif "," not in a.text and b.value >= 1000 and a.value * 100 < b.value and "," in b.text:
+        # "$25/26,000s": the lower bound drops the shared thousands
+        value = a.value * 10 ** (len(str(int(b.value))) - len(str(int(a.value))))
     return replace(a, unit=unit, value=value, bare=a.bare and b.bare, scale=b.scale)
 
 
@@ -372,4 +409,16 @@ def find_quantities(text: str, published: date | None = None) -> list[Quantity]:
             quantity = _build(text, m, written=True)
         if quantity is not None:
             found.append(quantity)
-    return _link_pairs(text, found)
+    return _mark_from(text, _link_pairs(text, found))
+
+
+def _mark_from(text: str, found: list[Quantity]) -> list[Quantity]:
+    """ "down from around $46 billion": a starting level of a change."""
+    return [
+        replace(q, change_role="from")
+        if q.change_role is None
+        and q.qualifier not in {"range_lower", "range_upper"}
+        and _FROM_BEFORE.search(text[max(0, q.start - 30) : q.start])
+        else q
+        for q in found
+    ]

@@ -253,7 +253,7 @@ def _r_month(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
         year = int(m["year"])
     elif m["rel"]:
         year = p.year + {"last": -1, "next": 1}.get(m["rel"].lower(), 0)
-    elif m["pre"] and m["pre"].lower() == "next":
+    elif m["pre"] and m["pre"].lower() in {"next", "by"}:
         year = p.year if month > p.month else p.year + 1
     elif m["pre"] and m["pre"].lower() == "last":
         year = p.year if month < p.month else p.year - 1
@@ -331,6 +331,24 @@ def _r_event(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     return found, found
 
 
+_SEASON_START = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+
+
+def _r_season(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    """Meteorological seasons: summer is June to August; "last" is the latest one ended."""
+    month = _SEASON_START[m["season"].lower()]
+    year = p.year
+    which = m["w"].lower()
+    if which == "last":
+        year -= 0 if date(year, month, 1) + timedelta(days=92) <= p else 1
+    elif which == "next":
+        year += 0 if date(year, month, 1) > p else 1
+    start = date(year, month, 1)
+    end_month = (month + 1) % 12 + 1
+    end_year = year + (1 if end_month < month else 0)
+    return start, _month_end(end_year, end_month)
+
+
 def _r_none(_m: re.Match[str], _p: date) -> tuple[date | None, date | None]:
     return None, None
 
@@ -378,7 +396,7 @@ _PATTERNS: list[tuple[str, str, Resolver]] = [
     (
         "relative",
         r"(?i)\b(?:yesterday|today|tonight|last night|this morning|earlier today|now|currently"
-        r"|at present|at the moment)\b",
+        r"|at present|at the moment|(?:at )?current (?:prices|levels))\b",
         _r_day_word,
     ),
     (
@@ -387,10 +405,15 @@ _PATTERNS: list[tuple[str, str, Resolver]] = [
         _r_relative,
     ),
     ("relative", r"(?i)\b(?:year[- ]to[- ]date|YTD|so far this year)\b", _r_ytd),
+    (
+        "month",
+        r"(?i)\b(?:(?P<w>last|this|next|in the)\s+)(?P<season>spring|summer|autumn|fall|winter)\b",
+        _r_season,
+    ),
     ("relative", rf"(?i:\b(?P<w>last|next|this|on|previous)\s+)?\b(?P<wd>{WEEKDAY})\b", _r_weekday),
     (
         "window",
-        rf"(?i)\b(?:in|over|during|within|for|across|throughout|of)\s+(?:the\s+)?"
+        rf"(?i)\b(?:in|over|during|within|for|across|throughout|of|over the course of)\s+(?:the\s+)?"
         rf"(?:(?P<dir>past|last|previous|next|coming|first|final)\s+)?(?P<n>{_N})\s+"
         rf"(?P<trading>trading\s+|consecutive\s+|calendar\s+|straight\s+)?(?P<u>{_UNIT})\b",
         _r_window,
@@ -402,6 +425,7 @@ _PATTERNS: list[tuple[str, str, Resolver]] = [
         _r_window,
     ),
     ("relative", rf"(?i)\b(?P<n>{_N}|a|an)\s+(?P<u>{_UNIT})\s+ago\b", _r_ago),
+    ("other", rf"(?i)\b(?:{_N}|a|an)\s+{_UNIT}\s+(?:after|later|before|earlier)\b", _r_none),
     ("event", r"[\"“](?P<m>\d{1,2})\.(?P<d>\d{1,2})[\"”]", _r_event),
     (
         "reference",

@@ -51,8 +51,10 @@ def render(records: list[dict[str, object]], base: str) -> dict[str, bytes]:
     items = []
     for i, record in enumerate(records):
         title = html.escape(str(record["title"]))
-        paragraphs = record.get("paragraphs") or []
-        body = "".join(f"<p>{html.escape(str(p))}</p>" for p in paragraphs)  # type: ignore[union-attr]
+        paragraphs = record.get("paragraphs")
+        if not isinstance(paragraphs, list):
+            paragraphs = []
+        body = "".join(f"<p>{html.escape(str(p))}</p>" for p in paragraphs)
         routes[f"/a/{i}.html"] = PAGE.format(title=title, date=record["date"], body=body).encode()
         stamp = datetime.fromisoformat(str(record["date"])).strftime("%a, %d %b %Y %H:%M:%S +0000")
         link = f"{base}/a/{i}.html"
@@ -156,8 +158,9 @@ def main() -> None:
     section = (
         "## Ingest\n\n"
         f"`python bench/ingest.py` — {articles} real article pages (cryptonews.com 2023, rendered\n"
-        "to HTML with site boilerplate) behind one RSS feed, served from a separate process on 127.0.0.1;\n"
-        "end to end: poll, fetch, robots.txt, extract (trafilatura), language, dedupe (exact +\n"
+        "to HTML with site boilerplate) behind one RSS feed, served from a separate process\n"
+        "on 127.0.0.1;"
+        " end to end: poll, fetch, robots.txt, extract (trafilatura), language, dedupe (exact +\n"
         "MinHash LSH), store (SQLite, one commit per article, gzipped page bodies).\n"
         "The 206 records hold 72 distinct texts, so 134 pages are stored as duplicates.\n"
         "Politeness delay 0 and 16 requests per host (one local host); defaults differ.\n\n"

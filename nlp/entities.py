@@ -23,7 +23,7 @@ from datetime import date
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from nlp.entity_patterns import (
     ORG_EVENT_WORDS,
@@ -89,6 +89,7 @@ class EntityLinker:
         self._readings: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         self._by_surface: dict[str, str] = {}
         self._tickers: set[str] = set()
+        self._plain_tickers: set[str] = set()  # tickers that link without context
         self._ner_filter = NerFilter(self._words)
         self._compile(nlp)
 
@@ -99,6 +100,8 @@ class EntityLinker:
         for surface, entity_id, kind in self.kb.surface_forms():
             if kind in {"ticker", "ambiguous_ticker"}:
                 self._tickers.add(surface)
+            if kind == "ticker" and len(surface) > 2:
+                self._plain_tickers.add(surface)
             # Short all-caps aliases (TGA, SEC, CPI) would hit ordinary words in lower case.
             exact = kind != "alias" or (surface.isupper() and len(surface) <= 5)
             key = f"{'cs' if exact else 'ci'}|{surface if exact else surface.casefold()}"
@@ -142,6 +145,8 @@ class EntityLinker:
             for match_id, start, end in matcher(doc):
                 key = doc.vocab.strings[match_id]
                 span = doc[start:end]
+                if key.startswith("cs|") and not self._capital_ok(span, index):
+                    continue
                 for entity_id, kind, surface in self._readings[key]:
                     if self._surface_ok(span.text, surface, kind):
                         spans[(span.start_char, span.end_char)].append((entity_id, kind, surface))
@@ -183,6 +188,19 @@ class EntityLinker:
         # Only single common words are risky ("balancer", "fidelity", "ripple", "compound").
         return not (len(tokens) == 1 and self._is_word(tokens[0]))
 
+    def _capital_ok(self, span: Span, index: SentenceIndex) -> bool:
+        """A capitalized common word ("Circle", "Strategy") opening a sentence names the firm
+        only when the tagger reads it as a proper noun."""
+        if len(span) != 1 or not self._is_word(span.text.lower()) or span.text.isupper():
+            return True
+        sent_i = index.of(span.start_char)
+        at_start = sent_i is not None and index.span(sent_i).start == span.start_char
+        if not at_start or span[0].pos_ in {"PROPN", ""}:
+            return True
+        # "Strategy bought", "Circle's": a past-tense verb or a possessive after it.
+        follower = span.doc[span.end] if span.end < len(span.doc) else None
+        return follower is not None and follower.tag_ in {"VBD", "POS"}
+
     def _is_word(self, word: str) -> bool:
         """Whether `word` (or its singular) is a common English word."""
         return word in self._words or (word.endswith("s") and word[:-1] in self._words)
@@ -196,16 +214,14 @@ class EntityLinker:
         if sent_i is None:
             return False
         sent = index.span(sent_i)
-        sentence = text[sent.start : sent.end]
-        if is_shouting(sentence):
+        # One- and two-letter tickers (C, V, MA, OP) need one of the strong signals above.
+        if span[1] - span[0] <= 2 or is_shouting(text[sent.start : sent.end]):
             return False
         if ctx.quantity() or ctx.next_word_marks_ticker():
             return True
-        words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9-]*", sentence)}
-        others = {t for t in self._tickers if t != text[span[0] : span[1]]}
-        return bool(words & CRYPTO_CONTEXT_WORDS) or any(
-            re.search(rf"(?<![\w$]){re.escape(t)}(?!\w)", sentence) for t in others if len(t) > 2
-        )
+        window = text[max(sent.start, span[0] - 80) : min(sent.end, span[1] + 80)]
+        words = re.findall(r"[A-Za-z][A-Za-z0-9-]*", window)
+        return any(w.lower() in CRYPTO_CONTEXT_WORDS or w in self._plain_tickers for w in words)
 
     def _pattern_candidates(
         self, text: str, kb_cands: list[Candidate], *, published: date | None

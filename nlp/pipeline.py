@@ -32,7 +32,10 @@ from nlp.types import Analysis, SentenceResult
 PIPELINE_VERSION = "1"
 
 # Run order. Each entry names a stage factory `module:function(StageResources) -> Stage`.
-STAGES: tuple[str, ...] = ("nlp.pipeline:entity_stage", "nlp.claims:claims_stage")
+STAGES: tuple[str, ...] = (
+    "nlp.pipeline:entity_stage",
+    "nlp.claims:claims_stage",
+)
 
 
 @dataclass

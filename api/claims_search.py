@@ -1,0 +1,189 @@
+"""Claim search: one query builder for the CLI and the HTTP API.
+
+Filters combine with AND: free text (SQLite FTS5 / PostgreSQL full-text over the sentence,
+subject, metric and source), entity (KB id or subject text), metric, unit, value range, claim
+type, direction, source, the article's publication dates and the claim's period. Free-text
+results are ranked by relevance, the rest newest first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, text
+from sqlmodel import Session, col
+
+from models.articles import Article
+from models.claims import Claim
+
+# Must stay identical to the indexed expression of migration 0005_claims_fts.
+CLAIM_TSVECTOR = (
+    "to_tsvector('english', coalesce(claim.sentence_text, '') || ' ' || coalesce(claim.subject, '')"
+    " || ' ' || coalesce(claim.metric, '') || ' ' || coalesce(claim.attributed_to, ''))"
+)
+# Flow searches also find net flows of the matching sign ("outflow" = net_flow going down).
+METRIC_ALIASES: dict[str, list[tuple[str, str | None]]] = {
+    "outflow": [("outflow", None), ("net_flow", "down")],
+    "inflow": [("inflow", None), ("net_flow", "up")],
+}
+
+
+@dataclass(frozen=True)
+class ClaimQuery:
+    """What to search for; None means no filter."""
+
+    text: str | None = None
+    entity: str | None = None
+    metric: str | None = None
+    unit: str | None = None
+    value_min: float | None = None
+    value_max: float | None = None
+    claim_type: str | None = None
+    direction: str | None = None
+    attributed_to: str | None = None
+    since: date | None = None  # article published on or after
+    until: date | None = None  # article published on or before
+    period_since: date | None = None  # claim period overlaps [period_since, period_until]
+    period_until: date | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class ClaimHit:
+    """One search result: the claim, its sentence and its article."""
+
+    claim: Claim
+    title: str
+    url: str
+    published_at: datetime | None
+    rank: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the CLI's --json and the API's body)."""
+        row = self.claim.model_dump(mode="json")
+        row.update(
+            title=self.title,
+            url=self.url,
+            published_at=self.published_at.isoformat() if self.published_at else None,
+            rank=self.rank,
+        )
+        return row
+
+
+def fts5_query(raw: str) -> str:
+    """A safe FTS5 query: quoted phrases kept, other words quoted one by one (implicit AND)."""
+    parts = re.findall(r'"([^"]+)"|(\S+)', raw)
+    terms = []
+    for phrase, word in parts:
+        cleaned = re.sub(r'["*^:(){}]', " ", phrase or word).strip()
+        if cleaned:
+            terms.append('"' + cleaned.replace('"', "") + '"')
+    return " ".join(terms)
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight UTC at the start of `day`."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _filters(query: ClaimQuery) -> list[ColumnElement[bool]]:
+    """WHERE clauses for every structured filter of the query."""
+    where: list[ColumnElement[bool]] = []
+    if query.entity:
+        where.append(
+            or_(col(Claim.subject_id) == query.entity, col(Claim.subject).ilike(query.entity))
+        )
+    if query.metric:
+        where.append(_metric_filter(query.metric))
+    equal = {"unit": query.unit, "claim_type": query.claim_type, "direction": query.direction}
+    for name, value in equal.items():
+        if value:
+            column = getattr(Claim, name)
+            where.append(col(column) == (value.upper() if name == "unit" else value))
+    if query.value_min is not None:
+        where.append(col(Claim.value) >= query.value_min)
+    if query.value_max is not None:
+        where.append(col(Claim.value) <= query.value_max)
+    if query.attributed_to:
+        where.append(col(Claim.attributed_to).ilike(f"%{query.attributed_to}%"))
+    where.extend(_date_filters(query))
+    return where
+
+
+def _metric_filter(metric: str) -> ColumnElement[bool]:
+    """metric = X, widened by METRIC_ALIASES ("outflow" also finds net outflows)."""
+    options = METRIC_ALIASES.get(metric, [(metric, None)])
+    clauses = [
+        and_(col(Claim.metric) == name, col(Claim.direction) == sign)
+        if sign
+        else col(Claim.metric) == name
+        for name, sign in options
+    ]
+    return or_(*clauses)
+
+
+def _date_filters(query: ClaimQuery) -> list[ColumnElement[bool]]:
+    """Publication-date and claim-period filters."""
+    where: list[ColumnElement[bool]] = []
+    if query.since:
+        where.append(col(Article.published_at) >= _day_start(query.since))
+    if query.until:
+        where.append(col(Article.published_at) < _day_start(query.until + timedelta(days=1)))
+    if query.period_since:
+        end = func.coalesce(col(Claim.time_end), col(Claim.time_start))
+        where.append(end >= query.period_since)
+    if query.period_until:
+        where.append(col(Claim.time_start) <= query.period_until)
+    return where
+
+
+def search_claims(session: Session, query: ClaimQuery) -> list[ClaimHit]:
+    """Claims matching `query`, best first, with their article's title, URL and date."""
+    stmt: Any = select(  # type: ignore[call-overload]
+        Claim, col(Article.title), col(Article.url), col(Article.published_at)
+    ).join(Article, col(Article.id) == col(Claim.article_id))
+    rank: Any = None
+    if query.text and query.text.strip():
+        stmt, rank = _with_text(session, stmt, query.text)
+        if stmt is None:
+            return []
+    for clause in _filters(query):
+        stmt = stmt.where(clause)
+    if rank is not None:
+        stmt = stmt.add_columns(rank).order_by(rank)
+    stmt = stmt.order_by(col(Article.published_at).desc(), col(Claim.id))
+    stmt = stmt.limit(max(1, min(query.limit, 1000))).offset(max(0, query.offset))
+    hits = []
+    for row in session.exec(stmt).all():
+        score = float(row[4]) if rank is not None and row[4] is not None else None
+        hits.append(
+            ClaimHit(claim=row[0], title=row[1], url=row[2], published_at=row[3], rank=score)
+        )
+    return hits
+
+
+def _with_text(session: Session, stmt: Any, raw: str) -> tuple[Any, Any]:
+    """Add the full-text condition; returns (statement, rank column ordered best first)."""
+    if session.get_bind().dialect.name == "postgresql":
+        tsquery = func.websearch_to_tsquery("english", raw)
+        vector: Any = literal_column(CLAIM_TSVECTOR)
+        stmt = stmt.where(vector.op("@@")(tsquery))
+        return stmt, -func.ts_rank(vector, tsquery)
+    match = fts5_query(raw)
+    if not match:
+        return None, None
+    fts = (
+        select(
+            literal_column("rowid").label("claim_id"),
+            literal_column("bm25(claim_fts)").label("score"),
+        )
+        .select_from(text("claim_fts"))
+        .where(text("claim_fts MATCH :fts_query").bindparams(fts_query=match))
+        .subquery("fts")
+    )
+    stmt = stmt.join(fts, fts.c.claim_id == col(Claim.id))
+    return stmt, fts.c.score

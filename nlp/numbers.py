@@ -357,7 +357,8 @@ def _link_pairs(text: str, found: list[Quantity]) -> list[Quantity]:
         if a.unit != b.unit and not a.bare:
             continue
         shared = _share_scale(a, b)
-        if _FROM_BEFORE.search(text[max(0, a.start - 30) : a.start]):
+        dash = gap.strip() in {"-", "–", "—", "/"}
+        if not dash and _FROM_BEFORE.search(text[max(0, a.start - 30) : a.start]):
             out[i] = replace(shared, change_role="from")
             out[i + 1] = replace(b, change_role="to")
         elif a.change_role is None:

@@ -101,9 +101,12 @@ def _closest_year(month: int, day: int, published: date) -> date | None:
     return best
 
 
+_MONTH_DAY = re.compile(rf"({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,?\s+(\d{{4}}))?")
+
+
 def parse_date(text: str, published: date | None) -> date | None:
     """A single date like "November 3", "3 Nov 2025" or "Monday, October 31st"."""
-    m = re.search(rf"({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?", text)
+    m = None if re.match(r"\s*\d", text) else _MONTH_DAY.search(text)
     if m:
         month, day, year = _month_num(m.group(1)), int(m.group(2)), m.group(3)
     else:
@@ -427,6 +430,12 @@ _PATTERNS: list[tuple[str, str, Resolver]] = [
     ("relative", rf"(?i)\b(?P<n>{_N}|a|an)\s+(?P<u>{_UNIT})\s+ago\b", _r_ago),
     ("other", rf"(?i)\b(?:{_N}|a|an)\s+{_UNIT}\s+(?:after|later|before|earlier)\b", _r_none),
     ("event", r"[\"“](?P<m>\d{1,2})\.(?P<d>\d{1,2})[\"”]", _r_event),
+    (
+        "event",
+        r"(?i)\b(?P<m>\d{1,2})\.(?P<d>\d{1,2})\b(?=\s+(?:flash\s+)?(?:crash|sell-?off|event|incident"
+        r"|liquidations?|plunge|collapse)\b)",
+        _r_event,
+    ),
     (
         "reference",
         r"(?i)\b(?:during|in|over|for)\s+the\s+(?:same\s+)?(?:period|timeframe|window)\b",

@@ -1,0 +1,110 @@
+"""`tidings run` end to end: crawl a local feed, analyze what arrives, stop on SIGTERM."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, col, func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
+
+from fixture_server import FixtureServer, Handler, Reply
+
+from ingest.sources import add_source
+from models.articles import Article
+from models.db import init_engine
+from models.nlp import Mention, Sentence
+
+REPO = Path(__file__).resolve().parents[2]
+STORIES = {
+    "etf": (
+        "Bitcoin ETFs bleed as outflows deepen",
+        "US spot bitcoin ETFs saw net outflows of $802 million last week, according to Farside "
+        "Investors. BlackRock's IBIT led the withdrawals while Fidelity's FBTC also lost assets. "
+        "Bitcoin fell below $100,000 on Tuesday as traders cut risk ahead of the Fed meeting.",
+    ),
+    "eth": (
+        "Ether rebounds after liquidations",
+        "Ethereum climbed 6% to $3,400 after more than $1.2 billion of leveraged positions were "
+        "liquidated across exchanges, CoinGlass data shows. Analysts at 10x Research expect "
+        "volatility to stay elevated into the December FOMC decision.",
+    ),
+}
+
+
+def _site(server: FixtureServer) -> None:
+    items = "".join(
+        f"<item><title>{title}</title><link>{server.base}/story/{key}.html</link>"
+        f"<description>{body}</description><pubDate>Wed, 05 Nov 2025 08:00:00 GMT</pubDate></item>"
+        for key, (title, body) in STORIES.items()
+    )
+    feed = f'<rss version="2.0"><channel><title>Local desk</title>{items}</channel></rss>'
+    server.routes["/feed.rss"] = lambda _h: (
+        200,
+        {"Content-Type": "application/rss+xml"},
+        feed.encode(),
+    )
+
+    def page(handler: Handler) -> Reply:
+        title, body = STORIES[handler.path.rsplit("/", 1)[1].removesuffix(".html")]
+        html = (
+            "<html><body><nav>Home | Markets</nav>"
+            f"<article><h1>{title}</h1><p>{body}</p></article></body></html>"
+        )
+        return 200, {"Content-Type": "text/html"}, html.encode()
+
+    for key in STORIES:
+        server.routes[f"/story/{key}.html"] = page
+
+
+def _processed(engine_url: str) -> int:
+    engine = init_engine(engine_url)
+    with Session(engine) as session:
+        return int(
+            session.exec(
+                select(func.count()).select_from(Article).where(col(Article.status) == "done")
+            ).one()
+        )
+
+
+@pytest.mark.slow
+def test_run_crawls_analyzes_and_stops_on_sigterm(tmp_path: Path) -> None:
+    server = FixtureServer()
+    server.start()
+    try:
+        _site(server)
+        url = f"sqlite:///{tmp_path / 'run.db'}"
+        add_source(init_engine(url), f"{server.base}/feed.rss", name="local desk")
+        env = {
+            **os.environ,
+            "TIDINGS_DATABASE_URL": url,
+            "TIDINGS_ALLOW_PRIVATE_ADDRESSES": "true",
+            "TIDINGS_BUILTIN_SOURCES": "false",
+            "TIDINGS_POLITENESS_DELAY_S": "0",
+            "TIDINGS_MIN_PAGE_CHARS": "50",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from api.cli import main; main()", "run"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 180
+        while _processed(url) < len(STORIES):
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline, "articles were not analyzed in time"
+            time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        server.stop()
+    assert process.returncode == 0, err
+    assert "stopped" in err
+    engine = init_engine(url)
+    with Session(engine) as session:
+        linked = set(session.exec(select(Mention.entity_id)).all())
+        sentences = session.exec(select(func.count()).select_from(Sentence)).one()
+    assert {"crypto:btc", "crypto:eth"} <= linked
+    assert sentences >= 5

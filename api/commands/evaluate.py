@@ -24,7 +24,8 @@ def _resolve(given: Path | None, name: str, option: str) -> Path:
     if folder is None or not folder.is_dir():
         where = given or f"../shared/{name}"
         err_console.print(
-            f"[red]error:[/red] gold data folder {where} not found; pass {option} DIR"
+            f"[red]error:[/red] gold data folder {where} not found; pass {option} DIR",
+            soft_wrap=True,
         )
         raise typer.Exit(1)
     return folder
@@ -76,7 +77,7 @@ def eval_gold(
         docs = load_gold_dir(golds, samples)
         result = evaluate(Analyzer(), docs)
     except NlpError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
+        err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(1) from exc
     if as_json:
         payload = {

@@ -45,7 +45,7 @@ TYPE_STYLES = {
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print an error line and return the Exit to raise."""
-    err_console.print(f"[red]error:[/red] {message}")
+    err_console.print(f"[red]error:[/red] {message}", soft_wrap=True, highlight=False)
     return typer.Exit(code)
 
 

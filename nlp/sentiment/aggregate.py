@@ -1,0 +1,206 @@
+"""Sentence scores → entity-targeted sentiment, document sentiment, and forecast stance.
+
+Entity sentiment depends on the target: each mention is scored on the clause that contains it
+(contrast words and punctuation cut a sentence into clauses, too-short pieces are merged with
+their neighbour), blended with the whole sentence's score, and averaged over the entity's
+mentions weighted by how polar each context is. Two entities in one sentence with opposite
+fortunes ("X jumped 8 % while Y slid 5 %") therefore get opposite signs.
+"""
+
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nlp.sentiment.base import Probs, SentimentBackend, label_of, score_of
+from nlp.sentiment.data import LABELS
+from nlp.types import Analysis, DocumentSentiment, EntitySentimentResult, SentenceResult
+
+CLAUSE_WEIGHT = 0.7  # share of the mention's own clause when it differs from the sentence
+MIN_CLAUSE_WORDS = 4
+DOC_THRESHOLD = 0.1  # |document score| below this is neutral
+MIXED_RATIO = 0.5  # min(pos, neg) / max(pos, neg) at or above this flags mixed text
+MIXED_POLAR_SHARE = 0.3  # ... when at least this share of the probability mass is polar
+STANCE_THRESHOLD = 0.2
+_BOUNDARY = re.compile(
+    r"[;:,\u2014]\s*|\s+\u2013\s+|\s+-\s+|"
+    r"\s+(?=(?:while|whereas|but|although|though|yet|however|even as|unlike|despite)\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A character range [start, end) inside a sentence."""
+
+    start: int
+    end: int
+
+
+def clauses(sentence: str) -> list[Clause]:
+    """Cut a sentence at clause boundaries; pieces under MIN_CLAUSE_WORDS join the next one."""
+    cuts = [0] + [m.end() for m in _BOUNDARY.finditer(sentence)] + [len(sentence)]
+    pieces = [Clause(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+    merged: list[Clause] = []
+    pending: Clause | None = None
+    for piece in pieces:
+        cur = Clause(pending.start, piece.end) if pending else piece
+        if len(sentence[cur.start : cur.end].split()) < MIN_CLAUSE_WORDS:
+            pending = cur
+            continue
+        merged.append(cur)
+        pending = None
+    if pending is not None:
+        if merged:
+            merged[-1] = Clause(merged[-1].start, pending.end)
+        else:
+            merged.append(pending)
+    return merged
+
+
+def clause_for(sentence: str, offset: int) -> str:
+    """The clause text around a character offset of the sentence."""
+    for clause in clauses(sentence):
+        if clause.start <= offset < clause.end:
+            return sentence[clause.start : clause.end].strip()
+    return sentence.strip()
+
+
+def sentence_index_at(sentences: Sequence[SentenceResult], offset: int) -> int | None:
+    """Index of the sentence whose span contains `offset`."""
+    for i, sent in enumerate(sentences):
+        if sent.start <= offset < sent.end:
+            return i
+    return None
+
+
+def polarity_weight(probs: Probs) -> float:
+    """How much a context says about sentiment: 1 − p(neutral), floored so neutral still counts."""
+    return max(0.05, 1.0 - probs["neutral"])
+
+
+def entity_sentiment(analysis: Analysis, backend: SentimentBackend) -> list[EntitySentimentResult]:
+    """Per linked entity: polarity-weighted mean of clause-blended mention scores."""
+    contexts: list[tuple[str, int, str]] = []  # (entity_id, sentence index, clause text)
+    for mention in analysis.entities:
+        idx = sentence_index_at(analysis.sentences, mention.start)
+        if mention.entity_id is None or idx is None:
+            continue
+        sent = analysis.sentences[idx]
+        contexts.append((mention.entity_id, idx, clause_for(sent.text, mention.start - sent.start)))
+    clause_probs = dict(
+        zip(
+            {c for _, _, c in contexts},
+            backend.predict(list({c for _, _, c in contexts})),
+            strict=True,
+        )
+    )
+    sums: dict[str, list[float]] = {}
+    for entity_id, idx, clause in contexts:
+        sent = analysis.sentences[idx]
+        sent_probs = sent.probs or clause_probs[clause]
+        probs = clause_probs[clause]
+        if clause != sent.text.strip():
+            probs = {
+                k: CLAUSE_WEIGHT * probs[k] + (1 - CLAUSE_WEIGHT) * sent_probs[k] for k in LABELS
+            }
+        weight = polarity_weight(probs)
+        acc = sums.setdefault(entity_id, [0.0, 0.0, 0.0])
+        acc[0] += weight * score_of(probs)
+        acc[1] += weight
+        acc[2] += 1
+    names = {m.entity_id: m.name for m in analysis.entities if m.entity_id}
+    return [
+        EntitySentimentResult(
+            entity_id=eid,
+            name=names[eid],
+            score=round(total / weight, 4),
+            n=int(n),
+            confidence=round(min(1.0, weight / n), 4),
+        )
+        for eid, (total, weight, n) in sums.items()
+    ]
+
+
+def document_sentiment(sentences: Sequence[SentenceResult]) -> DocumentSentiment | None:
+    """Polarity-weighted mean of sentence probabilities, with confidence and a mixed flag."""
+    rows = [s.probs for s in sentences if s.probs]
+    if not rows:
+        return None
+    weights = [polarity_weight(p) for p in rows]
+    total = sum(weights)
+    mean = {k: sum(w * p[k] for w, p in zip(weights, rows, strict=True)) / total for k in LABELS}
+    score = mean["positive"] - mean["negative"]
+    label = "neutral"
+    if score >= DOC_THRESHOLD:
+        label = "positive"
+    elif score <= -DOC_THRESHOLD:
+        label = "negative"
+    polar = mean["positive"] + mean["negative"]
+    low, high = sorted((mean["positive"], mean["negative"]))
+    mixed = polar >= MIXED_POLAR_SHARE and high > 0 and low / high >= MIXED_RATIO
+    entropy = -sum(v * math.log(v) for v in mean.values() if v > 0) / math.log(len(LABELS))
+    confidence = abs(score) / polar if label != "neutral" and polar > 0 else mean["neutral"]
+    return DocumentSentiment(
+        label=label,
+        score=round(score, 4),
+        confidence=round(confidence, 4),
+        uncertainty=round(entropy, 4),
+        mixed=mixed,
+    )
+
+
+def forecast_stance(direction: str | None, clause_probs: Probs | None) -> str | None:
+    """bullish / bearish for a forecast: its direction, else the polarity of its clause."""
+    if direction == "up":
+        return "bullish"
+    if direction == "down":
+        return "bearish"
+    if clause_probs is not None:
+        score = score_of(clause_probs)
+        if score >= STANCE_THRESHOLD:
+            return "bullish"
+        if score <= -STANCE_THRESHOLD:
+            return "bearish"
+    return None
+
+
+def apply_sentiment(
+    analysis: Analysis,
+    backend: SentimentBackend,
+    *,
+    sentence_probs: Sequence[Probs] | None = None,
+) -> Analysis:
+    """Fill sentence labels/scores/probs, entity sentiment, document sentiment and claim stance."""
+    probs = sentence_probs
+    if probs is None:
+        probs = backend.predict([s.text for s in analysis.sentences])
+    for sent, p in zip(analysis.sentences, probs, strict=True):
+        sent.probs = p
+        sent.label = label_of(p)
+        sent.score = round(score_of(p), 6)
+    analysis.entity_sentiment = entity_sentiment(analysis, backend)
+    analysis.document = document_sentiment(analysis.sentences)
+    _claim_stance(analysis, backend)
+    analysis.model_versions["sentiment"] = backend.version
+    return analysis
+
+
+def _claim_stance(analysis: Analysis, backend: SentimentBackend) -> None:
+    """Set `stance` on forecast claims from their direction or their clause's sentiment."""
+    todo = [c for c in analysis.claims if c.claim_type == "forecast"]
+    texts: list[str | None] = []
+    for claim in todo:
+        idx = claim.sentence_index
+        if 0 <= idx < len(analysis.sentences):
+            sent = analysis.sentences[idx]
+            texts.append(clause_for(sent.text, max(0, claim.start - sent.start)))
+        else:
+            texts.append(None)
+    need = sorted(
+        {t for t, c in zip(texts, todo, strict=True) if t and c.direction not in ("up", "down")}
+    )
+    found = dict(zip(need, backend.predict(need), strict=True)) if need else {}
+    for claim, text in zip(todo, texts, strict=True):
+        claim.stance = forecast_stance(claim.direction, found.get(text) if text else None)

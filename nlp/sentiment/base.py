@@ -1,0 +1,127 @@
+"""The sentiment backend protocol, a registry of named versioned backends, and the result cache."""
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
+
+from nlp.errors import NlpError
+from nlp.sentiment.data import LABELS
+from nlp.sentiment.settings import SentimentSettings
+
+Probs = dict[str, float]
+
+
+class SentimentError(NlpError):
+    """A sentiment backend cannot be built or run."""
+
+
+@runtime_checkable
+class SentimentBackend(Protocol):
+    """Classifies sentences into negative / neutral / positive probabilities."""
+
+    name: str
+    version: str
+
+    def predict(self, texts: Sequence[str]) -> list[Probs]:
+        """One {negative, neutral, positive} probability dict per text, in input order."""
+        ...
+
+
+BackendFactory = Callable[[SentimentSettings], SentimentBackend]
+_REGISTRY: dict[str, BackendFactory] = {}
+
+
+def register(name: str) -> Callable[[BackendFactory], BackendFactory]:
+    """Decorator: make a backend factory selectable by TIDINGS_SENTIMENT_BACKEND=name."""
+
+    def deco(factory: BackendFactory) -> BackendFactory:
+        _REGISTRY[name] = factory
+        return factory
+
+    return deco
+
+
+def available_backends() -> list[str]:
+    """Names of the registered backends."""
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def _load_builtin() -> None:
+    """Import the modules that register the built-in backends."""
+    import nlp.sentiment.embedded
+    import nlp.sentiment.hf  # noqa: F401
+
+
+def create_backend(settings: SentimentSettings) -> SentimentBackend:
+    """Build the backend named by the settings, wrapped in the LRU result cache."""
+    _load_builtin()
+    factory = _REGISTRY.get(settings.sentiment_backend)
+    if factory is None:
+        raise SentimentError(
+            f"unknown sentiment backend {settings.sentiment_backend!r}; "
+            f"choose one of {', '.join(sorted(_REGISTRY))}"
+        )
+    backend = factory(settings)
+    if settings.sentiment_cache_size > 0:
+        return CachedBackend(backend, size=settings.sentiment_cache_size)
+    return backend
+
+
+def score_of(probs: Probs) -> float:
+    """Signed score in [-1, 1]: p(positive) − p(negative)."""
+    return probs["positive"] - probs["negative"]
+
+
+def label_of(probs: Probs) -> str:
+    """The most probable label (ties resolved in LABELS order)."""
+    return max(LABELS, key=lambda lab: probs[lab])
+
+
+def text_hash(text: str) -> str:
+    """Cache key of a sentence."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+class CachedBackend:
+    """Wraps a backend with a thread-safe LRU cache keyed by the sentence hash."""
+
+    def __init__(self, inner: SentimentBackend, *, size: int) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.version = inner.version
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._cache: OrderedDict[str, Probs] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def predict(self, texts: Sequence[str]) -> list[Probs]:
+        """Cached results where known; the rest in one call to the wrapped backend."""
+        keys = [text_hash(t) for t in texts]
+        out: dict[str, Probs] = {}
+        with self._lock:
+            for key in keys:
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+                    out[key] = self._cache[key]
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in out}
+        self.hits += len(keys) - sum(1 for k in keys if k in todo)
+        self.misses += len(todo)
+        if todo:
+            fresh = self.inner.predict(list(todo.values()))
+            with self._lock:
+                for key, probs in zip(todo, fresh, strict=True):
+                    out[key] = probs
+                    self._cache[key] = probs
+                    self._cache.move_to_end(key)
+                while len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
+        return [dict(out[k]) for k in keys]
+
+    def clear(self) -> None:
+        """Forget every cached result."""
+        with self._lock:
+            self._cache.clear()

@@ -1,0 +1,195 @@
+"""Labeled sentiment corpora from ../shared/data and the fixed FPB held-out split.
+
+Split (documented in docs/EVALUATION.md): Financial PhraseBank 50 %-agreement sentences are
+de-duplicated by normalised text (first label wins), then split 80 / 20 with
+`sklearn.model_selection.train_test_split(test_size=0.2, random_state=HELDOUT_SEED,
+stratify=labels)`. The 20 % part is the held-out set no training run sees; every other corpus
+drops any sentence whose normalised text is held out, and the FPB all-agree "held-out" set is the
+all-agree sentences whose text is in that 20 %.
+"""
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sklearn.model_selection import train_test_split
+
+from nlp.errors import NlpError
+
+LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
+HELDOUT_SEED = 20240517
+HELDOUT_FRACTION = 0.2
+FPB_FILES = {
+    "50": "Sentences_50Agree.txt",
+    "66": "Sentences_66Agree.txt",
+    "75": "Sentences_75Agree.txt",
+    "all": "Sentences_AllAgree.txt",
+}
+TWITTER_LABELS = {"0": "negative", "1": "positive", "2": "neutral"}  # bearish / bullish / neutral
+SEMEVAL_NEUTRAL_BAND = 0.1  # |score| below this counts as neutral
+
+_URL = re.compile(r"https?://\S+")
+_SPACE_BEFORE = re.compile(r"\s+([,.;:!?%)\]'])")
+_SPACE_AFTER = re.compile(r"([(\[$])\s+")
+_WS = re.compile(r"\s+")
+
+
+class SentimentDataError(NlpError):
+    """A labeled corpus is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labeled sentence."""
+
+    text: str
+    label: str
+    source: str
+
+
+def normalize_text(text: str) -> str:
+    """Undo FPB-style token spacing and drop URLs; a no-op on ordinary prose."""
+    text = _URL.sub("", text)
+    text = _SPACE_BEFORE.sub(r"\1", text)
+    text = _SPACE_AFTER.sub(r"\1", text)
+    return _WS.sub(" ", text).strip()
+
+
+def text_key(text: str) -> str:
+    """Key used to de-duplicate and to keep held-out sentences out of training."""
+    return normalize_text(text).lower()
+
+
+def data_dir(shared: Path) -> Path:
+    """The data folder inside ../shared, or a clear error."""
+    path = shared / "data"
+    if not path.is_dir():
+        raise SentimentDataError(f"no data folder at {path}")
+    return path
+
+
+def load_fpb(shared: Path, agreement: str = "50") -> list[Example]:
+    """Financial PhraseBank at one agreement level (latin-1 `sentence@label` lines), deduped."""
+    name = FPB_FILES.get(agreement)
+    if name is None:
+        raise SentimentDataError(f"unknown FPB agreement level {agreement!r}")
+    path = data_dir(shared) / "financial-phrasebank" / name
+    if not path.is_file():
+        raise SentimentDataError(f"missing {path}")
+    seen: set[str] = set()
+    out: list[Example] = []
+    for line in path.read_text(encoding="latin-1").splitlines():
+        text, sep, label = line.strip().rpartition("@")
+        if not sep or label not in LABELS or not text.strip():
+            continue
+        key = text_key(text)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Example(text.strip(), label, f"fpb{agreement}"))
+    return out
+
+
+def fpb_split(shared: Path) -> tuple[list[Example], list[Example]]:
+    """The fixed (train, held-out) split of FPB-50."""
+    rows = load_fpb(shared, "50")
+    train, heldout = train_test_split(
+        rows,
+        test_size=HELDOUT_FRACTION,
+        random_state=HELDOUT_SEED,
+        stratify=[r.label for r in rows],
+    )
+    return list(train), list(heldout)
+
+
+def heldout_keys(shared: Path) -> set[str]:
+    """Normalised texts of the FPB-50 held-out sentences."""
+    return {text_key(e.text) for e in fpb_split(shared)[1]}
+
+
+def fpb_allagree_heldout(shared: Path) -> list[Example]:
+    """FPB all-agree sentences that fall in the FPB-50 held-out part."""
+    keys = heldout_keys(shared)
+    return [e for e in load_fpb(shared, "all") if text_key(e.text) in keys]
+
+
+def load_twitter(shared: Path, split: str = "train") -> list[Example]:
+    """Twitter financial news (bearish→negative, bullish→positive), URLs stripped."""
+    path = data_dir(shared) / "twitter-financial-news-sentiment" / f"sent_{split}.csv"
+    if not path.is_file():
+        raise SentimentDataError(f"missing {path}")
+    out: list[Example] = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            label = TWITTER_LABELS.get((row.get("label") or "").strip())
+            text = normalize_text(row.get("text") or "")
+            if label and text:
+                out.append(Example(text, label, f"twitter_{split}"))
+    return out
+
+
+def score_label(score: float) -> str:
+    """Three-way label for a SemEval score in [-1, 1]."""
+    if score >= SEMEVAL_NEUTRAL_BAND:
+        return "positive"
+    if score <= -SEMEVAL_NEUTRAL_BAND:
+        return "negative"
+    return "neutral"
+
+
+def load_semeval_headlines(shared: Path) -> list[tuple[Example, str]]:
+    """SemEval-2017 task 5 headlines as (example, target company)."""
+    path = data_dir(shared) / "semeval2017-task5" / "headlines_train.json"
+    if not path.is_file():
+        raise SentimentDataError(f"missing {path}")
+    out: list[tuple[Example, str]] = []
+    for row in json.loads(path.read_text(encoding="utf-8")):
+        try:
+            text, target, score = str(row["title"]), str(row["company"]), float(row["sentiment"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        out.append((Example(normalize_text(text), score_label(score), "semeval_headlines"), target))
+    return out
+
+
+def load_semeval_microblogs(shared: Path) -> list[tuple[Example, str]]:
+    """SemEval-2017 task 5 microblogs with hydrated text as (example, cashtag)."""
+    path = data_dir(shared) / "semeval2017-task5" / "microblog_train_hydrated_text.jsonl"
+    if not path.is_file():
+        raise SentimentDataError(f"missing {path}")
+    out: list[tuple[Example, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+            text, target = normalize_text(str(row["text"])), str(row["cashtag"])
+            score = float(row["sentiment_score"])
+        except (KeyError, TypeError, ValueError, json.JSONDecodeError):
+            continue
+        if text:
+            out.append((Example(text, score_label(score), "semeval_microblogs"), target))
+    return out
+
+
+def training_pool(shared: Path) -> dict[str, list[Example]]:
+    """Every training corpus, each minus the held-out FPB texts and deduped by text."""
+    train, _ = fpb_split(shared)
+    banned = heldout_keys(shared)
+    pools = {
+        "fpb50_train": train,
+        "twitter_train": load_twitter(shared, "train"),
+        "semeval_headlines": [e for e, _ in load_semeval_headlines(shared)],
+    }
+    out: dict[str, list[Example]] = {}
+    for name, rows in pools.items():
+        seen: set[str] = set()
+        kept: list[Example] = []
+        for row in rows:
+            key = text_key(row.text)
+            if key in banned or key in seen:
+                continue
+            seen.add(key)
+            kept.append(row)
+        out[name] = kept
+    return out

@@ -1,0 +1,115 @@
+"""The shipped default sentiment model: MiniLM-L6 fine-tuned by tidings, ONNX Runtime int8.
+
+Loaded once per process and model folder; sentences are sorted by token length and run in
+batches, so padding stays small. The graph is statically quantized (fixed activation scales), so
+a sentence's result does not depend on which other sentences share its batch.
+"""
+
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlp.sentiment.base import Probs, SentimentError, register
+from nlp.sentiment.data import LABELS, normalize_text
+from nlp.sentiment.settings import SentimentSettings
+
+MODEL_DIR = Path(__file__).resolve().parents[1] / "sentiment_model"
+REQUIRED_FILES = ("model.onnx", "tokenizer.json", "labels.json", "VERSION")
+
+
+def default_model_dir() -> Path:
+    """The model folder that ships inside the package."""
+    return MODEL_DIR
+
+
+def _check_dir(model_dir: Path) -> None:
+    """Fail with a clear message when the folder is not a complete embedded model."""
+    missing = [name for name in REQUIRED_FILES if not (model_dir / name).is_file()]
+    if missing:
+        raise SentimentError(
+            f"embedded sentiment model at {model_dir} is incomplete "
+            f"(missing {', '.join(missing)}); "
+            "reinstall tidings or rebuild it with `tidings train sentiment --out DIR`"
+        )
+
+
+class EmbeddedBackend:
+    """ONNX Runtime session + fast tokenizer for one exported model folder."""
+
+    name = "embedded"
+
+    def __init__(self, model_dir: Path, *, threads: int, batch_size: int, max_length: int) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        _check_dir(model_dir)
+        meta = json.loads((model_dir / "labels.json").read_text(encoding="utf-8"))
+        self.labels: list[str] = list(meta["labels"])
+        if sorted(self.labels) != sorted(LABELS):
+            raise SentimentError(f"{model_dir}/labels.json must list exactly {LABELS}")
+        self.version = "embedded-" + (model_dir / "VERSION").read_text(encoding="utf-8").strip()
+        self.batch_size = max(1, batch_size)
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(
+            max_length=min(max_length, int(meta.get("max_length", 128)))
+        )
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, threads)
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(model_dir / "model.onnx"), opts, providers=["CPUExecutionProvider"]
+        )
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw logits (len(texts) × 3, in self.labels order), computed in length-sorted batches."""
+        encs = self.tokenizer.encode_batch([normalize_text(t) for t in texts])
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        out = np.zeros((len(encs), len(self.labels)), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            width = max(len(encs[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                n = len(encs[i].ids)
+                ids[row, :n] = encs[i].ids
+                mask[row, :n] = 1
+            out[idx] = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
+        return out
+
+    def predict(self, texts: Sequence[str]) -> list[Probs]:
+        """Softmax probabilities per text, rounded to 6 places for stable output."""
+        if not texts:
+            return []
+        logits = self.logits(texts).astype(np.float64)
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        probs /= probs.sum(axis=1, keepdims=True)
+        return [
+            {lab: round(float(row[j]), 6) for j, lab in enumerate(self.labels)} for row in probs
+        ]
+
+
+@lru_cache(maxsize=4)
+def load_embedded(
+    model_dir: Path, *, threads: int = 2, batch_size: int = 32, max_length: int = 128
+) -> EmbeddedBackend:
+    """One backend per (folder, options) per process: no per-call model loads."""
+    return EmbeddedBackend(model_dir, threads=threads, batch_size=batch_size, max_length=max_length)
+
+
+@register("embedded")
+def embedded_factory(settings: SentimentSettings) -> Any:
+    """Backend factory for TIDINGS_SENTIMENT_BACKEND=embedded."""
+    return load_embedded(
+        (settings.sentiment_model_dir or default_model_dir()).resolve(),
+        threads=settings.sentiment_threads,
+        batch_size=settings.sentiment_batch_size,
+        max_length=settings.sentiment_max_length,
+    )

@@ -104,7 +104,8 @@ def _price_metric(frame: Frame) -> str | None:
     near = _near(frame)
     if frame.quantity.scale > 1 or match_first(METRIC_RULES, near) in _NON_PRICE:
         return None
-    if not (PRICE_CUE.search(near) or RECORD.search(near) or THRESHOLD.search(frame.cues)):
+    wide = f"{frame.sentence_left[-50:]} || {frame.anchor_text}"
+    if not (PRICE_CUE.search(wide) or RECORD.search(near) or THRESHOLD.search(frame.cues)):
         return None
     if re.search(r"cost basis|average cost|realized price|cost of", near):
         return "average_cost"
@@ -178,7 +179,7 @@ def decide_direction(frame: Frame, metric: str, *, previous: str | None) -> str:
         return "none"
     if q.change_role == "to":
         return last_cue(frame.sentence_left.rsplit(" from ", 1)[0]) or "none"
-    trend = _TREND_AFTER.match(frame.right)
+    trend = _TREND_AFTER.match(frame.tail)
     if trend:
         return "down" if trend.group(1) in {"down", "lower"} else "up"
     if metric in _SHARE_METRICS:
@@ -209,6 +210,7 @@ def _level_direction(frame: Frame, metric: str) -> str:
         return "down"
     if metric in PRICE_METRICS and q.qualifier in {"over", "high"}:
         return "up"
-    if metric in {"price_target", "price_threshold", "rate_change", "price_change"}:
+    moved_to = re.fullmatch(r"\s*(?:back\s+)?(?:to|toward|towards)\s*", frame.left)
+    if metric in {"price_target", "price_threshold", "rate_change", "price_change"} or moved_to:
         return last_cue(frame.sentence_left) or "none"
     return "none"

@@ -31,6 +31,7 @@ class Frame:
     left: str  # lower-cased clause text before the number (since the previous number)
     sentence_left: str  # lower-cased sentence text before the number
     right: str  # lower-cased words right after the number, up to punctuation
+    tail: str  # lower-cased raw text right after the number (40 characters)
     anchor_text: str
     verb_text: str
     subject_text: str
@@ -38,7 +39,10 @@ class Frame:
     @property
     def cues(self) -> str:
         """Everything the lexical rules look at, nearest context first."""
-        return f"{self.left} || {self.anchor_text} || {self.right} || {self.verb_text}"
+        return (
+            f"{self.left} || {self.anchor_text} || {self.right} || {self.verb_text}"
+            f" || {self.subject_text}"
+        )
 
 
 def span_tokens(doc: Doc, start: int, end: int) -> list[Token]:
@@ -147,6 +151,7 @@ def build_frame(
         left=clause_left(text, floor=max(s_start, previous_end), start=quantity.start),
         sentence_left=text[s_start : quantity.start].lower(),
         right=right.lower(),
+        tail=text[quantity.end : min(s_end, quantity.end + 40)].lower(),
         anchor_text=noun_phrase(anchor),
         verb_text=verb_text,
         subject_text=subject_text,

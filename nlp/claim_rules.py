@@ -131,7 +131,10 @@ HISTORICAL = re.compile(
 )
 RECORD = re.compile(r"\b(?:record high|all-time high|ath|record low|all-time low|peak)\b")
 PRICE_CUE = re.compile(
-    r"\b(?:price|prices|priced|trad(?:e|es|ed|ing) (?:at|above|below|near|around)|fell to|fall to"
+    r"\b(?:(?:fall|fell|falls|falling|drop\w*|ris\w*|rose|climb\w*|slid\w*|jump\w*|surg\w*|rall\w*"
+    r"|plung\w*|tumbl\w*|sink\w*|sank|reach\w*|test\w*|trad\w*|hit|hits|recover\w*|rebound\w*"
+    r"|soar\w*|dip\w*|crash\w*|head\w*|mov\w*|return\w*|retreat\w*|spik\w*)\s+(?:back\s+|[\d.,]+%\s+)?"
+    r"(?:to|toward|towards|at|near|around|above|below|under|over)|price|prices|priced|trad(?:e|es|ed|ing) (?:at|above|below|near|around)|fell to|fall to"
     r"|falls to|dropped to|drop to|rose to|rise to|climbed to|hit|hits|reached|reach|touched"
     r"|test|tests|support|resistance|level|mark|above|below|high of|low of|reclaim\w*|broke"
     r"|break|as low as|as high as|up to|down to|cost basis|worth|valued at|around|near|target)\b"

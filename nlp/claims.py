@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.claim_attribution import sentence_sources
@@ -105,7 +106,11 @@ def _remember(memory: TimeMemory, exprs: list[TimeExpression]) -> None:
     """Keep a sentence's multi-day periods; a window beside an explicit interval repeats it."""
     has_interval = any(e.kind == "interval" for e in exprs)
     for e in exprs:
-        if e.kind == "interval" or (e.kind == "window" and not has_interval) or "week" in e.text.lower():
+        if (
+            e.kind == "interval"
+            or (e.kind == "window" and not has_interval)
+            or "week" in e.text.lower()
+        ):
             memory.remember(e.period_start, e.period_end)
 
 
@@ -166,7 +171,7 @@ def _claim(
 def _continues(frame: Frame, previous: ClaimRecord) -> bool:
     """Whether a number continues the previous one: a range bound, a "to" value, "X and Y"."""
     q = frame.quantity
-    if q.qualifier == "range_upper" or q.change_role == "to":
+    if q.qualifier == "range_upper" or q.change_role in {"to", "from"}:
         return True
     return bool(re.fullmatch(r"\s*(?:,|and|or|, and)\s*", frame.left)) and q.unit == previous.unit
 
@@ -204,19 +209,35 @@ class ClaimStage:
     name = "claims"
     version = CLAIMS_VERSION
 
+    def __init__(self, nlp: Language | None = None) -> None:
+        """Keep the spaCy pipeline to parse documents the shared pass left unparsed."""
+        self._nlp = nlp
+
+    def _parsed(self, doc: Doc) -> Doc:
+        """`doc` with dependencies and lemmas: the shared pass may skip the parser for speed."""
+        if self._nlp is None or doc.has_annotation("DEP"):
+            return doc
+        for name in ("parser", "lemmatizer"):
+            if name in self._nlp.component_names:
+                doc = self._nlp.get_pipe(name)(doc)
+        return doc
+
     def __call__(self, ctx: AnalysisContext) -> None:
         """Extract the claims of one analyzed document."""
+        if not find_quantities(ctx.text, ctx.published_at):
+            ctx.analysis.claims = []
+            return
         ctx.analysis.claims = extract_claims(
             ClaimContext(
                 text=ctx.text,
                 published_at=ctx.published_at,
-                doc=ctx.doc,
+                doc=self._parsed(ctx.doc),
                 sentences=ctx.analysis.sentences,
                 entities=ctx.analysis.entities,
             )
         )
 
 
-def claims_stage(_resources: StageResources) -> ClaimStage:
+def claims_stage(resources: StageResources) -> ClaimStage:
     """Factory of the claims stage (named in nlp.pipeline.STAGES)."""
-    return ClaimStage()
+    return ClaimStage(resources.nlp)

@@ -85,9 +85,10 @@ _DATA_FROM = re.compile(
     r"\b(?:[Dd]ata|figures|numbers|estimates|statistics)\s+(?:from|by|compiled by|provided by"
     r"|presented by|out of)\s+(?P<clause>[^,;:“\"]+)"
 )
-# A name: capitalized words ("The Block", "CME Fed Watch Tool"), a domain, or a known lower-case brand.
+# A name: capitalized words ("The Block", "CME Fed Watch Tool"), a domain or a lower-case brand.
 _NAME = re.compile(
-    r"(?:The\s+)?[A-Z0-9][\w.&'’-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|of|de|&))*|\b[a-z0-9-]+\.(?:com|io|org|net|co)\b"
+    r"(?:The\s+)?[A-Z0-9][\w.&'’-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|of|de|&))*"
+    r"|\b[a-z0-9-]+\.(?:com|io|org|net|co)\b"
     r"|\b(?:glassnode|coinglass|santiment|lookonchain|arkham|nansen|kaiko)\b"
 )
 _BY_NAME = re.compile(

@@ -107,6 +107,11 @@ def _price_metric(frame: Frame) -> str | None:
     wide = f"{frame.sentence_left[-50:]} || {frame.anchor_text}"
     if not (PRICE_CUE.search(wide) or RECORD.search(near) or THRESHOLD.search(frame.cues)):
         return None
+    return _price_kind(frame, near)
+
+
+def _price_kind(frame: Frame, near: str) -> str:
+    """Which price metric a per-coin USD level is: cost, average, record, target, level, price."""
     if re.search(r"cost basis|average cost|realized price|cost of", near):
         return "average_cost"
     if "average price" in near:
@@ -182,6 +187,11 @@ def decide_direction(frame: Frame, metric: str, *, previous: str | None) -> str:
     trend = _TREND_AFTER.match(frame.tail)
     if trend:
         return "down" if trend.group(1) in {"down", "lower"} else "up"
+    return _metric_direction(frame, metric, previous) or _level_direction(frame, metric)
+
+
+def _metric_direction(frame: Frame, metric: str, previous: str | None) -> str | None:
+    """Direction implied by the metric itself (flows, sales, shares, levels), else None."""
     if metric in _SHARE_METRICS:
         linked = _SHARE_LINK.search(frame.left) and previous is not None
         if linked and not FLOW_NOUN.search(frame.right):
@@ -197,7 +207,7 @@ def decide_direction(frame: Frame, metric: str, *, previous: str | None) -> str:
         return "none"
     if "target" in frame.anchor_text and metric not in PRICE_METRICS:
         return "none"
-    return _level_direction(frame, metric)
+    return None
 
 
 def _level_direction(frame: Frame, metric: str) -> str:

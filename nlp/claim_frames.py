@@ -75,12 +75,16 @@ def governing_verb(tok: Token) -> Token | None:
 def measured_noun(head: Token, q_tokens: set[int]) -> Token | None:
     """The noun a number measures: "outflow" in "outflow of $X" or "$X outflow"."""
     parent = head.head
-    if head.dep_ in {"nummod", "compound", "amod", "quantmod", "nmod"} and parent.i not in q_tokens:
-        if parent.pos_ in {"NOUN", "PROPN"}:
-            return parent
-    if head.dep_ == "pobj" and parent.lower_ in {"of", "at", "for", "by"}:
-        if parent.head.pos_ in {"NOUN", "PROPN"}:
-            return parent.head
+    nouns = {"NOUN", "PROPN"}
+    modifier = head.dep_ in {"nummod", "compound", "amod", "quantmod", "nmod"}
+    if modifier and parent.i not in q_tokens and parent.pos_ in nouns:
+        return parent
+    if (
+        head.dep_ == "pobj"
+        and parent.lower_ in {"of", "at", "for", "by"}
+        and parent.head.pos_ in nouns
+    ):
+        return parent.head
     if head.dep_ in {"appos", "dobj", "attr"} and parent.pos_ in {"NOUN", "PROPN"}:
         return parent
     return None

@@ -140,7 +140,7 @@ def _claim(
     period = claim_period(frame, exprs, doc=ctx.doc, memory=state.memory)
     if period is not None and period.start:
         state.memory.remember(period.start, period.end)
-    claim_type = _retype(claim_type, metric, period, ctx.published_at)
+    claim_type = _retype(claim_type, metric, period=period, published=ctx.published_at)
     if period is None:
         period = default_period(claim_type, ctx.published_at)
     direction = decide_direction(frame, metric, previous=previous.direction if previous else None)
@@ -176,7 +176,7 @@ def _continues(frame: Frame, previous: ClaimRecord) -> bool:
     return bool(re.fullmatch(r"\s*(?:,|and|or|, and)\s*", frame.left)) and q.unit == previous.unit
 
 
-def _retype(claim_type: str, metric: str, period: Period | None, published: date | None) -> str:
+def _retype(claim_type: str, metric: str, *, period: Period | None, published: date | None) -> str:
     """Observations about a period long before publication, or past records, are historical."""
     if claim_type != "observation" or period is None or period.end is None or published is None:
         return claim_type

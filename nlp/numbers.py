@@ -227,12 +227,9 @@ def _unit_of(m: re.Match[str], u: re.Match[str] | None) -> tuple[str, float, boo
         return CURRENCY_SIGNS[m["cur"].strip()], 1.0, False
     if u is None:
         return "COUNT", 1.0, True
-    if u["pct"]:
-        return "PERCENT", 1.0, False
-    if u["bps"]:
-        return "BASIS_POINTS", 1.0, False
-    if u["mult"]:
-        return "MULTIPLE", 1.0, False
+    for group, unit in (("pct", "PERCENT"), ("bps", "BASIS_POINTS"), ("mult", "MULTIPLE")):
+        if u[group]:
+            return unit, 1.0, False
     if u["curw"]:
         word = u["curw"].lower()
         word = CURRENCY_WORDS.get(word) or CURRENCY_WORDS.get(word.rstrip("s"), "USD")
@@ -337,18 +334,19 @@ def _build(text: str, m: re.Match[str], **fields: object) -> Quantity | None:
     end = u.end() if u else m.end()
     if m["num"] and _is_trap(text, m, end):
         return None
-    plural = not u and text[end : end + 1] == "s" and m["num"].endswith("00")
+    plural = not u and text[end : end + 1] == "s" and (m["num"] or "").endswith("00")
     end += 1 if plural else 0
     unit, factor, bare = _unit_of(m, u)
     scale = _scale_of(m)
     if m["num"]:
-        number: float | None = float(m["num"].replace(",", ""))
+        number = float(m["num"].replace(",", ""))
         if m["scl"] and m["scl"] in "tT" and not (m["cur"] or u):
             return None  # "5t" alone is too ambiguous to read as trillions
     else:
-        number = word_to_number(m["wnum"])
-        if number is None or (bare and scale == 1.0 and not _counted_noun(text, end, m["wnum"])):
+        words = word_to_number(m["wnum"])
+        if words is None or (bare and scale == 1.0 and not _counted_noun(text, end, m["wnum"])):
             return None
+        number = words
     return Quantity(
         start=m.start(),
         end=end,

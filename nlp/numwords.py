@@ -85,7 +85,10 @@ SCALES = {
 _TENS_ALT = "|".join(TENS)
 _UNITS_ALT = "|".join(sorted(UNITS, key=len, reverse=True))
 # "twenty-five", "forty", "seven", "a dozen", "dozen"
-WORD_NUMBER = rf"(?:(?:{_TENS_ALT})(?:[- ](?:{_UNITS_ALT}))?|{_UNITS_ALT}|a dozen|dozen|a couple of|a hundred)"
+WORD_NUMBER = (
+    rf"(?:(?:{_TENS_ALT})(?:[- ](?:{_UNITS_ALT}))?|{_UNITS_ALT}"
+    r"|a dozen|dozen|a couple of|a hundred)"
+)
 WORD_NUMBER_RE = re.compile(rf"^{WORD_NUMBER}$", re.IGNORECASE)
 
 

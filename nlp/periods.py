@@ -14,13 +14,23 @@ expressions keep their text with null dates. Relative logic:
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from nlp.numwords import WORD_NUMBER, digits_or_words
+from nlp.period_math import (
+    closest_year,
+    latest_month,
+    month_end,
+    month_part,
+    relative_unit,
+    trading_window,
+    weekday,
+    window,
+    window_days,
+)
 
 _MONTHS = {
     name: i
@@ -43,7 +53,6 @@ _MONTHS = {
     )
     for name in names
 }
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
@@ -78,27 +87,9 @@ class TimeExpression:
         return self.period_start is not None
 
 
-def _month_end(year: int, month: int) -> date:
-    """The last day of a month."""
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _month_num(word: str) -> int:
     """Month number of a month name or abbreviation."""
     return _MONTHS[word.lower().rstrip(".")]
-
-
-def _closest_year(month: int, day: int, published: date) -> date | None:
-    """The month-day in the year that lies closest to `published`."""
-    best: date | None = None
-    for year in (published.year - 1, published.year, published.year + 1):
-        try:
-            cand = date(year, month, day)
-        except ValueError:
-            continue
-        if best is None or abs((cand - published).days) < abs((best - published).days):
-            best = cand
-    return best
 
 
 _MONTH_DAY = re.compile(rf"({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,?\s+(\d{{4}}))?")
@@ -121,98 +112,7 @@ def parse_date(text: str, published: date | None) -> date | None:
             return date(int(year), month, day)
         except ValueError:
             return None
-    return _closest_year(month, day, published) if published else None
-
-
-def _latest_month(month: int, published: date) -> tuple[date, date]:
-    """The latest occurrence of `month` that is not after publication."""
-    year = published.year if month <= published.month else published.year - 1
-    return date(year, month, 1), _month_end(year, month)
-
-
-def _month_part(part: str, month: int, year: int) -> tuple[date, date]:
-    """Early (1-10), mid (11-20), late (21-end) or start/end of a month."""
-    end = _month_end(year, month)
-    part = part.lower()
-    if part.startswith("early") or "start" in part:
-        return date(year, month, 1), date(year, month, 10)
-    if part.startswith("mid"):
-        return date(year, month, 11), date(year, month, 20)
-    return date(year, month, 21), end
-
-
-def _week_monday(day: date) -> date:
-    """Monday of the week containing `day`."""
-    return day - timedelta(days=day.weekday())
-
-
-def _relative_unit(word: str, which: str, published: date) -> tuple[date, date] | None:
-    """ "last/this/next week|month|year|quarter" against publication."""
-    if word == "week":
-        monday = _week_monday(published)
-        if which in {"last", "previous", "past"}:
-            return monday - timedelta(days=7), monday - timedelta(days=3)
-        if which == "next":
-            return monday + timedelta(days=7), monday + timedelta(days=11)
-        return monday, published
-    if word == "month":
-        first = published.replace(day=1)
-        if which in {"last", "previous", "past"}:
-            prev = first - timedelta(days=1)
-            return prev.replace(day=1), prev
-        if which == "next":
-            nxt = _month_end(published.year, published.month) + timedelta(days=1)
-            return nxt, _month_end(nxt.year, nxt.month)
-        return first, published
-    if word == "year":
-        year = published.year + {"last": -1, "previous": -1, "past": -1, "next": 1}.get(which, 0)
-        if which == "this":
-            return date(year, 1, 1), published
-        return date(year, 1, 1), date(year, 12, 31)
-    if word == "quarter":
-        q = (published.month - 1) // 3 + {"last": -1, "previous": -1, "next": 1}.get(which, 0)
-        year = published.year + q // 4
-        q %= 4
-        return date(year, 3 * q + 1, 1), _month_end(year, 3 * q + 3)
-    return None
-
-
-def _weekday(name: str, which: str, published: date) -> date:
-    """The weekday `name` before (last), on/before (plain) or after (next) publication."""
-    target = _WEEKDAYS.index(name.lower())
-    back = (published.weekday() - target) % 7
-    if which == "next":
-        return published + timedelta(days=(target - published.weekday()) % 7 or 7)
-    if which in {"last", "previous"} and back == 0:
-        back = 7
-    return published - timedelta(days=back)
-
-
-def _window(count: float, unit: str, published: date) -> tuple[date, date]:
-    """ "the past N days": from N days before publication to the day before it."""
-    unit = unit.rstrip("s").lower()
-    if unit == "hour":
-        days = max(1, int(-(-count // 24)))
-        return published - timedelta(days=days), published
-    factor = {"day": 1, "week": 7, "month": 30, "year": 365, "quarter": 91}[unit]
-    return published - timedelta(days=int(count * factor)), published - timedelta(days=1)
-
-
-def _trading_window(count: int, published: date) -> tuple[date, date]:
-    """The last `count` weekdays before publication."""
-    day, seen, end = published, 0, None
-    while seen < count:
-        day -= timedelta(days=1)
-        if day.weekday() < 5:
-            seen += 1
-            end = end or day
-    return day, end or day
-
-
-def _window_days(count: float, unit: str) -> int:
-    """Rough length in days of "N units" (weeks = 7, months = 30)."""
-    unit = unit.rstrip("s").lower()
-    return int(count * {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}.get(unit, 1))
+    return closest_year(month, day, published) if published else None
 
 
 Resolver = Callable[[re.Match[str], date], tuple[date | None, date | None]]
@@ -238,9 +138,9 @@ def _r_interval(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
 
 def _r_part_interval(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     a_month, b_month = _month_num(m["am"]), _month_num(m["bm"])
-    b_year = _latest_month(b_month, p)[0].year
+    b_year = latest_month(b_month, p)[0].year
     a_year = b_year if a_month <= b_month else b_year - 1
-    return _month_part(m["ap"], a_month, a_year)[0], _month_part(m["bp"], b_month, b_year)[1]
+    return month_part(m["ap"], a_month, a_year)[0], month_part(m["bp"], b_month, b_year)[1]
 
 
 def _r_date(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
@@ -261,16 +161,16 @@ def _r_month(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     elif m["pre"] and m["pre"].lower() == "last":
         year = p.year if month < p.month else p.year - 1
     else:
-        year = _latest_month(month, p)[0].year
+        year = latest_month(month, p)[0].year
     if m["part"]:
-        return _month_part(m["part"], month, year)
-    return date(year, month, 1), _month_end(year, month)
+        return month_part(m["part"], month, year)
+    return date(year, month, 1), month_end(year, month)
 
 
 def _r_quarter(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     q = int(m["q"]) if m["q"] else ("first", "second", "third", "fourth").index(m["qw"].lower()) + 1
     year = int(m["y"]) if m["y"] else p.year
-    return date(year, 3 * q - 2, 1), _month_end(year, 3 * q)
+    return date(year, 3 * q - 2, 1), month_end(year, 3 * q)
 
 
 def _r_half(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
@@ -294,7 +194,7 @@ def _r_day_word(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
 
 
 def _r_relative(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
-    return _relative_unit(m["u"].lower(), m["w"].lower(), p) or (None, None)
+    return relative_unit(m["u"].lower(), m["w"].lower(), p) or (None, None)
 
 
 def _r_ytd(_m: re.Match[str], p: date) -> tuple[date | None, date | None]:
@@ -302,7 +202,7 @@ def _r_ytd(_m: re.Match[str], p: date) -> tuple[date | None, date | None]:
 
 
 def _r_weekday(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
-    day = _weekday(m["wd"], (m["w"] or "").lower(), p)
+    day = weekday(m["wd"], (m["w"] or "").lower(), p)
     return day, day
 
 
@@ -313,15 +213,15 @@ def _r_window(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     if m["dir"] and m["dir"].lower() in {"next", "coming"}:
         return None, None
     if m["trading"] and m["trading"].lower().startswith("trading"):
-        return _trading_window(int(count), p)
-    return _window(count, m["u"], p)
+        return trading_window(int(count), p)
+    return window(count, m["u"], p)
 
 
 def _r_ago(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     count = 1.0 if m["n"].lower() in {"a", "an"} else digits_or_words(m["n"])
     if count is None:
         return None, None
-    day = p - timedelta(days=_window_days(count, m["u"]))
+    day = p - timedelta(days=window_days(count, m["u"]))
     return day, day
 
 
@@ -330,7 +230,7 @@ def _r_event(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     month, day = int(m["m"]), int(m["d"])
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None, None
-    found = _closest_year(month, day, p)
+    found = closest_year(month, day, p)
     return found, found
 
 
@@ -349,7 +249,7 @@ def _r_season(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     start = date(year, month, 1)
     end_month = (month + 1) % 12 + 1
     end_year = year + (1 if end_month < month else 0)
-    return start, _month_end(end_year, end_month)
+    return start, month_end(end_year, end_month)
 
 
 def _r_none(_m: re.Match[str], _p: date) -> tuple[date | None, date | None]:
@@ -416,7 +316,8 @@ _PATTERNS: list[tuple[str, str, Resolver]] = [
     ("relative", rf"(?i:\b(?P<w>last|next|this|on|previous)\s+)?\b(?P<wd>{WEEKDAY})\b", _r_weekday),
     (
         "window",
-        rf"(?i)\b(?:in|over|during|within|for|across|throughout|of|over the course of)\s+(?:the\s+)?"
+        r"(?i)\b(?:in|over|during|within|for|across|throughout|of|over the course of)\s+"
+        r"(?:the\s+)?"
         rf"(?:(?P<dir>past|last|previous|next|coming|first|final)\s+)?(?P<n>{_N})\s+"
         rf"(?P<trading>trading\s+|consecutive\s+|calendar\s+|straight\s+)?(?P<u>{_UNIT})\b",
         _r_window,
@@ -476,7 +377,7 @@ def find_time_expressions(text: str, published: date | None) -> list[TimeExpress
             length = None
             if kind == "window" and m.groupdict().get("n"):
                 count = digits_or_words(m["n"])
-                length = _window_days(count, m["u"]) if count is not None else None
+                length = window_days(count, m["u"]) if count is not None else None
             taken.append((m.start(), m.end()))
             found.append(TimeExpression(m.start(), m.end(), m.group(0), kind, start, end, length))
     for m in _ANAPHORIC.finditer(text):

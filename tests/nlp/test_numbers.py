@@ -192,11 +192,17 @@ def test_hedge_is_qualifier_and_left_out_of_span(cue: str, qualifier: str) -> No
 RANGES = [
     (
         "This group holds about 14.4 to 14.6 million BTC.",
-        [("14.4", 14.4e6, "BTC", "range_lower"), ("14.6 million BTC", 14.6e6, "BTC", "range_upper")],
+        [
+            ("14.4", 14.4e6, "BTC", "range_lower"),
+            ("14.6 million BTC", 14.6e6, "BTC", "range_upper"),
+        ],
     ),
     (
         "Its AUM is between $9.5 billion and $10 billion.",
-        [("$9.5 billion", 9.5e9, "USD", "range_lower"), ("$10 billion", 1e10, "USD", "range_upper")],
+        [
+            ("$9.5 billion", 9.5e9, "USD", "range_lower"),
+            ("$10 billion", 1e10, "USD", "range_upper"),
+        ],
     ),
     (
         "Its AUM is between $9.5 and $10 billion.",
@@ -268,9 +274,9 @@ def test_changes_mark_start_and_end(text: str, roles: list[str | None]) -> None:
 
 
 TRAPS = [
-    "Bitcoin fell after the 10.11 crash, the \"10.11\" event.",
-    "The \"312\" crash is remembered.",
-    "The \"519\" sell-off.",
+    'Bitcoin fell after the 10.11 crash, the "10.11" event.',
+    'The "312" crash is remembered.',
+    'The "519" sell-off.',
     "Times are UTC+8 here.",
     "Prices in GMT-5 time.",
     "ARK partners with 21Shares.",
@@ -330,7 +336,7 @@ MIXED = [
     ),
     ("10x Research sees bitcoin at $100,000 in Q3.", ["$100,000"]),
     ("21Shares said ARKB saw $50 million of outflows on October 10.", ["$50 million"]),
-    ("The \"10.11\" crash wiped $19 billion in 24 hours.", ["$19 billion"]),
+    ('The "10.11" crash wiped $19 billion in 24 hours.', ["$19 billion"]),
     ("Top 10 coins fell 5%.", ["5%"]),
     ("Since 2021, BTC rose 400%.", ["400%"]),
 ]

@@ -31,14 +31,15 @@ class NerFilter:
 
     def add(self, doc: Doc, chosen: list[Any], *, make: Callable[..., Any]) -> list[Any]:
         """`chosen` plus unlinked mentions built by `make` for NER spans nothing covers."""
+        text = doc.text  # rebuilt from the tokens on every access: read it once
         taken = [(c.start, c.end) for c in chosen]
         names: dict[str, str] = {}
         out = list(chosen)
         for ent in doc.ents:
-            kept = self._trim(doc.text, ent.start_char, ent.end_char)
+            kept = self._trim(text, ent.start_char, ent.end_char)
             if kept is None or _overlaps(taken, kept):
                 continue
-            surface = doc.text[kept[0] : kept[1]]
+            surface = text[kept[0] : kept[1]]
             kind = ner_type(ent.label_, surface)
             if kind is None or not self._plausible(surface, ent.label_):
                 continue
@@ -46,7 +47,7 @@ class NerFilter:
             taken.append(kept)
             out.append(make(kept[0], kept[1], None, kind, surface, "ner", 6))
         for surface, kind in names.items():
-            for m in re.finditer(rf"(?<![\w$]){re.escape(surface)}(?!\w)", doc.text):
+            for m in re.finditer(rf"(?<![\w$]){re.escape(surface)}(?!\w)", text):
                 if not _overlaps(taken, (m.start(), m.end())):
                     taken.append((m.start(), m.end()))
                     out.append(make(m.start(), m.end(), None, kind, surface, "ner", 6))

@@ -365,6 +365,7 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
 def _propagate_surnames(text: str, chosen: list[Candidate]) -> list[Candidate]:
     """A later bare surname ("Thielen") takes the entity of the full name seen before it."""
     taken = [(c.start, c.end) for c in chosen]
+    guessed = {(c.start, c.end): c for c in chosen if c.source == "ner"}
     added: list[Candidate] = []
     for cand in chosen:
         parts = text[cand.start : cand.end].split()
@@ -372,6 +373,10 @@ def _propagate_surnames(text: str, chosen: list[Candidate]) -> list[Candidate]:
             continue
         for m in re.finditer(rf"\b{re.escape(parts[-1])}\b", text[cand.end :]):
             start, end = cand.end + m.start(), cand.end + m.end()
+            if (start, end) in guessed:  # NER's own label for the bare surname ("ORG") loses
+                other = guessed.pop((start, end))
+                other.entity_id, other.type, other.name = cand.entity_id, cand.type, cand.name
+                continue
             if any(s < end and start < e for s, e in taken):
                 continue
             taken.append((start, end))

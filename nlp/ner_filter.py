@@ -14,12 +14,20 @@ from spacy.tokens import Doc
 
 from nlp.entity_rules import CRYPTO_CONTEXT_WORDS, ner_type
 
-_LEADING = re.compile(r"^(?:(?:the|The|THE|a|an|An|A)\s+|(?:[A-Z]{2,4}\s+)(?=[A-Z][a-z]))+")
+# Articles, a title acronym ("KOL Banmuxia", "CEO Jane Doe") or a title word before a name.
+_LEADING = re.compile(
+    r"^(?:(?:the|The|THE|a|an|An|A)\s+|(?:[A-Z]{2,4}\s+)(?=[A-Z][a-z])"
+    r"|(?:Chair(?:man|woman)?|Senator|Sen\.|Rep\.|Representative|President|Governor|Gov\."
+    r"|Founder|Co-founder|Analyst|Professor|Prof\.|Dr\.|Mr\.|Ms\.|Mrs\.|Judge|Minister"
+    r"|Secretary|Commissioner|Bitcoiner|Trader|Investor)\s+(?=[A-Z]))+"
+)
 _TRAILING = re.compile(r"(?:['’]s?|[\s,.;:])+$")
 _GENERIC = frozenset(
     str.split("""etf etfs crypto bitcoin ethereum blockchain web3 defi nft nfts dao cex dex
     utc gmt est et pst yoy mom qoq ytd twitter x telegram discord reddit youtube""")
 )
+
+_DOMAIN_STEMS = ("bitcoin", "crypto", "ethereum", "blockchain", "stablecoin", "altcoin")
 
 
 class NerFilter:
@@ -74,6 +82,9 @@ class NerFilter:
             return False  # long runs or all-caps acronyms (LTH, AUM) are mostly noise here
         lowered = [w.lower().strip(".,'’") for w in words]
         if any(w in _GENERIC or w in CRYPTO_CONTEXT_WORDS for w in lowered):
+            return False
+        # "Bitcoiners", "Q1 Employment Cost Index": domain words and periods, not names
+        if any(w.startswith(_DOMAIN_STEMS) for w in lowered) or re.match(r"[QH][1-4]\b", surface):
             return False
         if any(
             not (w[:1].isupper() or w[:1].isdigit() or w in {"of", "and", "&", "de"}) for w in words

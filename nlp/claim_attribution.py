@@ -13,6 +13,8 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
+from nlp.claim_frames import base_form
+
 SPEECH_VERBS = {
     "say",
     "state",
@@ -119,8 +121,7 @@ def _speaker(tok: Token) -> str | None:
         return None
     words = [t for t in subject.subtree if t.dep_ not in {"relcl", "acl", "punct", "det", "appos"}]
     words = [t for t in words if t.i <= subject.i or t.dep_ in {"flat", "compound"}]
-    doc_text = tok.doc.text
-    text = doc_text[min(t.idx for t in words) : max(t.idx + len(t.text) for t in words)]
+    text = tok.doc[min(t.i for t in words) : max(t.i for t in words) + 1].text
     named = any(t.pos_ == "PROPN" for t in words) or any(
         t.dep_ in {"compound", "amod", "nmod"} for t in words
     )
@@ -149,7 +150,7 @@ def _own_source(sent: Span, subject_hint: str | None) -> str | None:
         if m:
             return _clause_name(m["clause"]) or ""
     for tok in sent:
-        if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in SPEECH_VERBS:
+        if tok.pos_ in {"VERB", "AUX"} and base_form(tok, SPEECH_VERBS) in SPEECH_VERBS:
             speaker = _speaker(tok)
             if speaker:
                 return speaker
@@ -164,21 +165,21 @@ def _open_quote(text: str) -> bool:
 
 
 def sentence_sources(
-    doc: Doc, spans: list[tuple[int, int]], subjects: list[str | None]
+    doc: Doc, spans: list[tuple[int, int]], subjects: list[str | None], *, text: str
 ) -> list[str | None]:
     """One source per sentence span (start, end); `subjects` name each sentence's main entity."""
     sources: list[str | None] = []
     in_quote = False
     for i, (start, end) in enumerate(spans):
         sent = doc.char_span(start, end, alignment_mode="expand")
-        text = doc.text[start:end]
+        sentence = text[start:end]
         own = _own_source(sent, subjects[i]) if sent is not None else None
-        continues = in_quote or _CONTINUES.match(text) or own == ""
+        continues = in_quote or _CONTINUES.match(sentence) or own == ""
         if not own and i and sources[i - 1] and continues:
             own = sources[i - 1]
         sources.append(own or None)
-        in_quote = _open_quote(text) if not in_quote else not _open_quote(text)
-    _apply_captions(doc.text, spans, sources)
+        in_quote = _open_quote(sentence) if not in_quote else not _open_quote(sentence)
+    _apply_captions(text, spans, sources)
     return sources
 
 

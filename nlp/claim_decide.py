@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.claim_frames import Frame
+from nlp.claim_frames import Frame, base_form
 from nlp.claim_rules import (
     FLOW_NOUN,
     HISTORICAL,
@@ -172,7 +172,7 @@ def _is_definition(frame: Frame) -> bool:
     if re.search(r"\btop\s*$", frame.left):
         return True
     verb = frame.verb
-    if verb is None or verb.lemma_.lower() != "hold" or verb.dep_ != "acl":
+    if verb is None or base_form(verb) != "hold" or verb.dep_ != "acl":
         return False
     return verb.head.pos_ == "NOUN" and verb.head.tag_ == "NNS"
 

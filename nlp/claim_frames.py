@@ -45,6 +45,40 @@ class Frame:
         )
 
 
+_IRREGULAR = {
+    "said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write",
+    "found": "find", "shown": "show", "held": "hold", "sold": "sell", "bought": "buy",
+    "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise", "saw": "see",
+    "seen": "see", "had": "have", "has": "have", "was": "be", "were": "be", "is": "be",
+    "are": "be", "been": "be", "hit": "hit", "put": "put", "set": "set", "cut": "cut",
+    "led": "lead", "lost": "lose", "made": "make", "took": "take", "taken": "take",
+    "grew": "grow", "grown": "grow", "sank": "sink", "slid": "slide", "broke": "break",
+}  # fmt: skip
+
+
+def base_form(tok: Token, vocab: frozenset[str] | set[str] = frozenset()) -> str:
+    """The lemma of a token; a light suffix rule (checked against `vocab`) without lemmatizer."""
+    if tok.lemma_:
+        return tok.lemma_.lower()
+    word = tok.lower_
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    for suffix, repl in (
+        ("ies", "y"),
+        ("ied", "y"),
+        ("ing", ""),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)] + repl
+            if suffix in {"ing", "ed"} and len(stem) > 3 and stem[-1] == stem[-2]:
+                stem = stem[:-1]  # "dropped" -> "drop"
+            return stem + "e" if stem + "e" in vocab else stem  # "stated" -> "state"
+    return word
+
+
 def span_tokens(doc: Doc, start: int, end: int) -> list[Token]:
     """Tokens overlapping text[start:end]."""
     span = doc.char_span(start, end, alignment_mode="expand")
@@ -117,7 +151,7 @@ def verb_phrase(verb: Token | None) -> tuple[str, str]:
     if subject is not None:
         toks = [t for t in subject.subtree if t.dep_ not in {"relcl", "acl", "punct"}][:10]
         subj_text = " ".join(t.lower_ for t in toks)
-    return f"{words} {verb.lemma_.lower()}", subj_text
+    return f"{words} {base_form(verb)}", subj_text
 
 
 def clause_left(text: str, *, floor: int, start: int) -> str:
@@ -135,10 +169,10 @@ def build_frame(
     quantity: Quantity,
     *,
     previous_end: int,
+    text: str,
 ) -> Frame:
     """The frame of `quantity` in sentence (index, start, end) of `doc`."""
     index, s_start, s_end = sentence if isinstance(sentence, tuple) else (0, 0, 0)
-    text = doc.text
     tokens = span_tokens(doc, quantity.start, quantity.end)
     head = head_token(tokens)
     verb = governing_verb(head) if head is not None else None

@@ -68,10 +68,11 @@ def _verb_of(doc: Doc, expr: TimeExpression) -> int | None:
     return verb.i if verb is not None else None
 
 
-def _pick(frame: Frame, exprs: list[TimeExpression], doc: Doc) -> TimeExpression | None:
+def _pick(
+    frame: Frame, exprs: list[TimeExpression], *, doc: Doc, text: str
+) -> TimeExpression | None:
     """The time expression that governs the frame's number, if any."""
     q = frame.quantity
-    text = doc.text
     usable = [
         e
         for e in exprs
@@ -118,10 +119,11 @@ def claim_period(
     exprs: list[TimeExpression],
     *,
     doc: Doc,
+    text: str,
     memory: TimeMemory,
 ) -> Period | None:
     """The period of the frame's claim from the sentence's time expressions; None if none."""
-    expr = _pick(frame, exprs, doc)
+    expr = _pick(frame, exprs, doc=doc, text=text)
     if expr is None:
         return None
     if expr.kind == "reference":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -81,12 +81,19 @@ def _sentence_hints(ctx: ClaimContext, spans: list[tuple[int, int]]) -> list[str
     return hints
 
 
-def extract_claims(ctx: ClaimContext) -> list[ClaimRecord]:
-    """Every numeric claim of the text, in text order."""
+def extract_claims(
+    ctx: ClaimContext,
+    *,
+    times: list[TimeExpression] | None = None,
+    found: list[Quantity] | None = None,
+) -> list[ClaimRecord]:
+    """Every numeric claim of the text, in text order (`times`/`found`: precomputed scans)."""
     spans = _sentence_spans(ctx)
-    quantities = _by_sentence(find_quantities(ctx.text, ctx.published_at), spans)
-    exprs = find_time_expressions(ctx.text, ctx.published_at)
-    sources = sentence_sources(ctx.doc, spans, _sentence_hints(ctx, spans))
+    exprs = times if times is not None else find_time_expressions(ctx.text, ctx.published_at)
+    if found is None:
+        found = find_quantities(ctx.text, ctx.published_at, times=exprs)
+    quantities = _by_sentence(found, spans)
+    sources = sentence_sources(ctx.doc, spans, _sentence_hints(ctx, spans), text=ctx.text)
     state = _State()
     records: list[ClaimRecord] = []
     for index, (start, end) in enumerate(spans):
@@ -94,7 +101,7 @@ def extract_claims(ctx: ClaimContext) -> list[ClaimRecord]:
         previous: ClaimRecord | None = None
         for q in quantities.get(index, []):
             floor = previous.end if previous else start
-            frame = build_frame(ctx.doc, (index, start, end), q, previous_end=floor)
+            frame = build_frame(ctx.doc, (index, start, end), q, previous_end=floor, text=ctx.text)
             previous = _claim(ctx, frame, in_sentence, state=state, previous=previous)
             previous.attributed_to = sources[index]
             records.append(previous)
@@ -137,7 +144,7 @@ def _claim(
     if previous is not None and _continues(frame, previous):
         metric = previous.metric or metric
     claim_type = decide_type(frame, metric)
-    period = claim_period(frame, exprs, doc=ctx.doc, memory=state.memory)
+    period = claim_period(frame, exprs, doc=ctx.doc, text=ctx.text, memory=state.memory)
     if period is not None and period.start:
         state.memory.remember(period.start, period.end)
     claim_type = _retype(claim_type, metric, period=period, published=ctx.published_at)
@@ -213,29 +220,42 @@ class ClaimStage:
         """Keep the spaCy pipeline to parse documents the shared pass left unparsed."""
         self._nlp = nlp
 
-    def _parsed(self, doc: Doc) -> Doc:
-        """`doc` with dependencies and lemmas: the shared pass may skip the parser for speed."""
-        if self._nlp is None or doc.has_annotation("DEP"):
-            return doc
-        for name in ("parser", "lemmatizer"):
-            if name in self._nlp.component_names:
-                doc = self._nlp.get_pipe(name)(doc)
-        return doc
+    def _parse(self, docs: list[Doc]) -> None:
+        """Add dependencies in place: the shared spaCy pass may skip the parser for speed."""
+        todo = [d for d in docs if not d.has_annotation("DEP")]
+        if self._nlp is None or not todo or "parser" not in self._nlp.component_names:
+            return
+        parser: Any = self._nlp.get_pipe("parser")
+        for _ in parser.pipe(todo, batch_size=32):
+            pass
+
+    def run_batch(self, ctxs: list[AnalysisContext]) -> None:
+        """Scan every document, parse those with numbers in one batch, then extract."""
+        scans = []
+        for ctx in ctxs:
+            times = find_time_expressions(ctx.text, ctx.published_at)
+            scans.append((times, find_quantities(ctx.text, ctx.published_at, times=times)))
+        self._parse([ctx.doc for ctx, (_, found) in zip(ctxs, scans, strict=True) if found])
+        for ctx, (times, found) in zip(ctxs, scans, strict=True):
+            ctx.analysis.claims = (
+                extract_claims(
+                    ClaimContext(
+                        text=ctx.text,
+                        published_at=ctx.published_at,
+                        doc=ctx.doc,
+                        sentences=ctx.analysis.sentences,
+                        entities=ctx.analysis.entities,
+                    ),
+                    times=times,
+                    found=found,
+                )
+                if found
+                else []
+            )
 
     def __call__(self, ctx: AnalysisContext) -> None:
         """Extract the claims of one analyzed document."""
-        if not find_quantities(ctx.text, ctx.published_at):
-            ctx.analysis.claims = []
-            return
-        ctx.analysis.claims = extract_claims(
-            ClaimContext(
-                text=ctx.text,
-                published_at=ctx.published_at,
-                doc=self._parsed(ctx.doc),
-                sentences=ctx.analysis.sentences,
-                entities=ctx.analysis.entities,
-            )
-        )
+        self.run_batch([ctx])
 
 
 def claims_stage(resources: StageResources) -> ClaimStage:

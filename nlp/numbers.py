@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from nlp.numwords import FRACTIONS, SCALES, WORD_NUMBER, word_to_number
-from nlp.periods import find_time_expressions
+from nlp.periods import TimeExpression, find_time_expressions
 
 # Crypto asset tickers and names read as the unit of a quantity ("2,043 BTC").
 ASSET_UNITS = {
@@ -445,9 +445,16 @@ def _share_scale(a: Quantity, b: Quantity) -> Quantity:
     return replace(a, unit=unit, value=value, bare=a.bare and b.bare, scale=b.scale)
 
 
-def find_quantities(text: str, published: date | None = None) -> list[Quantity]:
-    """Every quantity in `text`, left to right, with dates and other traps skipped."""
-    blocked = [(t.start, t.end) for t in find_time_expressions(text, published)]
+def find_quantities(
+    text: str, published: date | None = None, *, times: list[TimeExpression] | None = None
+) -> list[Quantity]:
+    """Every quantity in `text`, left to right, with dates and other traps skipped.
+
+    `times` are the text's time expressions when the caller has them already.
+    """
+    if times is None:
+        times = find_time_expressions(text, published)
+    blocked = [(t.start, t.end) for t in times]
     found: list[Quantity] = []
     for m in _QUANTITY_RE.finditer(text):
         if any(a < m.end() and m.start() < b for a, b in blocked):

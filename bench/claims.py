@@ -1,0 +1,127 @@
+"""Claims benchmark: how much the claims stage adds to `analyze` time, on real articles.
+
+Reads ../shared/data/crypto-news-articles/cryptonews_com_2023_fulltext.json at run time (the
+distinct texts, paragraphs joined by newlines) and times `Analyzer.pipe` with the configured
+stage list and with the same list minus the claims stage (same spaCy pipeline, same KB). The
+claims stage includes its own dependency parse: the shared spaCy pass skips the parser. Writes
+the figures under "## Claims" in docs/BENCHMARKS.md (other sections are left as they are).
+"""
+
+import argparse
+import json
+import platform
+import re
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from nlp.claims import CLAIMS_VERSION  # noqa: E402
+from nlp.pipeline import STAGES, Analyzer  # noqa: E402
+
+DATA = (
+    REPO.parent / "shared" / "data" / "crypto-news-articles" / "cryptonews_com_2023_fulltext.json"
+)
+DOC = REPO / "docs" / "BENCHMARKS.md"
+CLAIMS_STAGE = "nlp.claims:claims_stage"
+
+
+def load_texts() -> list[tuple[str, date | None]]:
+    """(text, publication date) of every distinct article text."""
+    records = json.loads(DATA.read_text(encoding="utf-8"))
+    seen: dict[str, date | None] = {}
+    for r in records:
+        text = "\n".join(p.strip() for p in r["paragraphs"])
+        seen.setdefault(text, date.fromisoformat(r["date"][:10]))
+    return list(seen.items())
+
+
+def one_pass(analyzer: Analyzer, items: list[tuple[str, date | None]]) -> tuple[float, int]:
+    """Seconds for one pass and the number of claims found."""
+    start = time.perf_counter()
+    claims = sum(len(a.claims) for a in analyzer.pipe(items, batch_size=16, n_process=1))
+    return time.perf_counter() - start, claims
+
+
+def measure(repeats: int) -> dict[str, object]:
+    """Interleaved timed passes with and without the claims stage (first pass of each dropped)."""
+    items = load_texts()
+    stages = list(STAGES) if CLAIMS_STAGE in STAGES else [*STAGES, CLAIMS_STAGE]
+    with_claims = Analyzer(stages=stages)
+    without = Analyzer(stages=[s for s in stages if s != CLAIMS_STAGE], kb=with_claims.kb)
+    runs: dict[str, list[float]] = {"with": [], "without": []}
+    claims = 0
+    for i in range(repeats + 1):
+        for label, analyzer in (("without", without), ("with", with_claims)):
+            seconds, found = one_pass(analyzer, items)
+            claims = max(claims, found)
+            if i:
+                runs[label].append(seconds)
+            print(f"pass {i} {label:7} {seconds:6.2f}s")
+    with_s, without_s = statistics.median(runs["with"]), statistics.median(runs["without"])
+    return {
+        "articles": len(items),
+        "words": sum(len(t.split()) for t, _ in items),
+        "claims": claims,
+        "with_s": with_s,
+        "without_s": without_s,
+        "overhead": (with_s - without_s) / without_s,
+        "runs": runs,
+        "stages": ", ".join(s.split(":")[-1] for s in stages),
+    }
+
+
+def section(result: dict[str, object]) -> str:
+    """The "## Claims" section of docs/BENCHMARKS.md."""
+    runs = result["runs"]
+    assert isinstance(runs, dict)
+    fmt = ", ".join
+    return f"""## Claims
+
+`python bench/claims.py` — the {result["articles"]} distinct real article texts of
+`crypto-news-articles/cryptonews_com_2023_fulltext.json` ({result["words"]:,} words), analyzed
+with `Analyzer.pipe` (batch 16, one process) with the stages `{result["stages"]}` and with the
+same stages minus claims. The claims stage includes the dependency parse it needs (the shared
+spaCy pass runs without the parser) and the rule passes (numbers, periods, frames, sources).
+Claims version `{CLAIMS_VERSION}`.
+
+| figure | value |
+|---|---|
+| claims found | {result["claims"]} |
+| seconds per pass, without claims (median) | {result["without_s"]:.2f} |
+| seconds per pass, with claims (median) | {result["with_s"]:.2f} |
+| time claims add to analyze | {100 * float(str(result["overhead"])):.1f} % |
+| runs without (s) | {fmt(f"{r:.2f}" for r in runs["without"])} |
+| runs with (s) | {fmt(f"{r:.2f}" for r in runs["with"])} |
+| machine | {platform.processor() or platform.machine()}, Python {platform.python_version()} |
+| measured | {date.today().isoformat()}; 2 CPUs shared with other jobs |
+"""
+
+
+def write_section(text: str) -> None:
+    """Replace (or append) the "## Claims" section, keeping every other section."""
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    pattern = re.compile(r"^## Claims\n.*?(?=^## |\Z)", re.S | re.M)
+    doc = pattern.sub(text + "\n", doc) if pattern.search(doc) else doc.rstrip() + "\n\n" + text
+    DOC.write_text(doc, encoding="utf-8")
+
+
+def main() -> None:
+    """Measure and record."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    result = measure(args.repeats)
+    text = section(result)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -119,3 +119,11 @@ def test_only_listed_stages_run() -> None:
     result = analyzer.analyze(TEXT)
     assert result.claims == []
     assert set(result.model_versions) == {"spacy", "kb", "pipeline", "entities"}
+
+
+@pytest.mark.slow
+def test_two_processes_give_the_same_result(analyzer: Analyzer) -> None:
+    items = [(TEXT, date(2025, 11, 5)), ("Ether rose. Solana (SOL) fell.", None)] * 2
+    parallel = [a.to_json_dict() for a in analyzer.pipe(items, batch_size=2, n_process=2)]
+    serial = [a.to_json_dict() for a in analyzer.pipe(items, batch_size=2, n_process=1)]
+    assert parallel == serial

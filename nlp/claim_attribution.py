@@ -50,7 +50,10 @@ SPEECH_VERBS = {
     "disclose",
     "confirm",
     "continue",
+    "target",
 }
+# Unnamed groups that still count as a source when they assert a figure.
+ROLE_SOURCES = {"analysts", "technicians", "economists", "strategists", "traders", "experts"}
 _GENERIC_SOURCES = {
     "analysis",
     "data",
@@ -71,11 +74,8 @@ _GENERIC_SOURCES = {
     "the market",
     "market",
     "investors",
-    "analysts",
-    "traders",
     "which",
     "who",
-    "experts",
     "some",
     "the community",
     "community",
@@ -121,11 +121,19 @@ def _speaker(tok: Token) -> str | None:
         return None
     words = [t for t in subject.subtree if t.dep_ not in {"relcl", "acl", "punct", "det", "appos"}]
     words = [t for t in words if t.i <= subject.i or t.dep_ in {"flat", "compound"}]
-    text = tok.doc[min(t.i for t in words) : max(t.i for t in words) + 1].text
+    first = min(t.i for t in words)
+    doc = tok.doc
+    while (
+        first > 0
+        and doc[first - 1].pos_ in {"PROPN", "NOUN", "NUM"}
+        and (doc[first - 1].dep_ in {"npadvmod", "compound", "nummod", "nmod"})
+    ):
+        first -= 1  # a name part the parser hung elsewhere ("10x" of "10x Research CEO ...")
+    text = doc[first : max(t.i for t in words) + 1].text
     named = any(t.pos_ == "PROPN" for t in words) or any(
         t.dep_ in {"compound", "amod", "nmod"} for t in words
     )
-    if not named and subject.lower_ not in {"glassnode", "coinglass"}:
+    if not named and subject.lower_ not in ROLE_SOURCES | {"glassnode", "coinglass"}:
         return None
     return _clean_source(text)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from nlp.claim_attribution import sentence_sources
 from nlp.claim_decide import bare_unit, decide_direction, decide_metric, decide_type
 from nlp.claim_frames import Frame, build_frame
+from nlp.claim_parse import claim_sentences, parse_spans
 from nlp.claim_subjects import Subject, find_subject
 from nlp.claim_time import Period, TimeMemory, claim_period, default_period
 from nlp.numbers import Quantity, find_quantities
@@ -220,14 +221,18 @@ class ClaimStage:
         """Keep the spaCy pipeline to parse documents the shared pass left unparsed."""
         self._nlp = nlp
 
-    def _parse(self, docs: list[Doc]) -> None:
-        """Add dependencies in place: the shared spaCy pass may skip the parser for speed."""
-        todo = [d for d in docs if not d.has_annotation("DEP")]
-        if self._nlp is None or not todo or "parser" not in self._nlp.component_names:
+    def _parse(self, ctxs: list[AnalysisContext], found: list[list[Quantity]]) -> None:
+        """Parse, in place, the sentences around numbers (the shared pass skips the parser)."""
+        if self._nlp is None:
             return
-        parser: Any = self._nlp.get_pipe("parser")
-        for _ in parser.pipe(todo, batch_size=32):
-            pass
+        jobs = []
+        for ctx, quantities in zip(ctxs, found, strict=True):
+            spans = [(s.start, s.end) for s in ctx.analysis.sentences]
+            if quantities and spans:
+                jobs.append((ctx.doc, claim_sentences(spans, [q.start for q in quantities])))
+            elif quantities:
+                jobs.append((ctx.doc, [(0, len(ctx.text))]))
+        parse_spans(self._nlp, jobs)
 
     def run_batch(self, ctxs: list[AnalysisContext]) -> None:
         """Scan every document, parse those with numbers in one batch, then extract."""
@@ -235,7 +240,7 @@ class ClaimStage:
         for ctx in ctxs:
             times = find_time_expressions(ctx.text, ctx.published_at)
             scans.append((times, find_quantities(ctx.text, ctx.published_at, times=times)))
-        self._parse([ctx.doc for ctx, (_, found) in zip(ctxs, scans, strict=True) if found])
+        self._parse(ctxs, [found for _, found in scans])
         for ctx, (times, found) in zip(ctxs, scans, strict=True):
             ctx.analysis.claims = (
                 extract_claims(

@@ -337,6 +337,11 @@ def test_empty_and_numberless_text(analyzer: Analyzer) -> None:
     assert _claims(analyzer, "Markets were calm; nothing moved.") == []
 
 
+def test_every_metric_is_documented() -> None:
+    doc = (REPO_ROOT / "docs" / "CLAIMS.md").read_text(encoding="utf-8")
+    assert [m for m in METRICS if f"| `{m}` |" not in doc] == []
+
+
 def test_model_version_is_recorded(analyzer: Analyzer) -> None:
     assert analyzer.model_versions["claims"] == CLAIMS_VERSION
 

@@ -86,6 +86,8 @@ def _pick(
     adjacent = [
         e for e in usable if e.start >= q.end and _ADJACENT.fullmatch(text[q.end : e.start])
     ]
+    explicit_before = any(e.kind != "window" and e.end <= q.start for e in usable)
+    adjacent = [e for e in adjacent if e.kind != "window" or not explicit_before]
     if adjacent:
         return adjacent[0]
     if frame.verb is not None:

@@ -32,6 +32,13 @@ from models.sources import Source, SourceKind
 
 SUFFIXES = frozenset({".txt", ".html", ".htm", ".json", ".jsonl", ".csv"})
 _RECORD_LISTS = ("articles", "items", "records", "data")
+# Other names archives commonly use, tried when a record lacks the configured field.
+_FALLBACKS = {
+    "text": ("content", "body", "paragraphs", "article", "full_text", "summary", "description"),
+    "published": ("date", "published_at", "pubDate", "datetime", "timestamp", "created_at"),
+    "title": ("headline",),
+    "url": ("link", "href"),
+}
 csv.field_size_limit(50_000_000)
 
 
@@ -171,6 +178,16 @@ def _csv_records(path: Path, options: ImportOptions) -> Iterator[dict[str, Any]]
         yield from csv.DictReader(handle, delimiter=delimiter)
 
 
+def _field(record: dict[str, Any], name: str, attribute: str) -> Any:
+    """The record's `name` field, else the first common alternative name it has."""
+    if record.get(name) not in (None, "", []):
+        return record.get(name)
+    for alternative in _FALLBACKS.get(attribute, ()):
+        if record.get(alternative) not in (None, "", []):
+            return record[alternative]
+    return None
+
+
 def _text_value(value: Any) -> str:
     """A field as text; lists (e.g. paragraphs) are joined as paragraphs."""
     if value is None:
@@ -228,14 +245,14 @@ class Importer:
         names = self.options.fields
         if "_error" in record:
             raise ImportFormatError(f"{path}: {record['_error']}")
-        text = clean_text(_text_value(record.get(names.text)))
-        title = clean_text(repair_mojibake(_text_value(record.get(names.title))))
+        text = clean_text(_text_value(_field(record, names.text, "text")))
+        title = clean_text(repair_mojibake(_text_value(_field(record, names.title, "title"))))
         if not text and not title:
             raise ImportFormatError(f"{path} record {number}: no {names.title!r} or {names.text!r}")
-        raw_url = _text_value(record.get(names.url)).strip()
+        raw_url = _text_value(_field(record, names.url, "url")).strip()
         url = canonical_url(raw_url) if raw_url.startswith(("http://", "https://")) else ""
         published = parse_published(
-            record.get(names.published), date_format=self.options.date_format
+            _field(record, names.published, "published"), date_format=self.options.date_format
         )
         published_from = PublishedFrom.RECORD
         if published is None:

@@ -132,9 +132,8 @@ def test_parse_published(value: str, date_format: str | None, expected: datetime
 @pytest.mark.shared
 def test_shared_article_sets(engine: Engine, settings: IngestSettings, shared_path: Path) -> None:
     folder = shared_path / "data" / "crypto-news-articles"
-    full = ImportOptions(
-        fields=FieldNames(text="paragraphs", published="date"), source="cryptonews.com"
-    )
+    # default field names: "paragraphs" and "date" are found as common alternatives
+    full = ImportOptions(source="cryptonews.com")
     stats = import_paths(
         engine, [folder / "cryptonews_com_2023_fulltext.json"], options=full, settings=settings
     )

@@ -69,23 +69,37 @@ def build_analyzer(engine: Engine) -> Analyzer:
     return Analyzer(settings, kb=kb)
 
 
-def pending_ids(engine: Engine, versions: dict[str, str], *, reprocess_stale: bool) -> list[int]:
-    """Ids of articles to analyze: new ones, plus stale ones when asked; duplicates never."""
+def pending_ids(
+    engine: Engine,
+    versions: dict[str, str],
+    *,
+    reprocess_stale: bool,
+    retry_failed: bool = False,
+) -> list[int]:
+    """Ids to analyze: new ones, plus stale (or failed) ones when asked; duplicates never."""
     status = col(Article.status)
     wanted = status == ProcessingStatus.NEW.value
     with Session(engine) as session:
         query = select(Article.id, Article.status, Article.model_versions).where(
             col(Article.duplicate_of).is_(None)
         )
-        if not reprocess_stale:
-            query = query.where(wanted)
-        else:
+        if reprocess_stale or retry_failed:
             query = query.where(or_(wanted, status.in_(["done", "failed"])))
+        else:
+            query = query.where(wanted)
         rows = session.exec(query.order_by(col(Article.id))).all()
+
+    def due(state: str, recorded: object) -> bool:
+        if state == ProcessingStatus.NEW.value:
+            return True
+        if retry_failed and state == ProcessingStatus.FAILED.value:
+            return True
+        return reprocess_stale and recorded != versions
+
     return [
         int(article_id)
         for article_id, state, recorded in rows
-        if article_id is not None and (state == ProcessingStatus.NEW.value or recorded != versions)
+        if article_id is not None and due(state, recorded)
     ]
 
 
@@ -224,12 +238,13 @@ def process_articles(
     analyzer: Analyzer | None = None,
     batch_size: int | None = None,
     reprocess_stale: bool = False,
+    retry_failed: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ProcessStats:
     """Analyze every pending article in batches; `progress(done, total)` after each batch."""
     analyzer = analyzer or build_analyzer(engine)
     versions = analyzer.model_versions
-    ids = pending_ids(engine, versions, reprocess_stale=reprocess_stale)
+    ids = pending_ids(engine, versions, reprocess_stale=reprocess_stale, retry_failed=retry_failed)
     size = batch_size or analyzer.settings.nlp_batch_size
     stats = ProcessStats()
     for offset in range(0, len(ids), size):

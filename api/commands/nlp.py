@@ -132,6 +132,9 @@ def process_command(
         bool,
         typer.Option(help="Also redo articles analyzed with other model versions than today's."),
     ] = False,
+    retry_failed: Annotated[
+        bool, typer.Option(help="Also retry articles whose analysis failed before.")
+    ] = False,
 ) -> None:
     """Analyze stored articles not processed yet (duplicates are skipped)."""
     engine = get_engine()
@@ -151,6 +154,7 @@ def process_command(
             analyzer=analyzer,
             batch_size=batch_size,
             reprocess_stale=reprocess_stale,
+            retry_failed=retry_failed,
             progress=report,
         )
     console.print(f"processed {stats.done} article(s), {stats.failed} failed")

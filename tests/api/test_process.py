@@ -174,3 +174,17 @@ def test_user_entities_from_the_database_are_linked(engine: Engine) -> None:
         ]
         row = session.get(Entity, "crypto:zzt")
         assert row is not None and row.user_defined and row.name == "Zeta Test Coin"
+
+
+def test_retry_failed_redoes_only_failed_articles(engine: Engine, analyzer: Analyzer) -> None:
+    ids = _add_articles(engine)
+    process_articles(engine, analyzer=analyzer)
+    with session_scope(engine) as session:
+        failed = session.get(Article, ids[3])
+        assert failed is not None
+        failed.text = "Bitcoin rose 2% to $104,000 on Tuesday."
+    plain = process_articles(engine, analyzer=analyzer)
+    assert (plain.done, plain.failed) == (0, 0)
+    retried = process_articles(engine, analyzer=analyzer, retry_failed=True)
+    assert (retried.done, retried.failed) == (1, 0)
+    assert _counts(engine)[2][ids[3]] == "done"

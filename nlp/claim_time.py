@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from nlp.claim_frames import Frame, governing_verb, head_token, span_tokens
 from nlp.periods import TimeExpression
@@ -26,6 +26,9 @@ _SINCE_RECORD = re.compile(
     r"|first|fastest|sharpest|record)\b[^.;]{0,60}\bsince\s+(?:the\s+[^.;]{0,40})?$"
 )
 _ADJACENT = re.compile(r"\s*(?:as of|as at|at|in|on|during|by)?\s*")
+# Dependencies that climb from a time expression to what it modifies.
+_ATTACH_DEPS = {"pobj", "prep", "pcomp", "npadvmod", "advmod", "nmod", "compound", "amod", "det"}
+Anchored = tuple[TimeExpression, "Token | None"]
 _RANK = {"interval": 0, "date": 0, "event": 0, "month": 1, "year": 1, "relative": 1, "reference": 2}
 
 
@@ -68,19 +71,100 @@ def _verb_of(doc: Doc, expr: TimeExpression) -> int | None:
     return verb.i if verb is not None else None
 
 
+def _expr_head(doc: Doc, expr: TimeExpression) -> Token | None:
+    """The parse head of a time expression."""
+    return head_token(span_tokens(doc, expr.start, expr.end))
+
+
+def _host_noun(head: Token) -> Token | None:
+    """The noun a time expression modifies ("an uptrend from late March"), None if a verb's."""
+    cur = head
+    for _ in range(6):
+        if cur.head.i == cur.i or cur.dep_ not in _ATTACH_DEPS:
+            return None
+        cur = cur.head
+        if cur.pos_ in {"NOUN", "PROPN"}:
+            return cur
+        if cur.pos_ in {"VERB", "AUX"}:
+            return None
+    return None
+
+
+def _in_other_clause(frame: Frame, head: Token) -> bool:
+    """Whether the expression sits in a complement or relative clause that leaves the number out.
+
+    "the odds that the Fed holds rates next month are 95%": "next month" dates the event the
+    odds are about, not the measurement.
+    """
+    verb = governing_verb(head)
+    if verb is None or frame.head is None or (frame.verb is not None and verb.i == frame.verb.i):
+        return False
+    if verb.dep_ not in {"acl", "relcl", "ccomp", "csubj"}:
+        return False
+    return frame.head not in list(verb.subtree)
+
+
+def _usable(frame: Frame, exprs: list[TimeExpression], *, doc: Doc, text: str) -> list[Anchored]:
+    """Time expressions that may date the frame's number, each with the noun it modifies."""
+    q = frame.quantity
+    found: list[Anchored] = []
+    for e in exprs:
+        lead = text[max(frame.sentence_start, e.start - 80) : e.start]
+        if e.text.lower().startswith("since"):
+            lead += "since "
+        if (
+            e.kind == "other"
+            or (e.start < q.end and q.start < e.end)
+            or (e.kind == "event" and not _EVENT_DAY.search(text[max(0, e.start - 25) : e.start]))
+            or _SINCE_RECORD.search(lead)
+        ):
+            continue
+        head = _expr_head(doc, e)
+        if head is not None and _in_other_clause(frame, head):
+            continue
+        found.append((e, _host_noun(head) if head is not None else None))
+    return found
+
+
+def _own_nouns(frame: Frame) -> set[int]:
+    """The noun the number measures and, in a relative clause, the noun the clause describes."""
+    own = {t.i for t in (frame.anchor, frame.head) if t is not None}
+    head = frame.head
+    if head is not None and head.dep_ == "pobj" and head.head.lower_ in {"from", "to"}:
+        if head.head.head.pos_ == "NOUN":  # "a drop ... from the mid-$30,000s"
+            own.add(head.head.head.i)
+    verb = frame.verb
+    if verb is not None and verb.dep_ == "relcl":
+        own.add(verb.head.i)
+    return own
+
+
 def _pick(
-    frame: Frame, exprs: list[TimeExpression], *, doc: Doc, text: str
+    frame: Frame, exprs: list[TimeExpression], *, doc: Doc, text: str, others: list[int]
 ) -> TimeExpression | None:
     """The time expression that governs the frame's number, if any."""
     q = frame.quantity
-    usable = [
-        e
-        for e in exprs
-        if e.kind != "other"
-        and not (e.start < q.end and q.start < e.end)
-        and (e.kind != "event" or _EVENT_DAY.search(text[max(0, e.start - 25) : e.start]))
-        and not _SINCE_RECORD.search(text[max(frame.sentence_start, e.start - 80) : e.start])
+    anchored = _usable(frame, exprs, doc=doc, text=text)
+    if not anchored:
+        return None
+    adjacent = [
+        e for e, _ in anchored if e.start >= q.end and _ADJACENT.fullmatch(text[q.end : e.start])
     ]
+    if adjacent:
+        return adjacent[0]
+    own = _own_nouns(frame)
+    mine = [
+        e
+        for e, noun in anchored
+        if (noun is not None and noun.i in own)
+        or any(e.start <= doc[i].idx < e.end for i in own)  # "the week, which now stands at"
+    ]
+    if mine:
+        return min(mine, key=lambda e: abs(e.start - q.start))
+    subject = {c.i for c in frame.verb.children if c.dep_ == "nsubj"} if frame.verb else set()
+    usable = [e for e, noun in anchored if noun is None or noun.i in subject]
+    usable += [e for e, noun in anchored if e.start < q.start and e not in usable]
+    usable.sort(key=lambda e: e.start)
     if not usable:
         return None
     adjacent = [
@@ -93,9 +177,15 @@ def _pick(
     if frame.verb is not None:
         same = [e for e in usable if _verb_of(doc, e) == frame.verb.i and e.kind != "window"]
         if same:
+            # past another number, an expression rather dates that one
             return min(
                 same,
-                key=lambda e: (_RANK.get(e.kind, 3), e.start > q.start, abs(e.start - q.start)),
+                key=lambda e: (
+                    sum(q.end <= o < e.start for o in others),
+                    _RANK.get(e.kind, 3),
+                    e.start > q.start,
+                    abs(e.start - q.start),
+                ),
             )
     breaks = [m.end() for m in re.compile(";").finditer(text, frame.sentence_start, q.start)]
     clause_start = max([frame.sentence_start, *breaks])
@@ -123,9 +213,13 @@ def claim_period(
     doc: Doc,
     text: str,
     memory: TimeMemory,
+    others: list[int] | None = None,
 ) -> Period | None:
-    """The period of the frame's claim from the sentence's time expressions; None if none."""
-    expr = _pick(frame, exprs, doc=doc, text=text)
+    """The period of the frame's claim from the sentence's time expressions; None if none.
+
+    `others`: start offsets of the sentence's other numbers.
+    """
+    expr = _pick(frame, exprs, doc=doc, text=text, others=others or [])
     if expr is None:
         return None
     if expr.kind == "reference":

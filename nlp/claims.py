@@ -51,6 +51,7 @@ class _State:
 
     memory: TimeMemory = field(default_factory=TimeMemory)
     subject: Subject | None = None
+    others: list[int] = field(default_factory=list)  # the current sentence's other numbers
 
 
 def _sentence_spans(ctx: ClaimContext) -> list[tuple[int, int]]:
@@ -100,9 +101,11 @@ def extract_claims(
     for index, (start, end) in enumerate(spans):
         in_sentence = [e for e in exprs if start <= e.start < end]
         previous: ClaimRecord | None = None
-        for q in quantities.get(index, []):
+        here = quantities.get(index, [])
+        for q in here:
             floor = previous.end if previous else start
             frame = build_frame(ctx.doc, (index, start, end), q, previous_end=floor, text=ctx.text)
+            state.others = [o.start for o in here if o is not q]
             previous = _claim(ctx, frame, in_sentence, state=state, previous=previous)
             previous.attributed_to = sources[index]
             records.append(previous)
@@ -145,7 +148,9 @@ def _claim(
     if previous is not None and _continues(frame, previous):
         metric = previous.metric or metric
     claim_type = decide_type(frame, metric)
-    period = claim_period(frame, exprs, doc=ctx.doc, text=ctx.text, memory=state.memory)
+    period = claim_period(
+        frame, exprs, doc=ctx.doc, text=ctx.text, memory=state.memory, others=state.others
+    )
     if period is not None and period.start:
         state.memory.remember(period.start, period.end)
     claim_type = _retype(claim_type, metric, period=period, published=ctx.published_at)

@@ -194,7 +194,26 @@ def _r_day_word(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
 
 
 def _r_relative(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
-    return relative_unit(m["u"].lower(), m["w"].lower(), p) or (None, None)
+    # "on the week" (a move "on the week") is the current one
+    unit, which = (m["u"], m["w"]) if m["u"] else (m["u2"], "this")
+    return relative_unit(unit.lower(), which.lower(), p) or (None, None)
+
+
+def _r_part_of_unit(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    """ "earlier this week" ends the day before publication, "later this month" starts after it."""
+    current = relative_unit(m["u"].lower(), "this", p)
+    if current is None:
+        return None, None
+    start, _ = current
+    if m["w"].lower() == "later":
+        unit = m["u"].lower()
+        last = {
+            "week": start + timedelta(days=6),
+            "month": month_end(p.year, p.month),
+            "quarter": month_end(p.year, (p.month - 1) // 3 * 3 + 3),
+        }.get(unit, date(p.year, 12, 31))
+        return p + timedelta(days=1), max(last, p + timedelta(days=1))
+    return start, max(start, p - timedelta(days=1))
 
 
 def _r_ytd(_m: re.Match[str], p: date) -> tuple[date | None, date | None]:
@@ -304,7 +323,13 @@ _PATTERNS: list[tuple[str, str, Resolver]] = [
     ),
     (
         "relative",
-        r"(?i)\b(?P<w>last|this|next|previous|past)\s+(?P<u>week|month|year|quarter)\b",
+        r"(?i)\b(?P<w>earlier|later)\s+this\s+(?P<u>week|month|year|quarter)\b",
+        _r_part_of_unit,
+    ),
+    (
+        "relative",
+        r"(?i)\b(?P<w>last|this|next|previous|past)\s+(?P<u>week|month|year|quarter)\b"
+        r"|\b(?:on|for)\s+the\s+(?P<u2>week|month)\b(?!\s+(?:ending|ended|before|after|of|ahead))",
         _r_relative,
     ),
     ("relative", r"(?i)\b(?:year[- ]to[- ]date|YTD|so far this year)\b", _r_ytd),

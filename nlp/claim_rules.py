@@ -59,7 +59,11 @@ METRIC_RULES: list[tuple[str, re.Pattern[str]]] = [
         ("liquidations", r"\bliquidat"),
         ("net_flow", r"\bnet (?:in|out)?flows?\b|\bnet (?:buying|selling)\b"),
         ("outflow", r"\boutflows?\b|\bflow(?:ed|s)? out\b|\bredemptions?\b|\bwithdraw"),
-        ("inflow", r"\binflows?\b|\bflow(?:ed|s)? in(?:to)?\b"),
+        (
+            "inflow",
+            r"\binflows?\b|\bflow(?:ed|s)? in(?:to)?\b|\b(?:t[ao]ok|takes?|taking|dr[ae]w\w*"
+            r"|pull(?:ed|s|ing)?) in\b",
+        ),
         ("aum", r"\bassets under management\b|\baum\b|\bnet assets\b"),
         ("share_of_supply", r"\bof (?:the |its |total |all )*(?:circulating |total )?supply\b"),
         ("share_of_market", r"\bmarket share\b|\bshare of the market\b|\bdominance\b"),

@@ -294,6 +294,59 @@ def test_periods(
     assert (claim.time_start, claim.time_end, claim.time_text) == (start, end, time_text)
 
 
+# (text, claim, start, end): which time expression dates a number
+ATTACHED_PERIODS = [
+    # the expression on the number's own noun beats "now"
+    ("Right now, ether's 8% jump in the past five days leads.", "8%", "2025-10-31", "2025-11-04"),
+    # a relative clause about a noun dated by "on the week"
+    ("The slide on the week, which now amounts to 12%, hurt.", "12%", "2025-11-03", "2025-11-05"),
+    # an event in a complement clause ("next month") does not date the measured odds
+    ("The odds that the bank cuts rates next month rose to 60%.", "60%", "2025-11-04", "2025-11-05"),
+    # a superlative's "since" is a comparison point, not the period
+    ("Funds saw their biggest outflow since March 2024 of $9 million.", "$9 million", "2025-11-04",
+     "2025-11-05"),
+    ("Earlier this week, the token broke below support at $3,000.", "$3,000", "2025-11-03",
+     "2025-11-04"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "span", "start", "end"), ATTACHED_PERIODS)
+def test_attached_periods(analyzer: Analyzer, text: str, span: str, start: str, end: str) -> None:
+    claim = _by_text(_claims(analyzer, text))[span]
+    assert (claim.time_start, claim.time_end, claim.claim_type != "historical") == (start, end, True)
+
+
+def test_weekly_report_dates_its_figures_and_carries_its_source(analyzer: Analyzer) -> None:
+    text = (
+        "According to the weekly fund flows report by CoinShares, digital asset products saw "
+        "inflows of $1.2 billion. Solana products took in $40 million. Total assets under "
+        "management ended at $150 billion."
+    )
+    got = [(c.text, c.time_start, c.time_end, c.attributed_to) for c in _claims(analyzer, text)]
+    assert got == [
+        ("$1.2 billion", "2025-10-27", "2025-10-31", "CoinShares"),
+        ("$40 million", "2025-10-27", "2025-10-31", "CoinShares"),
+        ("$150 billion", "2025-10-31", "2025-10-31", "CoinShares"),  # a level: the week's end
+    ]
+
+
+def test_weeks_after_clause_moves_back(analyzer: Analyzer) -> None:
+    text = "Two weeks after funds drew inflows of $500 million, demand faded, a weekly report says."
+    (claim,) = _claims(analyzer, text)
+    assert (claim.time_start, claim.time_end) == ("2025-10-13", "2025-10-17")
+
+
+def test_indicator_readings_share_their_release_source_but_not_forecasts(
+    analyzer: Analyzer,
+) -> None:
+    text = (
+        "According to the Labor Department, consumer price inflation rose to 3.1% in October. "
+        "Core inflation stayed at 3.0%. Economists had expected a 3.2% inflation reading."
+    )
+    got = [(c.text, c.attributed_to) for c in _claims(analyzer, text)]
+    assert got == [("3.1%", "Labor Department"), ("3.0%", "Labor Department"), ("3.2%", "Economists")]
+
+
 def test_forecast_without_time_words_has_no_period(analyzer: Analyzer) -> None:
     (claim,) = _claims(analyzer, "Ether will rise to $6,000.")
     assert (claim.time_start, claim.time_end, claim.stance) == (None, None, "bullish")

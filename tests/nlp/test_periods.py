@@ -21,6 +21,13 @@ CASES = [
     ("this week", WED, D(2025, 11, 3), D(2025, 11, 5)),
     ("next week", WED, D(2025, 11, 10), D(2025, 11, 14)),
     ("previous week", WED, D(2025, 10, 27), D(2025, 10, 31)),
+    # part of the current unit, and a move "on the week" (the current one)
+    ("earlier this week", WED, D(2025, 11, 3), D(2025, 11, 4)),
+    ("earlier this week", MON, D(2025, 11, 3), D(2025, 11, 3)),
+    ("later this month", WED, D(2025, 11, 6), D(2025, 11, 30)),
+    ("later this year", WED, D(2025, 11, 6), D(2025, 12, 31)),
+    ("the token is down 4% on the week", WED, D(2025, 11, 3), D(2025, 11, 5)),
+    ("gains for the month", WED, D(2025, 11, 1), D(2025, 11, 5)),
     # months and years
     ("last month", WED, D(2025, 10, 1), D(2025, 10, 31)),
     ("last month", JAN, D(2025, 12, 1), D(2025, 12, 31)),

@@ -102,6 +102,18 @@ _OFFICIAL = re.compile(
     r"|\bthe (?:company|team|project|firm|exchange|protocol) (?:said|stated|announced|claimed)\b"
 )
 _CONTINUES = re.compile(r"^(?:If|This|That|These|Those|It|He|She|They|But if|And)\b")
+# "the median economist forecast", "analysts' estimates": the role is the source.
+_ROLE_ESTIMATE = re.compile(
+    r"(?i)\b(?:the\s+)?(?:median|average|mean|consensus)?\s*(?P<role>economist|analyst|strategist)"
+    r"s?['’]?\s+(?:forecasts?|estimates?|expectations?|projections?|consensus)\b"
+)
+_INDICATOR_WORDS = r"CPI|PPI|PCE|GDP|inflation|price pressures|consumer prices|jobs|payrolls"
+_RELEASE = re.compile(
+    r"(?:the\s+)?(?:latest\s+|recent\s+|new\s+|monthly\s+|quarterly\s+)*"
+    r"(?P<ind>CPI|PPI|PCE|GDP|jobs|payrolls|nonfarm payrolls)\s*(?P<kind>report|release|data|print)?"
+    r"\s*$"
+)
+_COUNTRY = r"US|U\.S\.|UK|Eurozone|euro area|China|Japan|Canada|Germany"
 _STOP_WORDS = {"a", "an", "the", "previous", "recent", "new", "latest"}
 
 
@@ -150,14 +162,28 @@ def _clause_name(clause: str) -> str | None:
     return None
 
 
+def _release_name(clause: str, text: str) -> str | None:
+    """An economic release ("the latest CPI report"), named with the country the article gives it."""
+    m = _RELEASE.match(clause)
+    if m is None:
+        return None
+    name = f"{m['ind']} {m['kind'] or 'report'}"
+    country = re.search(rf"\b(?P<c>{_COUNTRY})\s+(?:{_INDICATOR_WORDS})\b", text)
+    return f"{country['c']} {name}" if country else name
+
+
 def _own_source(sent: Span, subject_hint: str | None) -> str | None:
     """The source a sentence names itself, "" for an unnamed one ("the firm"), or None."""
     text = sent.text
     for pattern in (_ACCORDING, _DATA_FROM):
         m = pattern.search(text)
         if m:
-            return _clause_name(m["clause"]) or ""
-    for tok in sent:
+            return _release_name(m["clause"], sent.doc.text) or _clause_name(m["clause"]) or ""
+    role = _ROLE_ESTIMATE.search(text)
+    if role:
+        return role["role"].lower() + "s"
+    # the main clause's verb first: "..., with the data suggesting ...," X continued.
+    for tok in sorted(sent, key=lambda t: t.dep_ != "ROOT"):
         if tok.pos_ in {"VERB", "AUX"} and base_form(tok, SPEECH_VERBS) in SPEECH_VERBS:
             speaker = _speaker(tok)
             if speaker:

@@ -212,7 +212,14 @@ ATTRIBUTION = [
         "10x Research CEO Markus Thielen said after the drop that bitcoin may test $100,000.",
         "10x Research CEO Markus Thielen",
     ),
-]
+    # a macro release takes the country the article gives the indicator
+    ("According to the latest CPI report, inflation cooled to 2.8%. US price pressures eased.",
+     "US CPI report"),
+    # the main clause's speaker, not the subject of a participle inside the quote
+    ("“Volumes fell by 40%, with both figures suggesting thin markets,” Acme Funds continued.",
+     "Acme Funds"),
+    ("That was below the average analyst estimate of 3.0%.", "analysts"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("sentence", "source"), ATTRIBUTION)

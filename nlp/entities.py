@@ -29,10 +29,21 @@ from nlp.entity_patterns import (
     ORG_EVENT_WORDS,
     domain_stems,
     normalize_surface,
+    org_event_keys,
     parametric_entity,
     pattern_hits,
+    reduced_surface,
 )
-from nlp.entity_rules import CRYPTO_CONTEXT_WORDS, TickerContext, english_words, is_shouting
+from nlp.entity_rules import (
+    CRYPTO_CONTEXT_WORDS,
+    FIRM_VERBS,
+    GUARDED_WORDS,
+    TickerContext,
+    english_words,
+    generic_inflation_swap,
+    guarded_word_ok,
+    is_shouting,
+)
 from nlp.kb import KnowledgeBase
 from nlp.ner_filter import NerFilter
 from nlp.sentences import SentenceSpan
@@ -133,6 +144,7 @@ class EntityLinker:
         if use_ner:
             chosen = self._ner_filter.add(doc, chosen, make=Candidate)
         chosen = _propagate_surnames(text, chosen)
+        self._inflation_family(text, chosen)
         ordered = sorted(chosen, key=lambda c: (c.start, -c.end))
         position = {id(c): i for i, c in enumerate(ordered)}
         return [self._mention(text, c, index=index, position=position) for c in ordered]
@@ -146,6 +158,8 @@ class EntityLinker:
                 key = doc.vocab.strings[match_id]
                 span = doc[start:end]
                 if key.startswith("cs|") and not self._capital_ok(span, index):
+                    continue
+                if key[3:] in GUARDED_WORDS and not guarded_word_ok(span):
                     continue
                 for entity_id, kind, surface in self._readings[key]:
                     if self._surface_ok(span.text, surface, kind):
@@ -197,9 +211,14 @@ class EntityLinker:
         at_start = sent_i is not None and index.span(sent_i).start == span.start_char
         if not at_start or span[0].pos_ in {"PROPN", ""}:
             return True
-        # "Strategy bought", "Circle's": a past-tense verb or a possessive after it.
+        # "Strategy bought", "Circle's", "Circle says": a past-tense verb, a possessive, or a
+        # present-tense verb firms do ("says", "plans") but ordinary nouns rarely ("matters").
         follower = span.doc[span.end] if span.end < len(span.doc) else None
-        return follower is not None and follower.tag_ in {"VBD", "POS"}
+        if follower is None:
+            return False
+        return follower.tag_ in {"VBD", "POS"} or (
+            follower.tag_ == "VBZ" and follower.lower_.removesuffix("s") in FIRM_VERBS
+        )
 
     def _is_word(self, word: str) -> bool:
         """Whether `word` (or its singular) is a common English word."""
@@ -232,10 +251,15 @@ class EntityLinker:
         for hit in pattern_hits(text):
             surface = text[hit.start : hit.end]
             cand = self._lookup((hit.start, hit.end), surface)
+            reduced = reduced_surface(surface) if cand is None else None
+            if reduced is not None:
+                cand = self._lookup((hit.start, hit.end), reduced)
             if cand is not None:
                 cands.append(replace(cand, group=hit.group or cand.group))
             elif hit.type != "EVENT" or not self._names_known_asset(surface):
                 entity_id, name = parametric_entity(surface, published) or (None, surface)
+                known = self.kb.get(entity_id) if entity_id else None
+                name = known.name if known is not None else name
                 cands.append(
                     Candidate(
                         hit.start, hit.end, entity_id, hit.type, name, "pattern", 4, hit.group
@@ -245,9 +269,39 @@ class EntityLinker:
             cand = self._lookup((start, end), stem)
             if cand is not None:
                 cands.append(cand)
-        cands.extend(_org_events(text, kb_cands))
+        cands.extend(self._org_events(text, kb_cands))
         cands.extend(_acronym_expansions(text, kb_cands))
         return cands
+
+    def _org_events(self, text: str, kb_cands: list[Candidate]) -> list[Candidate]:
+        """'the FTX debacle': an organization (or an asset, when the KB knows the event) and an
+        event word form an event span, linked when the KB knows it by that word or a synonym."""
+        out: list[Candidate] = []
+        for cand in kb_cands:
+            firm = cand.type in {"EXCHANGE", "COMPANY", "PROTOCOL", "ORGANIZATION"}
+            m = ORG_EVENT_WORDS.match(text, cand.end)
+            if not m or not (firm or cand.type == "CRYPTO_ASSET"):
+                continue
+            span = (cand.start, m.end())
+            org, word = text[cand.start : cand.end], m.group().strip()
+            found = (self._lookup(span, key) for key in org_event_keys(org, word))
+            linked = next((c for c in found if c is not None), None)
+            name = text[span[0] : span[1]]
+            event = Candidate(*span, None, "EVENT", name, "pattern", 4, True)
+            if linked is not None:
+                out.append(replace(linked, group=True))
+            elif firm:  # "the Solana meltdown" with no known event stays the asset
+                out.append(event)
+        return out
+
+    def _inflation_family(self, text: str, chosen: list[Candidate]) -> None:
+        """Generic "core inflation" follows the gauge the article itself names (CPI or PCE)."""
+        named = [(text[c.start : c.end], c.entity_id) for c in chosen]
+        for cand in chosen:
+            swapped = generic_inflation_swap(text[cand.start : cand.end], cand.entity_id, named)
+            entity = self.kb.get(swapped) if swapped else None
+            if entity is not None:
+                cand.entity_id, cand.name = entity.id, entity.name
 
     def _lookup(self, span: tuple[int, int], surface: str) -> Candidate | None:
         """A pattern candidate for `span`, linked to the KB entity that has `surface` as a form."""
@@ -295,19 +349,6 @@ def _glued_pairs(
                 found[(start, start + len(base))] = list(readings[f"cs|{base}"])
                 break
     return found
-
-
-def _org_events(text: str, kb_cands: list[Candidate]) -> list[Candidate]:
-    """'the FTX debacle': an organization followed by an event word is an event span holding it."""
-    out: list[Candidate] = []
-    for cand in kb_cands:
-        if cand.type not in {"EXCHANGE", "COMPANY", "PROTOCOL", "ORGANIZATION"}:
-            continue
-        m = ORG_EVENT_WORDS.match(text, cand.end)
-        if m:
-            name = text[cand.start : m.end()]
-            out.append(Candidate(cand.start, m.end(), None, "EVENT", name, "pattern", 4, True))
-    return out
 
 
 def _initials_match(words: list[str], acronym: str) -> int:

@@ -39,7 +39,7 @@ EVENT_PATTERNS = (
 )
 INDICATOR_PATTERNS = (
     # 21DMA, 200-day moving average, 21 and 50-Day Moving Averages, 50-week SMA
-    r"\b\d{1,3}(?:\s*(?:,|and|&|/)\s*\d{1,3})*[- ]?(?:[Dd]ay|[Ww]eek)[- ]"
+    r"\b\d{1,3}(?:-?\s*(?:,|and|&|/)\s*\d{1,3})*[- ]?(?:[Dd]ay|[Ww]eek)[- ]"
     r"(?:[Mm]oving[- ][Aa]verages?|[SEW]?MAs?)\b",
     r"\b\d{1,3}[DW]MAs?\b|\b\d{1,3}[- ]?(?:SMA|EMA)s?\b",
     r"\b(?:\d{1,2}[- ](?:[Dd]ay|[Hh]our|[Ww]eek)[- ])?(?:Relative\s+Strength\s+Index|RSI)\b",
@@ -104,6 +104,40 @@ def normalize_surface(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+# A parameter before an indicator name ("14-day", "25%", "25-") and a trailing report word
+# ("data", "print"): dropped to find the concept the KB names ("RSI", "delta skew", "UK CPI").
+_PARAMETER = re.compile(r"^\d{1,3}\s*(?:%|-)?\s*(?:(?:day|hour|week|month)s?[- ]+)?", re.IGNORECASE)
+_REPORT_WORD = re.compile(
+    r"\s+(?:data|figures?|numbers?|report|print|reading|readings)$", re.IGNORECASE
+)
+
+
+def reduced_surface(surface: str) -> str | None:
+    """The surface without its numeric parameter and report word, or None when nothing drops."""
+    reduced = _REPORT_WORD.sub("", _PARAMETER.sub("", surface.strip()))
+    return reduced if reduced and reduced != surface.strip() else None
+
+
+# "the FTX debacle" names the same event as "the FTX collapse"; each word maps to the words
+# the KB writes such events with.
+_EVENT_WORD_CLASS = {
+    **dict.fromkeys(
+        ("debacle", "collapse", "implosion", "fiasco", "meltdown", "saga", "scandal", "bankruptcy"),
+        ("collapse", "bankruptcy"),
+    ),
+    **dict.fromkeys(("hack", "exploit"), ("hack", "exploit")),
+}
+
+
+def org_event_keys(org: str, word: str) -> list[str]:
+    """Surfaces to look up for "<org> <event word>": the text itself, then synonyms."""
+    return [f"{org} {word}", *(f"{org} {w}" for w in _EVENT_WORD_CLASS.get(word.lower(), ()))]
+
+
+_MA_LIST = re.compile(
+    r"^(\d{1,3}(?:-?\s*(?:,|and|&|/)\s*\d{1,3})+)[- ]?(day|week)[- ]"
+    r"(?:moving[- ]averages?|[sew]?mas?)$"
+)
 _MA = re.compile(
     r"^(\d{1,3})(?:[- ]?(day|week)[- ](?:moving[- ]averages?|[sew]?mas?)|([dw])ma|[- ]?[se]ma)s?$"
 )
@@ -117,9 +151,17 @@ _MONTH_NUMBER = {m: i for i, m in enumerate(_MONTH_ABBREVIATIONS.split(), start=
 
 
 def parametric_entity(surface: str, published: date | None) -> tuple[str, str] | None:
-    """(id, name) for families no list can enumerate: N-day moving averages, FOMC meetings by
-    month (the month nearest the publication date)."""
+    """(id, name) for families no list can enumerate: N-day moving averages
+    (`indicator:ma-200d`, `indicator:ma-50w`, a list as `indicator:ma-21d-50d`) and FOMC meetings
+    by month (`event:fomc-YYYY-MM`, the year that puts the month nearest the publication date)."""
     key = normalize_surface(surface)
+    several = _MA_LIST.match(key)
+    if several:
+        # "21- and 50-day moving averages": one mention of several averages, one id for the set.
+        numbers = re.findall(r"\d{1,3}", several.group(1))
+        unit = several.group(2)
+        slug = "-".join(f"{n}{unit[0]}" for n in numbers)
+        return f"indicator:ma-{slug}", f"{' and '.join(numbers)}-{unit} moving averages"
     ma = _MA.match(key)
     if ma:
         days = ma.group(2) or ("week" if ma.group(3) == "w" else "day")

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.language import Language
+from spacy.tokens import Span
 
 # Quote currencies that form trading pairs with a base ticker (BTC-USDT, ETH/USD, BTCUSDT).
 QUOTE_CURRENCIES = frozenset(
@@ -24,6 +25,13 @@ CRYPTO_CONTEXT_WORDS = frozenset(
 TICKER_NEXT_WORDS = frozenset(
     str.split("""token tokens coin coins price prices holders holder futures perpetual perpetuals
     perps etf etfs staking whales supply""")
+)
+# Present-tense verbs that make a sentence-initial common word a firm ("Strategy says",
+# "Circle plans"): reporting and corporate-action verbs.
+FIRM_VERBS = frozenset(
+    str.split("""say announce report plan hold own buy acquire add file expect raise sell launch
+    issue disclose claim note state tell confirm intend seek reveal estimate predict warn argue
+    purchase increase reduce partner list invest""")
 )
 _EXCHANGE_PREFIX = re.compile(r"(?:NASDAQ|Nasdaq|NYSE|NYSEARCA|CBOE|Cboe|AMEX|TSX|OTC)\s*:\s*$")
 
@@ -107,3 +115,37 @@ def ner_type(label: str, text: str) -> str | None:
     ):
         return "COMPANY"
     return "ORGANIZATION"
+
+
+# Currency words that name the currency only as "the dollar" used on its own ("the dollar
+# weakened"), not in "dollar amounts", "billion-dollar" or "the dollar peg".
+GUARDED_WORDS = frozenset({"dollar", "yen", "euro"})
+
+
+def guarded_word_ok(span: Span) -> bool:
+    """Whether a bare currency word follows "the" and is not a modifier of the next noun."""
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    after = doc[span.end] if span.end < len(doc) else None
+    if before is None or before.lower_ != "the":
+        return False
+    return after is None or not (after.tag_ in {"NN", "NNS", "HYPH"} or after.text == "-")
+
+
+# Gauges a generic inflation phrase may refer to: (CPI reading, PCE reading).
+_INFLATION_PAIRS = {"macro:cpi": "macro:pce", "macro:core-cpi": "macro:core-pce"}
+_GAUGE_WORDS = re.compile(r"\b(?:CPI|PCE|consumer price|personal consumption)", re.IGNORECASE)
+
+
+def generic_inflation_swap(
+    surface: str, entity_id: str | None, named: list[tuple[str, str | None]]
+) -> str | None:
+    """The PCE id for a generic "core/headline inflation" linked to CPI when the article names
+    PCE and never CPI; None when the link stands."""
+    if entity_id not in _INFLATION_PAIRS or _GAUGE_WORDS.search(surface):
+        return None
+    gauges = {eid for text, eid in named if _GAUGE_WORDS.search(text)}
+    pce = set(_INFLATION_PAIRS.values())
+    if gauges & pce and not gauges & set(_INFLATION_PAIRS):
+        return _INFLATION_PAIRS[entity_id]
+    return None

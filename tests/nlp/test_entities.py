@@ -136,3 +136,97 @@ def test_user_entities_extend_the_kb() -> None:
 def test_mentions_carry_sentence_index(analyzer: Analyzer) -> None:
     mentions: list[EntityMention] = analyzer.analyze("Heading\nBitcoin rose. Ether fell.").entities
     assert [(m.text, m.sentence_index) for m in mentions] == [("Bitcoin", 1), ("Ether", 2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a period or percentage before an indicator name does not hide the KB concept
+        ("The 14-day RSI sits near 71.", [("14-day RSI", "indicator:rsi")]),
+        (
+            "Its 9-Day Relative Strength Index cooled off.",
+            [("9-Day Relative Strength Index", "indicator:rsi")],
+        ),
+        ("The 10% delta skew flipped to puts.", [("10% delta skew", "indicator:delta-skew")]),
+        # a report word after a country series is dropped before the lookup
+        (
+            "Traders await UK inflation figures on Friday.",
+            [("UK inflation figures", "macro:uk-cpi")],
+        ),
+        (
+            "US bond yields jumped while US yields elsewhere eased.",
+            [
+                ("US bond yields", "macro:us-treasury-yields"),
+                ("US yields", "macro:us-treasury-yields"),
+            ],
+        ),
+        # moving averages: KB ids for common ones, the parametric family for the rest and lists
+        (
+            "It reclaimed the 200-day moving average.",
+            [("200-day moving average", "indicator:ma-200d")],
+        ),
+        ("It lost the 89-day moving average.", [("89-day moving average", "indicator:ma-89d")]),
+        (
+            "Price sits between its 20- and 100-day moving averages.",
+            [("20- and 100-day moving averages", "indicator:ma-20d-100d")],
+        ),
+        # crosses and named upgrades link to their KB entries
+        ("A death cross formed on the daily chart.", [("death cross", "indicator:death-cross")]),
+        (
+            "Stakers could withdraw after the Shanghai upgrade.",
+            [("Shanghai upgrade", "event:2023-04-shapella")],
+        ),
+    ],
+)
+def test_pattern_spans_link_to_kb(
+    analyzer: Analyzer, text: str, expected: list[tuple[str, str | None]]
+) -> None:
+    assert _links(analyzer, text) == expected
+
+
+def test_org_event_synonym_links_to_the_known_event(analyzer: Analyzer) -> None:
+    links = _links(analyzer, "Memories of the Terra meltdown and the FTX fiasco linger.")
+    # the organization stays as a mention nested in the event span
+    assert links == [
+        ("Terra meltdown", "event:2022-05-terra-collapse"),
+        ("Terra", "crypto:luna"),
+        ("FTX fiasco", "event:2022-11-ftx-collapse"),
+        ("FTX", "exchange:ftx"),
+    ]
+    assert _links(analyzer, "After the Solana meltdown, SOL recovered.") == [
+        ("Solana", "crypto:sol"),
+        ("SOL", "crypto:sol"),
+    ]
+
+
+def test_bare_dollar_needs_the_and_no_following_noun(analyzer: Analyzer) -> None:
+    text = "The dollar weakened. A billion-dollar fund kept its dollar exposure and the dollar peg."
+    assert _links(analyzer, text) == [("dollar", "macro:usd")]
+    assert _links(analyzer, "The greenback slid against the yen.") == [
+        ("greenback", "macro:usd"),
+        ("yen", "macro:jpy"),
+    ]
+
+
+def test_generic_inflation_follows_the_gauge_the_article_names(analyzer: Analyzer) -> None:
+    cpi = "The CPI report showed core inflation at 3.2%."
+    assert _links(analyzer, cpi) == [
+        ("CPI report", "macro:cpi"),
+        ("core inflation", "macro:core-cpi"),
+    ]
+    pce = "The PCE index rose; core inflation held at 2.8%."
+    assert _links(analyzer, pce) == [("PCE", "macro:pce"), ("core inflation", "macro:core-pce")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Circle says reserves are fully backed.", [("Circle", "company:circle")]),
+        ("Strategy plans another raise.", [("Strategy", "company:strategy")]),
+        ("Patience matters here. Strategy matters too.", []),
+    ],
+)
+def test_sentence_initial_firm_with_a_firm_verb(
+    analyzer: Analyzer, text: str, expected: list[tuple[str, str | None]]
+) -> None:
+    assert _links(analyzer, text) == expected

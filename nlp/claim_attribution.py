@@ -110,8 +110,8 @@ _ROLE_ESTIMATE = re.compile(
 _INDICATOR_WORDS = r"CPI|PPI|PCE|GDP|inflation|price pressures|consumer prices|jobs|payrolls"
 _RELEASE = re.compile(
     r"(?:the\s+)?(?:latest\s+|recent\s+|new\s+|monthly\s+|quarterly\s+)*"
-    r"(?P<ind>CPI|PPI|PCE|GDP|jobs|payrolls|nonfarm payrolls)\s*(?P<kind>report|release|data|print)?"
-    r"\s*$"
+    r"(?P<ind>CPI|PPI|PCE|GDP|jobs|payrolls|nonfarm payrolls)"
+    r"\s*(?P<kind>report|release|data|print)?\s*$"
 )
 _COUNTRY = r"US|U\.S\.|UK|Eurozone|euro area|China|Japan|Canada|Germany"
 _STOP_WORDS = {"a", "an", "the", "previous", "recent", "new", "latest"}
@@ -163,7 +163,7 @@ def _clause_name(clause: str) -> str | None:
 
 
 def _release_name(clause: str, text: str) -> str | None:
-    """An economic release ("the latest CPI report"), named with the country the article gives it."""
+    """An economic release ("the latest CPI report") with the country the article gives it."""
     m = _RELEASE.match(clause)
     if m is None:
         return None

@@ -26,6 +26,12 @@ PRICE_METRICS = {
     "average_cost",
     "average_price",
 }
+_MOVE_VERBS_UP = {
+    "rose", "risen", "climbed", "jumped", "surged", "increased", "grew", "grown", "rallied",
+}  # fmt: skip
+_MOVE_VERBS = _MOVE_VERBS_UP | {
+    "fell", "fallen", "dropped", "declined", "slid", "sank", "plunged", "decreased", "tumbled",
+}  # fmt: skip
 _SHARE_METRICS = {"share", "share_of_supply", "share_of_market"}
 _DOWN_METRICS = {"outflow", "liquidations", "loss", "hack_loss", "sold_amount"}
 _UP_METRICS = {"inflow", "bought_amount", "profit"}
@@ -40,7 +46,23 @@ _LEVEL_BEFORE = re.compile(
     r"|break(?:s|ing)? (?:above|below))\s*(?:at|of|near|around|\()?\s*(?:about|around|roughly)?\s*$"
 )
 _INDICATOR = re.compile(r"(?i)\b(?:index|rsi|ratio|score|reading|indicator|oscillator)\b")
-_TREND_AFTER = re.compile(r"\s*,?\s*(down|up|lower|higher)\s+(?:from|by|\d)")
+# "$22.5 billion (...) as of Monday, down from ...": the trend word after the number's phrase
+_TREND_AFTER = re.compile(
+    r"\s*(?:\([^()]{0,60}\)\s*)?(?:(?:as of|as at|on|at|in)\s+[\w -]{1,20}?)?\s*,?\s*"
+    r"(down|up|lower|higher)\s+(?:from|by|\d)"
+)
+# The value of a forecast ("the median forecast for a 5.0% reading") is a level.
+_FORECAST_VALUE = re.compile(
+    r"\b(?:forecasts?|estimates?|expectations?|consensus|projections?)\s+(?:for|of)\s+(?:an?\s+)?$"
+)
+# A level reached by a move ("had risen above 70", "fell to around 42") or a superlative.
+_MOVED_TO = re.compile(
+    r"\b(\w+)\s+(?:back\s+)?(?:to|above|below)\s*(?:around|about|roughly|nearly|almost)?\s*$"
+)
+# "its first sub-5% reading": a mark; "a dip to sub-$20,000 levels": where a move went.
+_MARK_PREFIX = re.compile(r"(?P<to>\b(?:to|toward|towards)\s+)?\b(?:sub|above|below|over|under)-$")
+_FROM_LEVEL = re.compile(r"\bfrom\s+$")
+_SUPERLATIVE = re.compile(r"\b(?P<up>highest|record high|all-time high)\b|\b(?P<down>lowest)\b")
 _NON_PRICE = {"fee", "market_cap", "volume", "liquidations", "hack_loss", "net_flow", "outflow"}
 _NON_PRICE |= {"inflow", "aum", "balance", "loss", "sold_amount", "bought_amount", "open_interest"}
 
@@ -158,8 +180,17 @@ def decide_type(frame: Frame, metric: str) -> str:
     """observation | forecast | historical | threshold_level | other (before time is known)."""
     if _is_definition(frame) or (metric not in PRICE_METRICS and "target" in frame.anchor_text):
         return "other"
-    if metric == "price_target" or (metric not in PRICE_METRICS and is_forecast(frame)):
+    mark = _MARK_PREFIX.search(frame.left)
+    if mark and frame.quantity.qualifier in {"below", "over"}:
+        return "observation" if mark["to"] else "threshold_level"
+    forecast = is_forecast(frame)
+    if forecast and (frame.quantity.change_role == "from" or _FROM_LEVEL.search(frame.left)):
+        return "observation"  # the current level a forecast move starts from
+    if metric == "price_target" or (metric not in PRICE_METRICS and forecast):
         return "forecast"
+    ahead = forecast or MODAL.search(frame.sentence_left[-120:])
+    if metric == "price_threshold" and ahead and re.search(r"\btowards?\b", frame.left[-50:]):
+        return "forecast"  # a level a forecast move heads for
     if metric == "price_threshold" or (metric == "average_cost" and "cost basis" in _near(frame)):
         return "threshold_level"
     if HISTORICAL.search(frame.sentence_left):
@@ -187,7 +218,20 @@ def decide_direction(frame: Frame, metric: str, *, previous: str | None) -> str:
     trend = _TREND_AFTER.match(frame.tail)
     if trend:
         return "down" if trend.group(1) in {"down", "lower"} else "up"
+    if _FORECAST_VALUE.search(frame.left):
+        return "none"
     return _metric_direction(frame, metric, previous) or _level_direction(frame, metric)
+
+
+def _reached_level(frame: Frame, metric: str) -> str | None:
+    """Direction of an index reading a move reached, or of a superlative level, else None."""
+    moved = _MOVED_TO.search(frame.left)
+    if metric == "count" and moved and moved.group(1) in _MOVE_VERBS:  # an index reading
+        return "up" if moved.group(1) in _MOVE_VERBS_UP else "down"
+    best = _SUPERLATIVE.search(frame.left[-90:])
+    if best:
+        return "up" if best["up"] else "down"
+    return None
 
 
 def _metric_direction(frame: Frame, metric: str, previous: str | None) -> str | None:
@@ -204,7 +248,7 @@ def _metric_direction(frame: Frame, metric: str, previous: str | None) -> str | 
     if metric == "net_flow":
         return last_cue(frame.anchor_text + " " + frame.left) or "none"
     if metric in LEVEL_METRICS or metric in {"average_cost", "average_price"}:
-        return "none"
+        return _reached_level(frame, metric) or "none"
     if "target" in frame.anchor_text and metric not in PRICE_METRICS:
         return "none"
     return None

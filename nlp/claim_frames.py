@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from nlp.numbers import Quantity
 
 _VERB_POS = {"VERB", "AUX"}
+_EXPECTATION = {"expected", "anticipated", "forecast", "predicted", "projected", "estimated"}
 _CLAUSE_BREAK = re.compile(r"[;:]|\n|—")
 
 
@@ -31,7 +32,7 @@ class Frame:
     left: str  # lower-cased clause text before the number (since the previous number)
     sentence_left: str  # lower-cased sentence text before the number
     right: str  # lower-cased words right after the number, up to punctuation
-    tail: str  # lower-cased raw text right after the number (40 characters)
+    tail: str  # lower-cased raw text right after the number (90 characters)
     anchor_text: str
     verb_text: str
     subject_text: str
@@ -121,6 +122,11 @@ def measured_noun(head: Token, q_tokens: set[int]) -> Token | None:
         return parent.head
     if head.dep_ in {"appos", "dobj", "attr"} and parent.pos_ in {"NOUN", "PROPN"}:
         return parent
+    for prep in head.children:  # "$8.8 million in inflows": the kind of money
+        if prep.dep_ == "prep" and prep.lower_ == "in":
+            kind = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if kind is not None and kind.pos_ == "NOUN" and kind.tag_ == "NNS":
+                return kind
     return None
 
 
@@ -163,6 +169,15 @@ def clause_left(text: str, *, floor: int, start: int) -> str:
     return left.lower()
 
 
+def _as_expected(verb: Token) -> bool:
+    """ "as expected", "as forecast": a comparison with expectations, not a prediction."""
+    return (
+        verb.dep_ == "advcl"
+        and verb.lower_ in _EXPECTATION
+        and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+    )
+
+
 def build_frame(
     doc: Doc,
     sentence: Span | tuple[int, int, int],
@@ -176,6 +191,8 @@ def build_frame(
     tokens = span_tokens(doc, quantity.start, quantity.end)
     head = head_token(tokens)
     verb = governing_verb(head) if head is not None else None
+    if verb is not None and _as_expected(verb):
+        verb = governing_verb(verb.head)  # "fell as expected to 5.5%": the verb is "fell"
     anchor = measured_noun(head, {t.i for t in tokens}) if head is not None else None
     verb_text, subject_text = verb_phrase(verb)
     right = re.split(r"[,;:()\n]|\.(?=\s|$)", text[quantity.end : min(s_end, quantity.end + 60)])[0]
@@ -189,7 +206,7 @@ def build_frame(
         left=clause_left(text, floor=max(s_start, previous_end), start=quantity.start),
         sentence_left=text[s_start : quantity.start].lower(),
         right=right.lower(),
-        tail=text[quantity.end : min(s_end, quantity.end + 40)].lower(),
+        tail=text[quantity.end : min(s_end, quantity.end + 90)].lower(),
         anchor_text=noun_phrase(anchor),
         verb_text=verb_text,
         subject_text=subject_text,

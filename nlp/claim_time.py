@@ -130,23 +130,24 @@ def _own_nouns(frame: Frame) -> set[int]:
     """The noun the number measures and, in a relative clause, the noun the clause describes."""
     own = {t.i for t in (frame.anchor, frame.head) if t is not None}
     head = frame.head
-    if head is not None and head.dep_ == "pobj" and head.head.lower_ in {"from", "to"}:
-        if head.head.head.pos_ == "NOUN":  # "a drop ... from the mid-$30,000s"
-            own.add(head.head.head.i)
+    if (
+        head is not None
+        and head.dep_ == "pobj"
+        and head.head.lower_ in {"from", "to"}
+        and head.head.head.pos_ == "NOUN"
+    ):
+        own.add(head.head.head.i)  # "a drop ... from the mid-$30,000s"
     verb = frame.verb
     if verb is not None and verb.dep_ == "relcl":
         own.add(verb.head.i)
     return own
 
 
-def _pick(
-    frame: Frame, exprs: list[TimeExpression], *, doc: Doc, text: str, others: list[int]
+def _direct(
+    frame: Frame, anchored: list[Anchored], *, doc: Doc, text: str
 ) -> TimeExpression | None:
-    """The time expression that governs the frame's number, if any."""
+    """An expression right after the number, else one on the noun the number measures."""
     q = frame.quantity
-    anchored = _usable(frame, exprs, doc=doc, text=text)
-    if not anchored:
-        return None
     adjacent = [
         e for e, _ in anchored if e.start >= q.end and _ADJACENT.fullmatch(text[q.end : e.start])
     ]
@@ -159,8 +160,20 @@ def _pick(
         if (noun is not None and noun.i in own)
         or any(e.start <= doc[i].idx < e.end for i in own)  # "the week, which now stands at"
     ]
-    if mine:
-        return min(mine, key=lambda e: abs(e.start - q.start))
+    return min(mine, key=lambda e: abs(e.start - q.start)) if mine else None
+
+
+def _pick(
+    frame: Frame, exprs: list[TimeExpression], *, doc: Doc, text: str, others: list[int]
+) -> TimeExpression | None:
+    """The time expression that governs the frame's number, if any."""
+    q = frame.quantity
+    anchored = _usable(frame, exprs, doc=doc, text=text)
+    if not anchored:
+        return None
+    direct = _direct(frame, anchored, doc=doc, text=text)
+    if direct is not None:
+        return direct
     subject = {c.i for c in frame.verb.children if c.dep_ == "nsubj"} if frame.verb else set()
     usable = [e for e, noun in anchored if noun is None or noun.i in subject]
     usable += [e for e, noun in anchored if e.start < q.start and e not in usable]

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from nlp.pipeline import AnalysisContext, StageResources
 
 # Bump when extraction rules change, so stored claims can be recomputed.
-CLAIMS_VERSION = "claims-rules-2"
+CLAIMS_VERSION = "claims-rules-3"
 _HISTORICAL_AFTER_DAYS = 60
 
 
@@ -165,6 +165,7 @@ def _claim(
     direction = decide_direction(frame, metric, previous=previous.direction if previous else None)
     if previous is not None and q.qualifier == "range_upper":
         direction = previous.direction or direction
+        claim_type = previous.claim_type or claim_type  # a range's bounds are one claim
     subject = _subject(ctx, frame, state)
     return ClaimRecord(
         start=q.start,

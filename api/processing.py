@@ -179,6 +179,11 @@ def store_analysis(
         article.error = None
         article.processed_at = utcnow()
         article.model_versions = dict(analysis.model_versions)
+        document = analysis.document
+        article.sentiment_label = document.label if document else None
+        article.sentiment_score = document.score if document else None
+        article.sentiment_confidence = document.confidence if document else None
+        article.sentiment_mixed = document.mixed if document else None
         session.add(article)
 
 

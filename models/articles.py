@@ -66,3 +66,8 @@ class Article(ArticleBase, table=True):
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
     model_versions: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # document sentiment (filled by `tidings process`)
+    sentiment_label: str | None = Field(default=None, index=True)
+    sentiment_score: float | None = None
+    sentiment_confidence: float | None = None
+    sentiment_mixed: bool | None = None

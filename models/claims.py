@@ -25,6 +25,7 @@ class ClaimBase(SQLModel):
     attributed_to: str | None = Field(default=None, index=True)
     qualifier: str | None = None
     sentence_index: int | None = None
+    stance: str | None = None  # bullish | bearish, for forecasts
 
 
 class Claim(ClaimBase, table=True):

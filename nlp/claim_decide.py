@@ -89,11 +89,37 @@ def is_conditional(frame: Frame) -> bool:
     return False
 
 
+_MODAL_AUX = {"will", "may", "might", "could", "would", "should", "can", "'ll"}
+_FORECAST_HEADS = {"expect", "forecast", "predict", "project", "anticipate", "imply", "target"}
+
+
+def _modal_above(frame: Frame) -> bool:
+    """Whether a verb on the number's path to the root carries a modal or is a forecast verb."""
+    tok = frame.head
+    for _ in range(8):
+        if tok is None:
+            return False
+        as_expected = tok.i > 0 and tok.doc[tok.i - 1].lower_ == "as"
+        auxes = {c.lower_ for c in tok.children if c.dep_ == "aux"}
+        # "may have been": a guess about the past, not a forecast
+        modal = bool(auxes & _MODAL_AUX) and "have" not in auxes
+        if tok.pos_ in {"VERB", "AUX"} and (
+            modal or (base_form(tok) in _FORECAST_HEADS and not as_expected)
+        ):
+            return True
+        if tok.dep_ == "ROOT" or tok.head is tok:
+            return False
+        tok = tok.head
+    return False
+
+
 def is_forecast(frame: Frame) -> bool:
     """Whether a modal, expectation or target governs the number."""
     if is_conditional(frame):
         return False
-    return bool(MODAL.search(frame.left[-60:]) or MODAL.search(frame.verb_text))
+    return bool(
+        MODAL.search(frame.left[-60:]) or MODAL.search(frame.verb_text) or _modal_above(frame)
+    )
 
 
 def bare_unit(frame: Frame, *, asset_in_sentence: bool) -> str:

@@ -460,3 +460,32 @@ def test_shared_gold_claim_targets(tmp_path: Path) -> None:
     assert claims["direction_accuracy"] >= 0.90
     assert claims["time_accuracy"] >= 0.80
     assert claims["attribution_recall"] >= 0.80
+
+
+# A modal anywhere on the number's path to the root makes a forecast; "may have" does not.
+MODAL_PATH = [
+    (
+        "A hot inflation print could be the trigger that sends Ethereum back down towards "
+        "the $2,800 area.",
+        "$2,800",
+        "forecast",
+    ),
+    ("Analysts at the bank expect the token to trade near $4.50 by year-end.", "$4.50", "forecast"),
+    (
+        "Prices came in at 3.1% as expected, while the core reading eased to 2.9%.",
+        "2.9%",
+        "observation",
+    ),
+    (
+        "The rally may have been fuelled by short covering after Bitcoin reclaimed $98,000.",
+        "$98,000",
+        "threshold_level",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "span", "claim_type"), MODAL_PATH)
+def test_modal_on_the_path_to_the_root(
+    analyzer: Analyzer, sentence: str, span: str, claim_type: str
+) -> None:
+    assert _by_text(_claims(analyzer, sentence))[span].claim_type == claim_type

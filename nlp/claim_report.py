@@ -101,3 +101,40 @@ def weekly_periods(
         first = friday if claim.metric in _STOCK_METRICS else monday
         claim.time_start = (first - back).isoformat()
         claim.time_end = (friday - back).isoformat()
+
+
+# Per-coin levels an article quotes; "amount" is a USD figure whose metric was not recognized.
+_LEVEL_METRICS = {"price", "price_threshold", "record_price", "average_cost", "average_price"}
+_TARGET_METRICS = _LEVEL_METRICS | {"price_target", "amount"}
+
+
+def _comparable(target: float, reference: float) -> bool:
+    """Whether two USD figures are of one magnitude (both per-coin prices, not a total)."""
+    return reference / 10 <= target <= reference * 10
+
+
+def target_directions(records: list[ClaimRecord]) -> None:
+    """Give a directionless forecast price the side it lies on of the latest quoted level.
+
+    A target above the level the article last quoted for the same asset is an upside target,
+    one below it a downside target; with no earlier level the direction stays as it is.
+    """
+    last_level: dict[str | None, float] = {}
+    latest: float | None = None  # for a claim whose subject was not found
+    for claim in records:
+        if claim.unit != "USD" or claim.value is None:
+            continue
+        if claim.claim_type != "forecast" and claim.metric in _LEVEL_METRICS:
+            last_level[claim.subject_id] = latest = claim.value
+            continue
+        reference = last_level.get(claim.subject_id) if claim.subject_id else latest
+        if (
+            claim.claim_type == "forecast"
+            and claim.metric in _TARGET_METRICS
+            and claim.direction in {None, "none"}
+            and reference
+            and claim.value != reference
+            and _comparable(claim.value, reference)
+        ):
+            claim.direction = "up" if claim.value > reference else "down"
+            claim.stance = "bullish" if claim.direction == "up" else "bearish"

@@ -20,7 +20,7 @@ from nlp.claim_attribution import sentence_sources
 from nlp.claim_decide import bare_unit, decide_direction, decide_metric, decide_type
 from nlp.claim_frames import Frame, build_frame
 from nlp.claim_parse import claim_sentences, parse_spans
-from nlp.claim_report import carry_sources, weekly_periods
+from nlp.claim_report import carry_sources, target_directions, weekly_periods
 from nlp.claim_subjects import Subject, find_subject
 from nlp.claim_time import Period, TimeMemory, claim_period, default_period
 from nlp.numbers import Quantity, find_quantities
@@ -116,6 +116,7 @@ def extract_claims(
     weekly_periods(
         records, [(s[0], t) for s, t in zip(spans, texts, strict=True)], published=ctx.published_at
     )
+    target_directions(records)
     return records
 
 

@@ -489,3 +489,19 @@ def test_modal_on_the_path_to_the_root(
     analyzer: Analyzer, sentence: str, span: str, claim_type: str
 ) -> None:
     assert _by_text(_claims(analyzer, sentence))[span].claim_type == claim_type
+
+
+def test_forecast_levels_take_their_side_of_the_last_quoted_level(analyzer: Analyzer) -> None:
+    text = (
+        "Bitcoin held the $60,000 support on Monday. A close under it could leave the $52,000 "
+        "area in play, while a breakout would put $75,000 within reach."
+    )
+    claims = _by_text(_claims(analyzer, text))
+    assert (claims["$52,000"].direction, claims["$52,000"].stance) == ("down", "bearish")
+    assert (claims["$75,000"].direction, claims["$75,000"].stance) == ("up", "bullish")
+    assert claims["$60,000"].claim_type == "threshold_level"
+
+
+def test_forecast_of_another_magnitude_keeps_no_direction(analyzer: Analyzer) -> None:
+    text = "Bitcoin traded near $60,000. The treasury could hold $2 billion of it next year."
+    assert _by_text(_claims(analyzer, text))["$2 billion"].direction == "none"

@@ -17,7 +17,7 @@ from nlp.sentiment.base import Probs, SentimentBackend, label_of, score_of
 from nlp.sentiment.data import LABELS
 from nlp.types import Analysis, DocumentSentiment, EntitySentimentResult, SentenceResult
 
-CLAUSE_WEIGHT = 0.7  # share of the mention's own clause when it differs from the sentence
+CLAUSE_WEIGHT = 0.8  # share of the mention's own clause when it differs from the sentence
 MIN_CLAUSE_WORDS = 4
 DOC_THRESHOLD = 0.1  # |document score| below this is neutral
 MIXED_RATIO = 0.5  # min(pos, neg) / max(pos, neg) at or above this flags mixed text
@@ -26,6 +26,10 @@ STANCE_THRESHOLD = 0.2
 _BOUNDARY = re.compile(
     r"[;:,\u2014]\s*|\s+\u2013\s+|\s+-\s+|"
     r"\s+(?=(?:while|whereas|but|although|though|yet|however|even as|unlike|despite)\b)",
+    re.IGNORECASE,
+)
+_LEADING_LINK = re.compile(
+    r"^(?:while|whereas|but|although|though|yet|however|even as|unlike|despite)\b[\s,]*",
     re.IGNORECASE,
 )
 
@@ -60,10 +64,12 @@ def clauses(sentence: str) -> list[Clause]:
 
 
 def clause_for(sentence: str, offset: int) -> str:
-    """The clause text around a character offset of the sentence."""
+    """The clause text around a character offset of the sentence, without a leading contrast
+    word (the model reads "while X fell" as hedged; the clause alone is what we want scored)."""
     for clause in clauses(sentence):
         if clause.start <= offset < clause.end:
-            return sentence[clause.start : clause.end].strip()
+            text = sentence[clause.start : clause.end].strip().rstrip(",;:").strip()
+            return _LEADING_LINK.sub("", text) or text
     return sentence.strip()
 
 

@@ -18,7 +18,7 @@ from nlp.sentiment.data import LABELS, normalize_text
 from nlp.sentiment.settings import SentimentSettings
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "sentiment_model"
-REQUIRED_FILES = ("model.onnx", "tokenizer.json", "labels.json", "VERSION")
+REQUIRED_FILES = ("model.onnx", "tokenizer.json", "labels.json", "version.txt")
 
 
 def default_model_dir() -> Path:
@@ -51,7 +51,7 @@ class EmbeddedBackend:
         self.labels: list[str] = list(meta["labels"])
         if sorted(self.labels) != sorted(LABELS):
             raise SentimentError(f"{model_dir}/labels.json must list exactly {LABELS}")
-        self.version = "embedded-" + (model_dir / "VERSION").read_text(encoding="utf-8").strip()
+        self.version = "embedded-" + (model_dir / "version.txt").read_text(encoding="utf-8").strip()
         self.batch_size = max(1, batch_size)
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_padding()

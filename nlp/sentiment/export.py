@@ -117,7 +117,12 @@ def write_artifact(
             shutil.copyfile(src, out_dir / name)
     labels: dict[str, Any] = {"labels": list(LABELS), "max_length": MAX_LENGTH}
     (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n", encoding="utf-8")
-    (out_dir / "VERSION").write_text(version + "\n", encoding="utf-8")
+    (out_dir / "version.txt").write_text(version + "\n", encoding="utf-8")
+    # a package, so setuptools ships the model files as package data
+    (out_dir / "__init__.py").write_text(
+        '"""The shipped sentiment model files (read by nlp/sentiment/embedded.py)."""\n',
+        encoding="utf-8",
+    )
     return out_dir
 
 

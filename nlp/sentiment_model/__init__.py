@@ -1,0 +1,1 @@
+"""The shipped sentiment model files (read by nlp/sentiment/embedded.py)."""

@@ -1,0 +1,26 @@
+"""A few training steps end to end: train, export ONNX, quantize, load (slow; needs ../shared)."""
+
+from pathlib import Path
+
+import pytest
+
+from nlp.sentiment.embedded import EmbeddedBackend
+from nlp.sentiment.export import ARTIFACT_VERSION, ONNX_NAME, write_artifact
+from nlp.sentiment.train import TrainConfig, train
+
+pytestmark = [pytest.mark.slow, pytest.mark.shared]
+
+
+def test_tiny_training_run_exports_a_loadable_int8_model(shared_path: Path, tmp_path: Path) -> None:
+    cfg = TrainConfig(limit=8, mixed_epochs=1, fpb_epochs=1, batch_size=8, threads=1)
+    torch_dir = train(tmp_path / "work", shared=shared_path, cfg=cfg)
+    out = write_artifact(
+        torch_dir, tmp_path / "model", version=ARTIFACT_VERSION, calibration=["Sales rose 5 %."] * 4
+    )
+    size = (out / ONNX_NAME).stat().st_size
+    assert 15_000_000 < size < 25_000_000  # int8 weights, embedding table included
+    backend = EmbeddedBackend(out, threads=1, batch_size=4, max_length=64)
+    probs = backend.predict(["Profit fell sharply.", "Revenue grew 20 %."])
+    assert len(probs) == 2
+    assert all(sum(p.values()) == pytest.approx(1.0, abs=1e-5) for p in probs)
+    assert backend.version == f"embedded-{ARTIFACT_VERSION}"

@@ -35,6 +35,7 @@ PIPELINE_VERSION = "1"
 STAGES: tuple[str, ...] = (
     "nlp.pipeline:entity_stage",
     "nlp.claims:claims_stage",
+    "nlp.sentiment.stage:sentiment_stage",
 )
 
 

@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sklearn.model_selection import train_test_split
-
 from nlp.errors import NlpError
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
@@ -94,6 +92,8 @@ def load_fpb(shared: Path, agreement: str = "50") -> list[Example]:
 
 def fpb_split(shared: Path) -> tuple[list[Example], list[Example]]:
     """The fixed (train, held-out) split of FPB-50."""
+    from sklearn.model_selection import train_test_split
+
     rows = load_fpb(shared, "50")
     train, heldout = train_test_split(
         rows,

@@ -95,13 +95,8 @@ def entity_sentiment(analysis: Analysis, backend: SentimentBackend) -> list[Enti
             continue
         sent = analysis.sentences[idx]
         contexts.append((mention.entity_id, idx, clause_for(sent.text, mention.start - sent.start)))
-    clause_probs = dict(
-        zip(
-            {c for _, _, c in contexts},
-            backend.predict(list({c for _, _, c in contexts})),
-            strict=True,
-        )
-    )
+    unique = sorted({c for _, _, c in contexts})
+    clause_probs = dict(zip(unique, backend.predict(unique), strict=True))
     sums: dict[str, list[float]] = {}
     for entity_id, idx, clause in contexts:
         sent = analysis.sentences[idx]

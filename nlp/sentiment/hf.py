@@ -58,7 +58,13 @@ class HfBackend:
     name = "hf"
 
     def __init__(
-        self, model: str, *, label_map: dict[str, str], threads: int, batch_size: int
+        self,
+        model: str,
+        *,
+        label_map: dict[str, str],
+        threads: int,
+        batch_size: int,
+        max_length: int = 256,
     ) -> None:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -75,6 +81,7 @@ class HfBackend:
         torch.set_num_threads(max(1, threads))
         self.labels = resolve_labels(dict(self.model.config.id2label), label_map)
         self.batch_size = max(1, batch_size)
+        self.max_length = max_length
         self.version = f"hf-{model}"
 
     def predict(self, texts: Sequence[str]) -> list[Probs]:
@@ -90,7 +97,7 @@ class HfBackend:
                     [texts[i] for i in idx],
                     padding=True,
                     truncation=True,
-                    max_length=256,
+                    max_length=self.max_length,
                     return_tensors="pt",
                 )
                 probs = torch.softmax(self.model(**enc).logits.float(), dim=-1).tolist()
@@ -107,10 +114,16 @@ class HfBackend:
 
 
 @lru_cache(maxsize=4)
-def load_hf(model: str, *, label_map: str, threads: int, batch_size: int) -> HfBackend:
+def load_hf(
+    model: str, *, label_map: str, threads: int, batch_size: int, max_length: int
+) -> HfBackend:
     """One backend per model per process."""
     return HfBackend(
-        model, label_map=parse_label_map(label_map), threads=threads, batch_size=batch_size
+        model,
+        label_map=parse_label_map(label_map),
+        threads=threads,
+        batch_size=batch_size,
+        max_length=max_length,
     )
 
 
@@ -122,4 +135,5 @@ def hf_factory(settings: SentimentSettings) -> Any:
         label_map=settings.sentiment_label_map,
         threads=settings.sentiment_threads,
         batch_size=settings.sentiment_batch_size,
+        max_length=settings.sentiment_max_length,
     )

@@ -40,6 +40,8 @@ class TrainConfig:
     label_smoothing: float = 0.05
     threads: int = 2
     limit: int | None = None  # cap per corpus, for smoke tests
+    final_epochs: int = 0  # stage 3 (FPB + twitter, low LR); tried 1: FPB-50 0.822, twitter 0.861
+    final_lr: float = 2e-5
     swa_epochs: int = 0  # tried 1 (4 snapshots, lr 1e-5): FPB-50 held-out 0.825 vs 0.839 without
     swa_lr: float = 1e-5
     swa_snapshots: int = 4
@@ -229,6 +231,10 @@ def train(out_dir: Path, *, shared: Path, cfg: TrainConfig, resume: Path | None 
         run_stage(model, fpb, epochs=cfg.fpb_epochs, lr=cfg.fpb_lr, tok=tok, cfg=cfg)
     else:  # continue from saved stage-2 weights (same result as running stages 1-2 again)
         model.load_state_dict(torch.load(resume, map_location="cpu"))
+    if cfg.final_epochs > 0:
+        torch.manual_seed(cfg.seed + 4)  # own seed: reproducible from the stage-2 weights
+        final = fpb + pools["twitter_train"][: cfg.limit]
+        run_stage(model, final, epochs=cfg.final_epochs, lr=cfg.final_lr, tok=tok, cfg=cfg)
     swa_stage(model, fpb, tok=tok, cfg=cfg)
     model.eval()
     work = out_dir / "torch"

@@ -1,0 +1,38 @@
+"""`eval sentiment` on the shipped model reproduces its committed metrics (needs ../shared)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.groups import app
+from nlp.sentiment.embedded import default_model_dir, load_embedded
+from nlp.sentiment.eval import evaluate
+
+pytestmark = pytest.mark.shared
+
+
+def test_heldout_metrics_match_the_committed_metrics(shared_path: Path) -> None:
+    committed = json.loads((default_model_dir() / "metrics.json").read_text(encoding="utf-8"))
+    backend = load_embedded(default_model_dir(), threads=2, batch_size=32, max_length=128)
+    result = evaluate(shared_path.resolve(), backend, baselines=False)
+    for key in ("fpb50", "fpb_allagree", "twitter_valid", "gold_sentences"):
+        assert result[key] == committed[key]
+    assert result["fpb50"]["n"] == 968
+    assert result["split"]["seed"] == committed["split"]["seed"]
+
+
+@pytest.mark.slow
+def test_eval_sentiment_cli_json_has_model_and_baselines(shared_path: Path) -> None:
+    import api.commands.sentiment  # noqa: F401  (registers the commands)
+
+    out = CliRunner().invoke(app, ["eval", "sentiment", "--json", "--shared", str(shared_path)])
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    assert set(result["baselines"]) == {"vader", "loughran_mcdonald", "frozen_emb_lr"}
+    for scores in [result, *result["baselines"].values()]:
+        assert set(scores["fpb50"]) == {"accuracy", "macro_f1", "n"}
+        assert scores["fpb_allagree"]["n"] == 432
+        assert scores["twitter_valid"]["n"] == 2388
+    assert result["fpb50"]["accuracy"] > result["baselines"]["frozen_emb_lr"]["fpb50"]["accuracy"]

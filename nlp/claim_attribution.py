@@ -132,7 +132,8 @@ def _speaker(tok: Token) -> str | None:
     if subject is None:
         return None
     words = [t for t in subject.subtree if t.dep_ not in {"relcl", "acl", "punct", "det", "appos"}]
-    words = [t for t in words if t.i <= subject.i or t.dep_ in {"flat", "compound"}]
+    # coordinated names stay whole ("strategists Alkesh Shah and Andrew Moss")
+    words = [t for t in words if t.i <= subject.i or t.dep_ in {"flat", "compound", "conj", "cc"}]
     first = min(t.i for t in words)
     doc = tok.doc
     while (

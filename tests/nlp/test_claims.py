@@ -218,6 +218,10 @@ def test_metric_direction_type(
 
 
 ATTRIBUTION = [
+    (
+        "Net outflows reached $368 million last week, strategists Alkesh Shah and Andrew Moss wrote.",
+        "Alkesh Shah and Andrew Moss",
+    ),
     ("According to Bloomberg, the yield rose 12 basis points.", "Bloomberg"),
     ("According to data from CoinShares, funds saw $2 million of inflows.", "CoinShares"),
     ("According to a report by Kaiko, depth fell 20%.", "Kaiko"),

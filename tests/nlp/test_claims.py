@@ -219,7 +219,7 @@ def test_metric_direction_type(
 
 ATTRIBUTION = [
     (
-        "Net outflows reached $368 million last week, strategists Alkesh Shah and Andrew Moss wrote.",
+        "Net outflows hit $368 million last week, strategists Alkesh Shah and Andrew Moss wrote.",
         "Alkesh Shah and Andrew Moss",
     ),
     ("According to Bloomberg, the yield rose 12 basis points.", "Bloomberg"),

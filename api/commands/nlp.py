@@ -75,6 +75,23 @@ def read_text(file: str) -> str:
         ) from None
 
 
+def _render_claims(analysis: Analysis) -> None:
+    """A table of the numeric claims, when there are any."""
+    if not analysis.claims:
+        return
+    table = Table(title=f"{len(analysis.claims)} claims")
+    for column in ("text", "value", "unit", "metric", "subject", "dir", "type", "period", "by"):
+        table.add_column(column)
+    for c in analysis.claims:
+        period = f"{c.time_start}..{c.time_end}" if c.time_start else (c.time_text or "-")
+        table.add_row(
+            c.text, f"{c.value:,.6g}" if c.value is not None else "-", c.unit or "-",
+            c.metric or "-", c.subject_id or c.subject or "-", c.direction or "-",
+            c.claim_type or "-", period, c.attributed_to or "-",
+        )  # fmt: skip
+    console.print(table)
+
+
 def render(text: str, analysis: Analysis) -> None:
     """Entities highlighted in the text, then a table of mentions."""
     styled = Text(text)
@@ -93,6 +110,11 @@ def render(text: str, analysis: Analysis) -> None:
             f"{m.start}-{m.end}{nested}",
         )  # fmt: skip
     console.print(table)
+    _render_claims(analysis)
+    if analysis.document is not None:
+        doc = analysis.document
+        mixed = " (mixed)" if doc.mixed else ""
+        console.print(f"document sentiment: {doc.label} {doc.score:+.2f}{mixed}")
     console.print(
         f"{len(analysis.sentences)} sentences, {len(analysis.claims)} claims; "
         f"models: {', '.join(f'{k}={v}' for k, v in analysis.model_versions.items())}"

@@ -148,3 +148,14 @@ def test_eval_json_on_the_shared_gold() -> None:
     assert report["pooled"]["entities"]["detection"]["f1"] >= 0.9
     assert report["pooled"]["entities"]["linked"]["f1"] >= 0.9
     assert list(report["files"]) == ["000_69657d30d331c4cd.json"]
+
+
+def test_terminal_view_lists_claims_and_document_sentiment() -> None:
+    text = b"Bitcoin fell 5% to $95,000 on Monday as ETF outflows deepened."
+    result = runner.invoke(
+        app, ["analyze", "-", "--published", "2025-11-05"], input=text, env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 claims" in result.stdout
+    assert "$95,000" in result.stdout and "price_change" in result.stdout
+    assert "document sentiment: negative" in result.stdout

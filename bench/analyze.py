@@ -113,8 +113,8 @@ def render(rows: list[dict[str, object]], facts: dict[str, object]) -> str:
         f"{facts['linker_words_s']:,.0f} words/s, so spaCy's tagger and NER are most of the cost. "
         f"Loading spaCy + KB + stages once: {facts['load_s']:.1f} s. "
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-        f"measured {date.today().isoformat()} with the CPU shared with other jobs "
-        f"(load average {load:.1f}), so treat the figures as lower bounds.",
+        f"measured {date.today().isoformat()} at a load average of {load:.1f} "
+        "(anything else running on the machine lowers these figures).",
         "",
     ]
     return "\n".join(lines)

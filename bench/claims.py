@@ -107,7 +107,7 @@ Claims version `{CLAIMS_VERSION}`.
 | runs without (s) | {fmt(f"{r:.2f}" for r in runs["without"])} |
 | runs with (s) | {fmt(f"{r:.2f}" for r in runs["with"])} |
 | machine | {platform.processor() or platform.machine()}, Python {platform.python_version()} |
-| measured | {date.today().isoformat()}; 2 CPUs shared with other jobs (load {load}) |
+| measured | {date.today().isoformat()}; 2 CPUs, load average {load} |
 """
 
 

@@ -170,7 +170,8 @@ def main() -> None:
         f"| runs (s) | {', '.join(f'{r[0]:.2f}' for r in runs)} |\n"
         f"| peak RSS of the crawler process | {peak_mb:.0f} MB |\n"
         f"| machine | {machine} |\n"
-        f"| measured | {datetime.now().strftime('%Y-%m-%d')}; CPU shared with other jobs |\n"
+        f"| measured | {datetime.now().strftime('%Y-%m-%d')}; "
+        f"load average {os.getloadavg()[0]:.1f} at the end |\n"
     )
     print(section)
     if not args.no_write:

@@ -83,7 +83,7 @@ class EntityStage:
     """Links entity mentions (KB, patterns, NER) into ctx.analysis.entities."""
 
     name = "entities"
-    version = "entities-1"
+    version = "entities-2"
 
     def __init__(self, resources: StageResources) -> None:
         """Compile the KB into matchers once."""

@@ -80,7 +80,7 @@ def search(  # noqa: PLR0913, PLR0917 - one parameter per CLI flag
     until: Annotated[str | None, typer.Option(help="Published on/before YYYY-MM-DD.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Search stored numeric claims."""
     spec = ClaimQuery(

@@ -293,7 +293,7 @@ _PATTERNS: list[tuple[str, str, Resolver]] = [
     ("date", rf"(?:\b(?P<since>since)\s+)?(?P<d>{DATE})", _r_date),
     (
         "month",
-        rf"(?:\b(?P<pre>(?i:in|during|since|of|last|next|this|by))\s+(?:the\s+)?)?"
+        rf"(?:\b(?P<pre>(?i:in|during|since|of|last|next|this|by|for))\s+(?:the\s+)?)?"
         rf"(?:(?P<part>{_PART})[- ](?:of\s+)?)?(?P<mon>{MONTH})(?:'s|’s)?"
         rf"(?:(?:,?\s+(?:of\s+)?(?P<year>\d{{4}}))|\s+(?P<rel>last|this|next)\s+year)?\b",
         _r_month,

@@ -95,6 +95,8 @@ CASES = [
     ("in November", WED, D(2025, 11, 1), D(2025, 11, 30)),
     ("in March", WED, D(2025, 3, 1), D(2025, 3, 31)),
     ("in December", WED, D(2024, 12, 1), D(2024, 12, 31)),
+    ("data for February", WED, D(2025, 2, 1), D(2025, 2, 28)),
+    ("sales for October", WED, D(2025, 10, 1), D(2025, 10, 31)),
     ("by December", WED, D(2025, 12, 1), D(2025, 12, 31)),
     ("by December", D(2023, 5, 10), D(2023, 12, 1), D(2023, 12, 31)),
     ("next March", WED, D(2026, 3, 1), D(2026, 3, 31)),

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from nlp.pipeline import AnalysisContext, StageResources
 
 # Bump when extraction rules change, so stored claims can be recomputed.
-CLAIMS_VERSION = "claims-rules-6"
+CLAIMS_VERSION = "claims-rules-7"
 _HISTORICAL_AFTER_DAYS = 60
 
 
@@ -162,6 +162,10 @@ def _claim(
         state.memory.remember(period.start, period.end)
     claim_type = _retype(claim_type, metric, period=period, published=ctx.published_at)
     if period is None:
+        period = _past_episode(frame, ctx.published_at)
+        if period is not None and claim_type == "observation":
+            claim_type = "historical"
+    if period is None:
         period = default_period(claim_type, ctx.published_at)
     direction = decide_direction(frame, metric, previous=previous.direction if previous else None)
     if previous is not None and q.qualifier == "range_upper":
@@ -205,6 +209,21 @@ def _retype(claim_type: str, metric: str, *, period: Period | None, published: d
     if age > _HISTORICAL_AFTER_DAYS or (metric == "record_price" and age > 7):
         return "historical"
     return claim_type
+
+
+# "the 2017 bull market", "its 2018 bear market", "the 2022 crash": a past episode named by year
+_EPISODE_YEAR = re.compile(r"\b(?:the|its|their|his|her)\s+((?:19|20)\d{2})\s+(?!\d)[a-z]")
+
+
+def _past_episode(frame: Frame, published: date | None) -> Period | None:
+    """The years of past episodes the clause before a number names, when all are long past."""
+    if published is None:
+        return None
+    years = [int(y) for y in _EPISODE_YEAR.findall(frame.sentence_left)]
+    if not years or max(years) > published.year - 2:
+        return None
+    first, last = min(years), max(years)
+    return Period(date(first, 1, 1), date(last, 12, 31), f"{first}-{last}")
 
 
 def _subject(ctx: ClaimContext, frame: Frame, state: _State) -> Subject | None:

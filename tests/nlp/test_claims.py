@@ -509,3 +509,28 @@ def test_forecast_levels_take_their_side_of_the_last_quoted_level(analyzer: Anal
 def test_forecast_of_another_magnitude_keeps_no_direction(analyzer: Analyzer) -> None:
     text = "Bitcoin traded near $60,000. The miner may pay $300 million for the site."
     assert _by_text(_claims(analyzer, text))["$300 million"].direction == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "claim_type", "start", "end"),
+    [
+        (
+            "From the bottom of the 2018 bear market to the top of its 2021 bull market, "
+            "Ether gained 4,000%.",
+            "4,000%",
+            "historical",
+            "2018-01-01",
+            "2021-12-31",
+        ),
+        ("In the 2022 crash, lenders lost $3 billion.", "$3 billion", "historical", "2022-01-01",
+         "2022-12-31"),
+        ("The 2025 rally lifted Bitcoin 30% on the year.", "30%", "observation", None, None),
+    ],
+)  # fmt: skip
+def test_past_episodes_named_by_year_are_historical(
+    analyzer: Analyzer, text: str, span: str, claim_type: str, start: str | None, end: str | None
+) -> None:
+    claim = _by_text(_claims(analyzer, text))[span]
+    assert claim.claim_type == claim_type
+    if start is not None:
+        assert (claim.time_start, claim.time_end) == (start, end)

@@ -1,14 +1,12 @@
 """Claim search on a real SQLite (FTS5) and a real PostgreSQL (tsvector + GIN) store."""
 
 import json
-import socket
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -16,8 +14,6 @@ from api.claims_search import ClaimQuery, fts5_query, search_claims
 from models.articles import Article
 from models.claims import Claim
 from models.db import init_engine, session_scope
-
-PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 ARTICLES = [
     ("https://example.com/etf-week", "ETF week", datetime(2025, 11, 5, 8, tzinfo=UTC)),
@@ -137,14 +133,6 @@ def _fill(engine: Engine) -> None:
             )
 
 
-def _pg_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated, filled store on SQLite or on a fresh PostgreSQL schema."""
@@ -154,19 +142,9 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         yield eng
         eng.dispose()
         return
-    if not _pg_available():
-        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL test skipped")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_BASE)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    eng = init_engine(f"{PG_BASE}?options=-csearch_path%3D{schema}")
+    eng = request.getfixturevalue("pg_engine")
     _fill(eng)
     yield eng
-    eng.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def _texts(engine: Engine, query: ClaimQuery) -> list[str]:

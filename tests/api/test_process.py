@@ -1,12 +1,10 @@
 """`tidings process` on a real SQLite file and (when it answers) PostgreSQL."""
 
-import socket
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, text
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from api.processing import build_analyzer, process_articles
@@ -16,20 +14,11 @@ from models.nlp import Entity, Mention, Sentence
 from nlp.pipeline import Analyzer
 from nlp.settings import NlpSettings
 
-PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TEXTS = [
     "Bitcoin fell 5% on Monday. CoinShares reported outflows.",
     "Ether rose.\nSolana (SOL) gained 3%.",
     "The Federal Reserve held rates. BlackRock said IBIT saw inflows.",
 ]
-
-
-def _pg_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -41,18 +30,7 @@ def engine(
         yield eng
         eng.dispose()
         return
-    if not _pg_answers():
-        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL variant skipped")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_BASE)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    eng = init_engine(f"{PG_BASE}?options=-csearch_path%3D{schema}")
-    yield eng
-    eng.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    yield request.getfixturevalue("pg_engine")
 
 
 @pytest.fixture(scope="module")

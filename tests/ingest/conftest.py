@@ -1,13 +1,11 @@
 """Fixtures for crawler tests: a live local HTTP server, a fresh SQLite store, fast settings."""
 
-import socket
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -50,25 +48,3 @@ def settings() -> IngestSettings:
         max_decompressed_bytes=2_000_000,
         min_page_chars=200,
     )
-
-
-PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def pg_engine() -> Iterator[Engine]:
-    """A migrated store in a new PostgreSQL schema (dropped afterwards), or skip."""
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-    except OSError:
-        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: PostgreSQL test skipped")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_BASE)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = init_engine(f"{PG_BASE}?options=-csearch_path%3D{schema}")
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()

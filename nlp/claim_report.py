@@ -137,4 +137,3 @@ def target_directions(records: list[ClaimRecord]) -> None:
             and _comparable(claim.value, reference)
         ):
             claim.direction = "up" if claim.value > reference else "down"
-            claim.stance = "bullish" if claim.direction == "up" else "bearish"

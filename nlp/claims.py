@@ -117,6 +117,8 @@ def extract_claims(
         records, [(s[0], t) for s, t in zip(spans, texts, strict=True)], published=ctx.published_at
     )
     target_directions(records)
+    for record in records:  # after the article-level passes, which may change direction
+        record.stance = _stance(record.claim_type or "", record.direction or "none")
     return records
 
 
@@ -189,7 +191,6 @@ def _claim(
         attributed_to=None,
         qualifier=q.qualifier if q.qualifier != "high" else "over",
         sentence_index=frame.sentence_index,
-        stance=_stance(claim_type, direction),
     )
 
 

@@ -39,7 +39,7 @@ def _shared(given: Path | None) -> Path:
 def train_sentiment(
     *,
     out: Annotated[Path, typer.Option(help="Where to write the model folder.")] = DEFAULT_OUT,
-    epochs: Annotated[int, typer.Option(help="Epochs of the FPB-only stage.")] = 3,
+    epochs: Annotated[int, typer.Option(help="Epochs of stage 2 (FPB + market stance).")] = 2,
     mixed_epochs: Annotated[int, typer.Option(help="Epochs of the mixed-corpus stage.")] = 1,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
     limit: Annotated[

@@ -126,18 +126,20 @@ def write_artifact(
     return out_dir
 
 
-ARTIFACT_VERSION = "minilm-l6-fin-1"
+ARTIFACT_VERSION = "minilm-l6-fin-2"
 CALIBRATION_PER_SOURCE = 128
 
 
 def calibration_texts(shared: Path) -> list[str]:
-    """Fixed calibration sentences: the first FPB-50-train and twitter-train rows (no held-out)."""
+    """Fixed calibration sentences: the first FPB-50-train, twitter-train and market-stance rows
+    (no held-out text)."""
     from nlp.sentiment.data import training_pool
 
     pools = training_pool(shared)
     rows = (
         pools["fpb50_train"][:CALIBRATION_PER_SOURCE]
         + pools["twitter_train"][:CALIBRATION_PER_SOURCE]
+        + pools["crypto_stance"][:CALIBRATION_PER_SOURCE]
     )
     return [e.text for e in rows]
 

@@ -1,9 +1,10 @@
 """Fine-tune the packaged MiniLM-L6 for 3-class financial sentiment and export it.
 
-Recipe (fixed seeds): stage 1 mixes FPB-50 train, twitter financial news train and SemEval
-headlines for one epoch; stage 2 fine-tunes on FPB-50 train only. Mean pooling + linear head,
+Recipe (fixed seeds): stage 1 mixes FPB-50 train, twitter financial news train, SemEval
+headlines and our crypto market-stance labels (`stance.py`) for one epoch; stage 2 fine-tunes on
+FPB-50 train + the market-stance labels for two epochs. Mean pooling + linear head,
 AdamW with linear warm-up/decay, label smoothing. The trained weights are exported to ONNX and
-dynamically quantized to int8 (see `export.py`).
+statically quantized to int8 (see `export.py`).
 """
 
 import logging
@@ -29,7 +30,7 @@ class TrainConfig:
 
     seed: int = 13
     mixed_epochs: int = 1
-    fpb_epochs: int = 3
+    fpb_epochs: int = 2
     batch_size: int = 16
     max_len: int = 96
     lr: float = 8e-5
@@ -46,8 +47,17 @@ class TrainConfig:
     swa_lr: float = 1e-5
     swa_snapshots: int = 4
     sources: list[str] = field(
-        default_factory=lambda: ["fpb50_train", "twitter_train", "semeval_headlines"]
+        default_factory=lambda: [
+            "fpb50_train",
+            "twitter_train",
+            "semeval_headlines",
+            "crypto_stance",
+        ]
     )
+    fpb_sources: list[str] = field(  # stage 2 corpora
+        default_factory=lambda: ["fpb50_train", "crypto_stance"]
+    )
+    final_sources: list[str] = field(default_factory=lambda: ["fpb50_train", "twitter_train"])
 
 
 def base_model_dir() -> Path:
@@ -224,8 +234,8 @@ def train(out_dir: Path, *, shared: Path, cfg: TrainConfig, resume: Path | None 
     model = build_model(base)
     pools = training_pool(shared)
     mixed = [e for name in cfg.sources for e in pools[name][: cfg.limit]]
-    fpb = pools["fpb50_train"][: cfg.limit]
-    log.info("stage 1: %d mixed examples; stage 2: %d FPB examples", len(mixed), len(fpb))
+    fpb = [e for name in cfg.fpb_sources for e in pools[name][: cfg.limit]]
+    log.info("stage 1: %d mixed examples; stage 2: %d examples", len(mixed), len(fpb))
     if resume is None:
         run_stage(model, mixed, epochs=cfg.mixed_epochs, lr=cfg.lr, tok=tok, cfg=cfg)
         run_stage(model, fpb, epochs=cfg.fpb_epochs, lr=cfg.fpb_lr, tok=tok, cfg=cfg)
@@ -233,7 +243,7 @@ def train(out_dir: Path, *, shared: Path, cfg: TrainConfig, resume: Path | None 
         model.load_state_dict(torch.load(resume, map_location="cpu"))
     if cfg.final_epochs > 0:
         torch.manual_seed(cfg.seed + 4)  # own seed: reproducible from the stage-2 weights
-        final = fpb + pools["twitter_train"][: cfg.limit]
+        final = [e for name in cfg.final_sources for e in pools[name][: cfg.limit]]
         run_stage(model, final, epochs=cfg.final_epochs, lr=cfg.final_lr, tok=tok, cfg=cfg)
     swa_stage(model, fpb, tok=tok, cfg=cfg)
     model.eval()
@@ -260,7 +270,10 @@ if __name__ == "__main__":  # pragma: no cover - manual runs: python -m nlp.sent
     for arg in sys.argv[2:]:
         key, _, val = arg.partition("=")
         default = getattr(TrainConfig(), key, "")
-        kw[key] = type(default)(val) if default is not None else int(val)
+        if isinstance(default, list):
+            kw[key] = val.split(",")
+        else:
+            kw[key] = type(default)(val) if default is not None else int(val)
     resume = kw.pop("resume", None)
     train(
         Path(sys.argv[1]),

@@ -1,5 +1,6 @@
 """The knowledge base: built-in data integrity, surface-form rules, user files and errors."""
 
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 
@@ -286,7 +287,7 @@ def test_dump_refuses_to_overwrite_a_malformed_file(tmp_path: Path) -> None:
 def test_package_data_config_ships_the_yaml() -> None:
     """The kb folder is data, not a package, so pyproject must list it explicitly."""
     root = Path(__file__).resolve().parents[2]
-    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"nlp" = ["kb/*.yaml"]' in pyproject
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "kb/*.yaml" in pyproject["tool"]["setuptools"]["package-data"]["nlp"]
     assert not (root / "nlp" / "kb" / "__init__.py").exists()
     assert len(list((root / "nlp" / "kb").glob("*.yaml"))) >= 10

@@ -1,6 +1,7 @@
 """Our crypto market-stance labels: committed without text, rebuilt and checked from ../shared."""
 
 import json
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -40,6 +41,14 @@ def test_gold_extra_articles_are_never_labeled_for_training() -> None:
         urls.add(json.loads(path.read_text(encoding="utf-8"))["source_record"]["url"])
     assert urls == set(EVAL_URLS)
     assert not {r["key"] for r in read_labels().values()} & urls
+
+
+def test_package_data_ships_the_labels() -> None:
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert (
+        "sentiment/stance_labels/*.jsonl" in pyproject["tool"]["setuptools"]["package-data"]["nlp"]
+    )
+    assert not (LABEL_DIR / "__init__.py").exists()
 
 
 def test_bad_label_file_is_a_clear_error(tmp_path: Path) -> None:

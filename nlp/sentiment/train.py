@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from nlp.errors import ModelNotInstalledError
-from nlp.sentiment.data import LABELS, Example, normalize_text, training_pool
+from nlp.sentiment.data import LABELS, Example, SentimentDataError, normalize_text, training_pool
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +233,11 @@ def train(out_dir: Path, *, shared: Path, cfg: TrainConfig, resume: Path | None 
     tok = AutoTokenizer.from_pretrained(str(base))
     model = build_model(base)
     pools = training_pool(shared)
+    unknown = sorted({*cfg.sources, *cfg.fpb_sources, *cfg.final_sources} - set(pools))
+    if unknown:
+        raise SentimentDataError(
+            f"unknown training corpus {', '.join(unknown)}; known: {', '.join(sorted(pools))}"
+        )
     mixed = [e for name in cfg.sources for e in pools[name][: cfg.limit]]
     fpb = [e for name in cfg.fpb_sources for e in pools[name][: cfg.limit]]
     log.info("stage 1: %d mixed examples; stage 2: %d examples", len(mixed), len(fpb))

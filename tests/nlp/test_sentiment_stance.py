@@ -89,3 +89,11 @@ def test_stance_pool_keeps_heldout_fpb_out(shared_path: Path) -> None:
     assert len(pools["crypto_stance"]) > 9000
     keys = [text_key(e.text) for e in pools["crypto_stance"]]
     assert len(keys) == len(set(keys))
+
+
+@pytest.mark.shared
+def test_unknown_training_corpus_is_a_clear_error(shared_path: Path, tmp_path: Path) -> None:
+    from nlp.sentiment.train import TrainConfig, train
+
+    with pytest.raises(SentimentDataError, match="unknown training corpus tweets_2019"):
+        train(tmp_path, shared=shared_path, cfg=TrainConfig(fpb_sources=["tweets_2019"], limit=2))

@@ -144,7 +144,12 @@ def read_labels(label_dir: Path = LABEL_DIR) -> dict[str, dict[str, str]]:
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
-            row = json.loads(line)
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise SentimentDataError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
+            if not isinstance(row, dict) or not row.get("uid") or not row.get("sha"):
+                raise SentimentDataError(f"{path}:{lineno}: a label needs uid, sha and label")
             if row.get("label") not in LABELS:
                 raise SentimentDataError(f"{path}:{lineno}: bad label {row.get('label')!r}")
             out[row["uid"]] = row

@@ -52,10 +52,18 @@ def test_package_data_ships_the_labels() -> None:
 
 
 def test_bad_label_file_is_a_clear_error(tmp_path: Path) -> None:
-    (tmp_path / "x.jsonl").write_text('{"uid": "a", "label": "bullish"}\n', encoding="utf-8")
+    (tmp_path / "x.jsonl").write_text(
+        '{"uid": "a", "sha": "b", "label": "bullish"}\n', encoding="utf-8"
+    )
     with pytest.raises(SentimentDataError, match=r"x\.jsonl:1: bad label 'bullish'"):
         read_labels(tmp_path)
     assert read_labels(tmp_path / "empty") == {}
+    (tmp_path / "x.jsonl").write_text('{"uid": "a", "label": "neutral"}\n{', encoding="utf-8")
+    with pytest.raises(SentimentDataError, match=r"x\.jsonl:1: a label needs uid, sha and label"):
+        read_labels(tmp_path)
+    (tmp_path / "x.jsonl").write_text('{"uid": "a", "sha": "b", "label": "neutral"}\n{', "utf-8")
+    with pytest.raises(SentimentDataError, match=r"x\.jsonl:2: not JSON"):
+        read_labels(tmp_path)
 
 
 def test_plain_strips_feed_html() -> None:

@@ -106,34 +106,27 @@ def test_entity_sentiment_depends_on_the_target(backend: EmbeddedBackend) -> Non
 def test_sentences_document_and_forecast_stance(backend: EmbeddedBackend) -> None:
     text = NEGATIVE
     analysis = _analysis(text, [])
-    claim = dict(text="30", value=30, unit="PERCENT", metric=None, subject=None, subject_id=None)
+    start = text.index("30")
     analysis.claims = [
         ClaimRecord(
-            start=text.index("30"),
-            end=text.index("30") + 2,
+            start=start,
+            end=start + 2,
+            text="30",
+            value=30,
+            unit="PERCENT",
+            metric=None,
+            subject=None,
+            subject_id=None,
             direction="down",
-            claim_type="forecast",
+            claim_type=claim_type,
             time_start=None,
             time_end=None,
             time_text=None,
             attributed_to=None,
             qualifier=None,
             sentence_index=0,
-            **claim,
-        ),
-        ClaimRecord(
-            start=text.index("30"),
-            end=text.index("30") + 2,
-            direction="down",
-            claim_type="observation",
-            time_start=None,
-            time_end=None,
-            time_text=None,
-            attributed_to=None,
-            qualifier=None,
-            sentence_index=0,
-            **claim,
-        ),
+        )
+        for claim_type in ("forecast", "observation")
     ]
     apply_sentiment(analysis, backend)
     sent = analysis.sentences[0]

@@ -176,6 +176,7 @@ def training_pool(shared: Path) -> dict[str, list[Example]]:
     """Every training corpus, each minus the held-out FPB texts and deduped by text."""
     train, _ = fpb_split(shared)
     banned = heldout_keys(shared)
+    from nlp.sentiment.commentary import load_commentary
     from nlp.sentiment.stance import load_stance
 
     pools = {
@@ -183,6 +184,7 @@ def training_pool(shared: Path) -> dict[str, list[Example]]:
         "twitter_train": load_twitter(shared, "train"),
         "semeval_headlines": [e for e, _ in load_semeval_headlines(shared)],
         "crypto_stance": load_stance(shared),
+        "market_commentary": load_commentary(),
     }
     out: dict[str, list[Example]] = {}
     for name, rows in pools.items():

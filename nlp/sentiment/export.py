@@ -126,13 +126,13 @@ def write_artifact(
     return out_dir
 
 
-ARTIFACT_VERSION = "minilm-l6-fin-2"
+ARTIFACT_VERSION = "minilm-l6-fin-3"
 CALIBRATION_PER_SOURCE = 128
 
 
 def calibration_texts(shared: Path) -> list[str]:
-    """Fixed calibration sentences: the first FPB-50-train, twitter-train and market-stance rows
-    (no held-out text)."""
+    """Fixed calibration sentences: the first FPB-50-train, twitter-train, market-stance and
+    market-commentary rows (no held-out text)."""
     from nlp.sentiment.data import training_pool
 
     pools = training_pool(shared)
@@ -140,6 +140,7 @@ def calibration_texts(shared: Path) -> list[str]:
         pools["fpb50_train"][:CALIBRATION_PER_SOURCE]
         + pools["twitter_train"][:CALIBRATION_PER_SOURCE]
         + pools["crypto_stance"][:CALIBRATION_PER_SOURCE]
+        + pools["market_commentary"][:CALIBRATION_PER_SOURCE]
     )
     return [e.text for e in rows]
 

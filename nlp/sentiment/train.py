@@ -1,8 +1,9 @@
 """Fine-tune the packaged MiniLM-L6 for 3-class financial sentiment and export it.
 
 Recipe (fixed seeds): stage 1 mixes FPB-50 train, twitter financial news train, SemEval
-headlines and our crypto market-stance labels (`stance.py`) for one epoch; stage 2 fine-tunes on
-FPB-50 train + the market-stance labels for two epochs. Mean pooling + linear head,
+headlines, our crypto market-stance labels (`stance.py`) and our written market commentary
+(`commentary.py`) for one epoch; stage 2 fine-tunes on FPB-50 train + the market-stance labels +
+the commentary for two epochs. Mean pooling + linear head,
 AdamW with linear warm-up/decay, label smoothing. The trained weights are exported to ONNX and
 statically quantized to int8 (see `export.py`).
 """
@@ -52,10 +53,11 @@ class TrainConfig:
             "twitter_train",
             "semeval_headlines",
             "crypto_stance",
+            "market_commentary",
         ]
     )
     fpb_sources: list[str] = field(  # stage 2 corpora
-        default_factory=lambda: ["fpb50_train", "crypto_stance"]
+        default_factory=lambda: ["fpb50_train", "crypto_stance", "market_commentary"]
     )
     final_sources: list[str] = field(default_factory=lambda: ["fpb50_train", "twitter_train"])
 

@@ -15,12 +15,11 @@ Files: `nlp/sentiment/commentary/*.jsonl`, one object per line:
 `{"text": str, "label": "negative"|"neutral"|"positive", "topic": str, "date": "YYYY-MM-DD"|null}`.
 """
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from nlp.sentiment.data import LABELS, Example, SentimentDataError, text_key
+from nlp.sentiment.data import LABELS, Example, SentimentDataError, read_jsonl, text_key
 
 COMMENTARY_DIR = Path(__file__).resolve().parent / "commentary"
 SOURCE = "market_commentary"
@@ -70,21 +69,13 @@ def read_commentary(folder: Path = COMMENTARY_DIR) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     seen: dict[str, str] = {}
     for path in files:
-        with path.open(encoding="utf-8") as fh:
-            for number, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                where = f"{path.name}:{number}"
-                try:
-                    raw = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise SentimentDataError(f"{where}: not valid JSON ({exc.msg})") from exc
-                row = _check(raw, where)
-                key = text_key(row["text"])
-                if key in seen:
-                    raise SentimentDataError(f"{where}: duplicate of {seen[key]}")
-                seen[key] = where
-                out.append(row)
+        for where, raw in read_jsonl(path):
+            row = _check(raw, where)
+            key = text_key(row["text"])
+            if key in seen:
+                raise SentimentDataError(f"{where}: duplicate of {seen[key]}")
+            seen[key] = where
+            out.append(row)
     return out
 
 

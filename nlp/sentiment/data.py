@@ -11,8 +11,10 @@ all-agree sentences whose text is in that 20 %.
 import csv
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nlp.errors import NlpError
 
@@ -170,6 +172,19 @@ def load_semeval_microblogs(shared: Path) -> list[tuple[Example, str]]:
         if text:
             out.append((Example(text, score_label(score), "semeval_microblogs"), target))
     return out
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
+    """(`file.jsonl:N`, parsed value) for each non-blank line; bad JSON is a clear error."""
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{path.name}:{number}"
+            try:
+                yield where, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise SentimentDataError(f"{where}: not valid JSON ({exc.msg})") from exc
 
 
 def training_pool(shared: Path) -> dict[str, list[Example]]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.sentences import split_sentences
-from nlp.sentiment.data import LABELS, Example, SentimentDataError, data_dir
+from nlp.sentiment.data import LABELS, Example, SentimentDataError, data_dir, read_jsonl
 
 LABEL_DIR = Path(__file__).resolve().parent / "stance_labels"
 NEWS_FILE = "crypto-news-articles/cryptonews_com_2023_fulltext.json"
@@ -141,17 +141,11 @@ def read_labels(label_dir: Path = LABEL_DIR) -> dict[str, dict[str, str]]:
     """The committed labels by uid (later files win on a repeated uid)."""
     out: dict[str, dict[str, str]] = {}
     for path in sorted(label_dir.glob("*.jsonl")):
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise SentimentDataError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
+        for where, row in read_jsonl(path):
             if not isinstance(row, dict) or not row.get("uid") or not row.get("sha"):
-                raise SentimentDataError(f"{path}:{lineno}: a label needs uid, sha and label")
+                raise SentimentDataError(f"{where}: a label needs uid, sha and label")
             if row.get("label") not in LABELS:
-                raise SentimentDataError(f"{path}:{lineno}: bad label {row.get('label')!r}")
+                raise SentimentDataError(f"{where}: bad label {row.get('label')!r}")
             out[row["uid"]] = row
     return out
 

@@ -62,7 +62,7 @@ def test_bad_label_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SentimentDataError, match=r"x\.jsonl:1: a label needs uid, sha and label"):
         read_labels(tmp_path)
     (tmp_path / "x.jsonl").write_text('{"uid": "a", "sha": "b", "label": "neutral"}\n{', "utf-8")
-    with pytest.raises(SentimentDataError, match=r"x\.jsonl:2: not JSON"):
+    with pytest.raises(SentimentDataError, match=r"x\.jsonl:2: not valid JSON"):
         read_labels(tmp_path)
 
 

@@ -42,6 +42,13 @@ def train_sentiment(
     epochs: Annotated[int, typer.Option(help="Epochs of stage 2 (FPB + market stance).")] = 2,
     mixed_epochs: Annotated[int, typer.Option(help="Epochs of the mixed-corpus stage.")] = 1,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
+    soup_seeds: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated seeds: stage 2 once per seed, weights averaged "
+            "(default: none, one stage-2 run as in the shipped recipe)."
+        ),
+    ] = None,
     limit: Annotated[
         int | None, typer.Option(help="Use at most N examples per corpus (smoke runs).")
     ] = None,
@@ -49,10 +56,16 @@ def train_sentiment(
 ) -> None:
     """Fine-tune MiniLM-L6 on the labeled sets, export ONNX int8, write metrics.json beside it."""
     from nlp.sentiment.export import build_artifact
-    from nlp.sentiment.train import TrainConfig
+    from nlp.sentiment.train import TrainConfig, parse_seeds
 
     logging.getLogger("nlp.sentiment").setLevel(logging.INFO)
     cfg = TrainConfig(seed=seed, fpb_epochs=epochs, mixed_epochs=mixed_epochs, limit=limit)
+    if soup_seeds is not None:
+        try:
+            cfg.soup_seeds = parse_seeds(soup_seeds)
+        except ValueError as exc:
+            err_console.print(f"[red]error:[/red] --soup-seeds: {exc}")
+            raise typer.Exit(2) from exc
     try:
         metrics = build_artifact(out, shared=_shared(shared), cfg=cfg)
     except NlpError as exc:

@@ -13,7 +13,7 @@ import os
 import random
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,10 @@ class TrainConfig:
     swa_epochs: int = 0  # tried 1 (4 snapshots, lr 1e-5): FPB-50 held-out 0.825 vs 0.839 without
     swa_lr: float = 1e-5
     swa_snapshots: int = 4
+    # stage 2 once per seed from the same stage-1 weights, then the weights averaged ("soup");
+    # empty (the shipped recipe): one stage-2 run that continues the stage-1 random state.
+    # Tried 13,101,2024: fp32 FPB-50 0.838 vs 0.834, but int8 0.828 vs 0.832 (docs/EVALUATION.md)
+    soup_seeds: list[int] = field(default_factory=list)
     sources: list[str] = field(
         default_factory=lambda: [
             "fpb50_train",
@@ -60,6 +64,20 @@ class TrainConfig:
         default_factory=lambda: ["fpb50_train", "crypto_stance", "market_commentary"]
     )
     final_sources: list[str] = field(default_factory=lambda: ["fpb50_train", "twitter_train"])
+
+
+def parse_seeds(text: str) -> list[int]:
+    """'13,101,2024' -> [13, 101, 2024]; 'none' or '' -> [] (no soup)."""
+    text = text.strip()
+    if text.lower() in ("", "none"):
+        return []
+    try:
+        seeds = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise ValueError(f"expected comma-separated integers or 'none', got {text!r}") from None
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"repeated seed in {text!r}")
+    return seeds
 
 
 def base_model_dir() -> Path:
@@ -223,6 +241,38 @@ def swa_stage(model: Any, rows: Sequence[Example], *, tok: Any, cfg: TrainConfig
     model.load_state_dict({k: v.to(state[k].dtype) for k, v in avg.items()})
 
 
+def average_states(states: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Element-wise mean of state dicts of one architecture (accumulated in float64)."""
+    if not states:
+        raise ValueError("no weights to average")
+    out = {}
+    for key, first in states[0].items():
+        if not first.is_floating_point():  # integer buffers (position ids) are equal in all
+            out[key] = first.clone()
+            continue
+        total = sum(s[key].double() for s in states)
+        out[key] = (total / len(states)).to(first.dtype)
+    return out
+
+
+def soup_stage(model: Any, rows: Sequence[Example], *, tok: Any, cfg: TrainConfig) -> None:
+    """Stage 2 once per `cfg.soup_seeds` seed, each from the current (stage-1) weights with its
+    own seed for dropout and batch order; load the mean of the resulting weights."""
+    import copy
+
+    start = copy.deepcopy(model.state_dict())
+    states = []
+    for seed in cfg.soup_seeds:
+        model.load_state_dict(start)
+        seed_everything(seed)
+        run_stage(
+            model, rows, epochs=cfg.fpb_epochs, lr=cfg.fpb_lr, tok=tok, cfg=replace(cfg, seed=seed)
+        )
+        states.append(copy.deepcopy(model.state_dict()))
+        log.info("soup: stage 2 with seed %d done (%d/%d)", seed, len(states), len(cfg.soup_seeds))
+    model.load_state_dict(average_states(states))
+
+
 def train(out_dir: Path, *, shared: Path, cfg: TrainConfig, resume: Path | None = None) -> Path:
     """Fine-tune and save the fp32 torch weights + tokenizer under `out_dir/torch`; return it."""
     import torch
@@ -245,7 +295,10 @@ def train(out_dir: Path, *, shared: Path, cfg: TrainConfig, resume: Path | None 
     log.info("stage 1: %d mixed examples; stage 2: %d examples", len(mixed), len(fpb))
     if resume is None:
         run_stage(model, mixed, epochs=cfg.mixed_epochs, lr=cfg.lr, tok=tok, cfg=cfg)
-        run_stage(model, fpb, epochs=cfg.fpb_epochs, lr=cfg.fpb_lr, tok=tok, cfg=cfg)
+        if cfg.soup_seeds:
+            soup_stage(model, fpb, tok=tok, cfg=cfg)
+        else:
+            run_stage(model, fpb, epochs=cfg.fpb_epochs, lr=cfg.fpb_lr, tok=tok, cfg=cfg)
     else:  # continue from saved stage-2 weights (same result as running stages 1-2 again)
         model.load_state_dict(torch.load(resume, map_location="cpu"))
     if cfg.final_epochs > 0:
@@ -277,7 +330,9 @@ if __name__ == "__main__":  # pragma: no cover - manual runs: python -m nlp.sent
     for arg in sys.argv[2:]:
         key, _, val = arg.partition("=")
         default = getattr(TrainConfig(), key, "")
-        if isinstance(default, list):
+        if key == "soup_seeds":
+            kw[key] = parse_seeds(val)
+        elif isinstance(default, list):
             kw[key] = val.split(",")
         else:
             kw[key] = type(default)(val) if default is not None else int(val)

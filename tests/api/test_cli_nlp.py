@@ -159,3 +159,11 @@ def test_terminal_view_lists_claims_and_document_sentiment() -> None:
     assert "2 claims" in result.stdout
     assert "$95,000" in result.stdout and "price_change" in result.stdout
     assert "document sentiment: negative" in result.stdout
+
+
+def test_train_sentiment_rejects_a_bad_seed_list(tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", "sentiment", "--out", str(out), "--soup-seeds", "13,x"])
+    assert result.exit_code == 2
+    assert "--soup-seeds" in result.output and "integers" in result.output
+    assert not out.exists()  # nothing trained, nothing written

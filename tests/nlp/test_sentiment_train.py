@@ -24,3 +24,25 @@ def test_tiny_training_run_exports_a_loadable_int8_model(shared_path: Path, tmp_
     assert len(probs) == 2
     assert all(sum(p.values()) == pytest.approx(1.0, abs=1e-5) for p in probs)
     assert backend.version == f"embedded-{ARTIFACT_VERSION}"
+
+
+def _weights(cfg: TrainConfig, shared: Path, out: Path) -> dict:
+    import torch
+
+    return torch.load(train(out, shared=shared, cfg=cfg) / "model.pt")
+
+
+def test_soup_is_the_mean_of_its_single_seed_runs(shared_path: Path, tmp_path: Path) -> None:
+    import torch
+
+    from nlp.sentiment.train import average_states
+
+    tiny = dict(limit=8, mixed_epochs=1, fpb_epochs=1, batch_size=8, threads=1)
+    one = _weights(TrainConfig(soup_seeds=[5], **tiny), shared_path, tmp_path / "a")
+    two = _weights(TrainConfig(soup_seeds=[6], **tiny), shared_path, tmp_path / "b")
+    soup = _weights(TrainConfig(soup_seeds=[5, 6], **tiny), shared_path, tmp_path / "c")
+    assert not torch.equal(one["head.weight"], two["head.weight"])  # different runs per seed
+    expected = average_states([one, two])
+    assert set(soup) == set(expected)
+    for name, value in soup.items():
+        assert torch.allclose(value, expected[name], atol=1e-6), name

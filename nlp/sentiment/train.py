@@ -8,6 +8,7 @@ AdamW with linear warm-up/decay, label smoothing. The trained weights are export
 statically quantized to int8 (see `export.py`).
 """
 
+import copy
 import logging
 import os
 import random
@@ -210,37 +211,6 @@ def _step(
     return float(loss.detach())
 
 
-def swa_stage(model: Any, rows: Sequence[Example], *, tok: Any, cfg: TrainConfig) -> None:
-    """Stochastic weight averaging: constant small LR, average the weights at evenly spaced
-    snapshots (the starting weights included), then load the average."""
-    import torch
-
-    if cfg.swa_epochs <= 0 or not rows:
-        return
-    torch.manual_seed(cfg.seed + 3)  # own seed: the stage reproduces from the stage-2 weights
-    rng = random.Random(cfg.seed + 3)
-    steps = cfg.swa_epochs * ((len(rows) + cfg.batch_size - 1) // cfg.batch_size)
-    every = max(1, steps // cfg.swa_snapshots)
-    opt = _optimizer(model, lr=cfg.swa_lr, cfg=cfg)
-    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
-    avg = {k: v.detach().clone().double() for k, v in model.state_dict().items()}
-    count, step = 1, 0
-    model.train()
-    for _ in range(cfg.swa_epochs):
-        for batch in batches(rows, size=cfg.batch_size, rng=rng):
-            loss = _step(model, batch, tok=tok, loss_fn=loss_fn, cfg=cfg)
-            opt.step()
-            opt.zero_grad()
-            step += 1
-            if step % every == 0:
-                count += 1
-                for k, v in model.state_dict().items():
-                    avg[k] += (v.double() - avg[k]) / count
-                log.info("swa step %d/%d loss %.4f, %d snapshots", step, steps, loss, count)
-    state = model.state_dict()
-    model.load_state_dict({k: v.to(state[k].dtype) for k, v in avg.items()})
-
-
 def average_states(states: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Element-wise mean of state dicts of one architecture (accumulated in float64)."""
     if not states:
@@ -255,11 +225,39 @@ def average_states(states: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def swa_stage(model: Any, rows: Sequence[Example], *, tok: Any, cfg: TrainConfig) -> None:
+    """Stochastic weight averaging: constant small LR, average the weights at evenly spaced
+    snapshots (the starting weights included), then load the average."""
+    import torch
+
+    if cfg.swa_epochs <= 0 or not rows:
+        return
+    torch.manual_seed(cfg.seed + 3)  # own seed: the stage reproduces from the stage-2 weights
+    rng = random.Random(cfg.seed + 3)
+    steps = cfg.swa_epochs * ((len(rows) + cfg.batch_size - 1) // cfg.batch_size)
+    every = max(1, steps // cfg.swa_snapshots)
+    opt = _optimizer(model, lr=cfg.swa_lr, cfg=cfg)
+    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+    snapshots = [copy.deepcopy(model.state_dict())]
+    step = 0
+    model.train()
+    for _ in range(cfg.swa_epochs):
+        for batch in batches(rows, size=cfg.batch_size, rng=rng):
+            loss = _step(model, batch, tok=tok, loss_fn=loss_fn, cfg=cfg)
+            opt.step()
+            opt.zero_grad()
+            step += 1
+            if step % every == 0:
+                snapshots.append(copy.deepcopy(model.state_dict()))
+                log.info(
+                    "swa step %d/%d loss %.4f, %d snapshots", step, steps, loss, len(snapshots)
+                )
+    model.load_state_dict(average_states(snapshots))
+
+
 def soup_stage(model: Any, rows: Sequence[Example], *, tok: Any, cfg: TrainConfig) -> None:
     """Stage 2 once per `cfg.soup_seeds` seed, each from the current (stage-1) weights with its
     own seed for dropout and batch order; load the mean of the resulting weights."""
-    import copy
-
     start = copy.deepcopy(model.state_dict())
     states = []
     for seed in cfg.soup_seeds:

@@ -1,5 +1,6 @@
 """Export the fine-tuned torch classifier to ONNX and quantize it to int8."""
 
+import copy
 import json
 import shutil
 from collections.abc import Sequence
@@ -104,17 +105,150 @@ def quantize_int8(fp32_path: Path, int8_path: Path, *, calibration: Sequence[str
     return int8_path
 
 
+def _producers(graph: Any) -> dict[str, Any]:
+    return {out: node for node in graph.node for out in node.output}
+
+
+def quantized_activation_inputs(graph: Any, node: Any) -> list[int]:
+    """Indices of `node`'s inputs that come through an activation QuantizeLinear ->
+    DequantizeLinear pair (a weight's DequantizeLinear reads an initializer, not a Quantize)."""
+    producers = _producers(graph)
+    found = []
+    for index, name in enumerate(node.input):
+        dq = producers.get(name)
+        if dq is None or dq.op_type != "DequantizeLinear":
+            continue
+        q = producers.get(dq.input[0])
+        if q is not None and q.op_type == "QuantizeLinear":
+            found.append(index)
+    return found
+
+
+def keep_float_activations(model: Any, node_names: Sequence[str]) -> Any:
+    """A copy of a QDQ model in which the named MatMuls read their activations unquantized.
+
+    Their weights stay int8 on disk (the DequantizeLinear on the weight is kept), so the file does
+    not grow; ONNX Runtime runs those MatMuls in float. Quantize/Dequantize pairs left without a
+    reader are removed.
+    """
+    import onnx
+
+    model = copy.deepcopy(model)
+    graph = model.graph
+    by_name = {node.name: node for node in graph.node}
+    unknown = [name for name in node_names if name not in by_name]
+    if unknown:
+        raise ValueError(f"no node named {', '.join(unknown)} in the quantized graph")
+    producers = _producers(graph)
+    for name in node_names:
+        node = by_name[name]
+        for index in quantized_activation_inputs(graph, node):
+            dq = producers[node.input[index]]
+            node.input[index] = producers[dq.input[0]].input[0]
+    graph_outputs = {out.name for out in graph.output}
+    while True:  # drop nodes whose outputs nobody reads any more
+        read = {name for node in graph.node for name in node.input} | graph_outputs
+        dead = [node for node in graph.node if not any(out in read for out in node.output)]
+        if not dead:
+            break
+        for node in dead:
+            graph.node.remove(node)
+    read = {name for node in graph.node for name in node.input}
+    for init in [init for init in graph.initializer if init.name not in read]:
+        graph.initializer.remove(init)
+    onnx.checker.check_model(model)
+    return model
+
+
+def _softmax_probs(session: Any, batches: Sequence[dict[str, np.ndarray]]) -> np.ndarray:
+    logits = np.concatenate([session.run(["logits"], batch)[0] for batch in batches])
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def rank_float_activations(
+    fp32_path: Path, int8_path: Path, texts: Sequence[str], *, threads: int = 2
+) -> list[tuple[str, float]]:
+    """Rank the quantized MatMuls by how much closer to the float model the int8 model gets when
+    that one MatMul alone reads float activations; returns (node name, gain), best first.
+
+    The distance is the mean KL divergence of the int8 class probabilities from the float ones on
+    `texts` (training sentences, never evaluation ones); no labels are used.
+    """
+    import onnx
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+
+    def session(source: Any) -> Any:
+        return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+
+    batches = _Calibration(fp32_path.parent / "tokenizer.json", texts)._batches
+    reference = _softmax_probs(session(str(fp32_path)), batches)
+
+    def distance(model: Any) -> float:
+        probs = _softmax_probs(session(model.SerializeToString()), batches)
+        return float(np.mean(np.sum(reference * (np.log(reference) - np.log(probs)), axis=1)))
+
+    quantized = onnx.load(str(int8_path))
+    base = distance(quantized)
+    candidates = [
+        node.name
+        for node in quantized.graph.node
+        if node.op_type == "MatMul" and quantized_activation_inputs(quantized.graph, node)
+    ]
+    gains = [
+        (name, base - distance(keep_float_activations(quantized, [name]))) for name in candidates
+    ]
+    return sorted(gains, key=lambda item: (-item[1], item[0]))
+
+
 def write_artifact(
-    torch_dir: Path, out_dir: Path, *, version: str, calibration: Sequence[str]
+    torch_dir: Path,
+    out_dir: Path,
+    *,
+    version: str,
+    calibration: Sequence[str],
+    float_matmuls: int = 0,
+    sensitivity: Sequence[str] = (),
+    threads: int = 2,
 ) -> Path:
-    """Build the shipped model folder: int8 ONNX + tokenizer + label map + version."""
+    """Build the shipped model folder: int8 ONNX + tokenizer + label map + version.
+
+    With `float_matmuls` = k > 0, the k MatMuls whose int8 activations cost the most (ranked on
+    the `sensitivity` sentences by `rank_float_activations`) read float activations; the choice
+    and the ranking are written to quantization.json.
+    """
+    import onnx
+
+    if float_matmuls > 0 and not sensitivity:
+        raise ValueError("float_matmuls needs sensitivity sentences to rank the MatMuls")
     out_dir.mkdir(parents=True, exist_ok=True)
     fp32 = export_fp32(torch_dir, torch_dir / "model_fp32.onnx")
-    quantize_int8(fp32, out_dir / ONNX_NAME, calibration=calibration)
     for name in TOKENIZER_FILES:
         src = torch_dir / name
         if src.is_file():
             shutil.copyfile(src, out_dir / name)
+    int8 = quantize_int8(fp32, out_dir / ONNX_NAME, calibration=calibration)
+    quant: dict[str, Any] = {
+        "format": "QDQ",
+        "weights": "int8 per channel",
+        "activations": "uint8, MinMax calibration",
+        "calibration_sentences": len(calibration),
+        "float_activation_matmuls": [],
+    }
+    if float_matmuls > 0:
+        ranking = rank_float_activations(fp32, int8, sensitivity, threads=threads)
+        chosen = [name for name, _gain in ranking[:float_matmuls]]
+        onnx.save(keep_float_activations(onnx.load(str(int8)), chosen), str(int8))
+        quant["float_activation_matmuls"] = chosen
+        quant["sensitivity_sentences"] = len(sensitivity)
+        quant["ranking_kl_gain"] = [[name, round(gain, 6)] for name, gain in ranking]
+    (out_dir / "quantization.json").write_text(
+        json.dumps(quant, indent=2) + "\n", encoding="utf-8"
+    )
     labels: dict[str, Any] = {"labels": list(LABELS), "max_length": MAX_LENGTH}
     (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n", encoding="utf-8")
     (out_dir / "version.txt").write_text(version + "\n", encoding="utf-8")
@@ -130,19 +264,25 @@ ARTIFACT_VERSION = "minilm-l6-fin-3"
 CALIBRATION_PER_SOURCE = 128
 
 
-def calibration_texts(shared: Path) -> list[str]:
-    """Fixed calibration sentences: the first FPB-50-train, twitter-train, market-stance and
-    market-commentary rows (no held-out text)."""
+def _training_rows(shared: Path, start: int, stop: int) -> list[str]:
+    """Rows start:stop of FPB-50 train, twitter train, the market-stance labels and the written
+    commentary (never held-out text)."""
     from nlp.sentiment.data import training_pool
 
     pools = training_pool(shared)
-    rows = (
-        pools["fpb50_train"][:CALIBRATION_PER_SOURCE]
-        + pools["twitter_train"][:CALIBRATION_PER_SOURCE]
-        + pools["crypto_stance"][:CALIBRATION_PER_SOURCE]
-        + pools["market_commentary"][:CALIBRATION_PER_SOURCE]
-    )
-    return [e.text for e in rows]
+    names = ("fpb50_train", "twitter_train", "crypto_stance", "market_commentary")
+    return [e.text for name in names for e in pools[name][start:stop]]
+
+
+def calibration_texts(shared: Path) -> list[str]:
+    """Fixed calibration sentences: the first FPB-50-train, twitter-train, market-stance and
+    market-commentary rows (no held-out text)."""
+    return _training_rows(shared, 0, CALIBRATION_PER_SOURCE)
+
+
+def sensitivity_texts(shared: Path) -> list[str]:
+    """The next rows of the same sources, for ranking MatMuls by quantization damage."""
+    return _training_rows(shared, CALIBRATION_PER_SOURCE, 2 * CALIBRATION_PER_SOURCE)
 
 
 def build_artifact(out_dir: Path, *, shared: Path, cfg: TrainConfig) -> dict[str, Any]:
@@ -156,7 +296,13 @@ def build_artifact(out_dir: Path, *, shared: Path, cfg: TrainConfig) -> dict[str
     work = out_dir.parent / f".{out_dir.name}-work"
     torch_dir = train(work, shared=shared, cfg=cfg)
     write_artifact(
-        torch_dir, out_dir, version=ARTIFACT_VERSION, calibration=calibration_texts(shared)
+        torch_dir,
+        out_dir,
+        version=ARTIFACT_VERSION,
+        calibration=calibration_texts(shared),
+        float_matmuls=cfg.float_matmuls,
+        sensitivity=sensitivity_texts(shared) if cfg.float_matmuls > 0 else (),
+        threads=cfg.threads,
     )
     backend = EmbeddedBackend(out_dir, threads=cfg.threads, batch_size=32, max_length=MAX_LENGTH)
     metrics = evaluate(shared, backend, baselines=False)

@@ -49,11 +49,11 @@ def train_sentiment(
             "(default: none, one stage-2 run as in the shipped recipe)."
         ),
     ] = None,
-    float_matmuls: Annotated[
+    float_activations: Annotated[
         int | None,
         typer.Option(
             min=0,
-            help="Export: the N MatMuls most damaged by int8 activations read float ones "
+            help="Export: keep the N activations whose int8 rounding costs most in float "
             "(default: the shipped recipe's).",
         ),
     ] = None,
@@ -68,8 +68,8 @@ def train_sentiment(
 
     logging.getLogger("nlp.sentiment").setLevel(logging.INFO)
     cfg = TrainConfig(seed=seed, fpb_epochs=epochs, mixed_epochs=mixed_epochs, limit=limit)
-    if float_matmuls is not None:
-        cfg.float_matmuls = float_matmuls
+    if float_activations is not None:
+        cfg.float_activations = float_activations
     if soup_seeds is not None:
         try:
             cfg.soup_seeds = parse_seeds(soup_seeds)

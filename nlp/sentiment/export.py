@@ -109,42 +109,46 @@ def _producers(graph: Any) -> dict[str, Any]:
     return {out: node for node in graph.node for out in node.output}
 
 
-def quantized_activation_inputs(graph: Any, node: Any) -> list[int]:
-    """Indices of `node`'s inputs that come through an activation QuantizeLinear ->
-    DequantizeLinear pair (a weight's DequantizeLinear reads an initializer, not a Quantize)."""
-    producers = _producers(graph)
-    found = []
-    for index, name in enumerate(node.input):
-        dq = producers.get(name)
-        if dq is None or dq.op_type != "DequantizeLinear":
-            continue
-        q = producers.get(dq.input[0])
-        if q is not None and q.op_type == "QuantizeLinear":
-            found.append(index)
-    return found
+def quantized_activations(model: Any) -> list[str]:
+    """Names of the float tensors the QDQ graph quantizes on the fly (each feeds a
+    QuantizeLinear -> DequantizeLinear pair), in graph order. Weights are not among them: a
+    weight's DequantizeLinear reads an int8 initializer."""
+    producers = _producers(model.graph)
+    found: dict[str, None] = {}
+    for node in model.graph.node:
+        if node.op_type == "DequantizeLinear":
+            q = producers.get(node.input[0])
+            if q is not None and q.op_type == "QuantizeLinear":
+                found.setdefault(q.input[0])
+    return list(found)
 
 
-def keep_float_activations(model: Any, node_names: Sequence[str]) -> Any:
-    """A copy of a QDQ model in which the named MatMuls read their activations unquantized.
+def keep_float_activations(model: Any, tensors: Sequence[str]) -> Any:
+    """A copy of a QDQ model in which the named activation tensors are no longer quantized: every
+    reader of their DequantizeLinear output reads the float tensor instead.
 
-    Their weights stay int8 on disk (the DequantizeLinear on the weight is kept), so the file does
-    not grow; ONNX Runtime runs those MatMuls in float. Quantize/Dequantize pairs left without a
-    reader are removed.
+    Weights stay int8 on disk (their DequantizeLinear is untouched), so the file does not grow;
+    ONNX Runtime computes the affected MatMuls from float inputs or to float outputs. The
+    Quantize/Dequantize pairs left without a reader are removed.
     """
     import onnx
 
     model = copy.deepcopy(model)
     graph = model.graph
-    by_name = {node.name: node for node in graph.node}
-    unknown = [name for name in node_names if name not in by_name]
+    known = set(quantized_activations(model))
+    unknown = [name for name in tensors if name not in known]
     if unknown:
-        raise ValueError(f"no node named {', '.join(unknown)} in the quantized graph")
+        raise ValueError(f"{', '.join(unknown)}: not a quantized activation of this graph")
+    wanted = set(tensors)
     producers = _producers(graph)
-    for name in node_names:
-        node = by_name[name]
-        for index in quantized_activation_inputs(graph, node):
-            dq = producers[node.input[index]]
-            node.input[index] = producers[dq.input[0]].input[0]
+    for node in graph.node:
+        for index, name in enumerate(node.input):
+            dq = producers.get(name)
+            if dq is None or dq.op_type != "DequantizeLinear":
+                continue
+            q = producers.get(dq.input[0])
+            if q is not None and q.op_type == "QuantizeLinear" and q.input[0] in wanted:
+                node.input[index] = q.input[0]
     graph_outputs = {out.name for out in graph.output}
     while True:  # drop nodes whose outputs nobody reads any more
         read = {name for node in graph.node for name in node.input} | graph_outputs
@@ -169,8 +173,8 @@ def _softmax_probs(session: Any, batches: Sequence[dict[str, np.ndarray]]) -> np
 def rank_float_activations(
     fp32_path: Path, int8_path: Path, texts: Sequence[str], *, threads: int = 2
 ) -> list[tuple[str, float]]:
-    """Rank the quantized MatMuls by how much closer to the float model the int8 model gets when
-    that one MatMul alone reads float activations; returns (node name, gain), best first.
+    """Rank the quantized activation tensors by how much closer to the float model the int8 model
+    gets when that one tensor alone stays float; returns (tensor name, gain), best first.
 
     The distance is the mean KL divergence of the int8 class probabilities from the float ones on
     `texts` (training sentences, never evaluation ones); no labels are used.
@@ -194,13 +198,9 @@ def rank_float_activations(
 
     quantized = onnx.load(str(int8_path))
     base = distance(quantized)
-    candidates = [
-        node.name
-        for node in quantized.graph.node
-        if node.op_type == "MatMul" and quantized_activation_inputs(quantized.graph, node)
-    ]
     gains = [
-        (name, base - distance(keep_float_activations(quantized, [name]))) for name in candidates
+        (name, base - distance(keep_float_activations(quantized, [name])))
+        for name in quantized_activations(quantized)
     ]
     return sorted(gains, key=lambda item: (-item[1], item[0]))
 
@@ -211,20 +211,20 @@ def write_artifact(
     *,
     version: str,
     calibration: Sequence[str],
-    float_matmuls: int = 0,
+    float_activations: int = 0,
     sensitivity: Sequence[str] = (),
     threads: int = 2,
 ) -> Path:
     """Build the shipped model folder: int8 ONNX + tokenizer + label map + version.
 
-    With `float_matmuls` = k > 0, the k MatMuls whose int8 activations cost the most (ranked on
-    the `sensitivity` sentences by `rank_float_activations`) read float activations; the choice
-    and the ranking are written to quantization.json.
+    With `float_activations` = k > 0, the k activation tensors whose int8 rounding costs the most
+    (ranked on the `sensitivity` sentences by `rank_float_activations`) stay float; the choice and
+    the ranking are written to quantization.json.
     """
     import onnx
 
-    if float_matmuls > 0 and not sensitivity:
-        raise ValueError("float_matmuls needs sensitivity sentences to rank the MatMuls")
+    if float_activations > 0 and not sensitivity:
+        raise ValueError("float_activations needs sensitivity sentences to rank the activations")
     out_dir.mkdir(parents=True, exist_ok=True)
     fp32 = export_fp32(torch_dir, torch_dir / "model_fp32.onnx")
     for name in TOKENIZER_FILES:
@@ -237,13 +237,13 @@ def write_artifact(
         "weights": "int8 per channel",
         "activations": "uint8, MinMax calibration",
         "calibration_sentences": len(calibration),
-        "float_activation_matmuls": [],
+        "float_activations": [],
     }
-    if float_matmuls > 0:
+    if float_activations > 0:
         ranking = rank_float_activations(fp32, int8, sensitivity, threads=threads)
-        chosen = [name for name, _gain in ranking[:float_matmuls]]
+        chosen = [name for name, _gain in ranking[:float_activations]]
         onnx.save(keep_float_activations(onnx.load(str(int8)), chosen), str(int8))
-        quant["float_activation_matmuls"] = chosen
+        quant["float_activations"] = chosen
         quant["sensitivity_sentences"] = len(sensitivity)
         quant["ranking_kl_gain"] = [[name, round(gain, 6)] for name, gain in ranking]
     (out_dir / "quantization.json").write_text(
@@ -281,7 +281,7 @@ def calibration_texts(shared: Path) -> list[str]:
 
 
 def sensitivity_texts(shared: Path) -> list[str]:
-    """The next rows of the same sources, for ranking MatMuls by quantization damage."""
+    """The next rows of the same sources, for ranking activations by quantization damage."""
     return _training_rows(shared, CALIBRATION_PER_SOURCE, 2 * CALIBRATION_PER_SOURCE)
 
 
@@ -300,8 +300,8 @@ def build_artifact(out_dir: Path, *, shared: Path, cfg: TrainConfig) -> dict[str
         out_dir,
         version=ARTIFACT_VERSION,
         calibration=calibration_texts(shared),
-        float_matmuls=cfg.float_matmuls,
-        sensitivity=sensitivity_texts(shared) if cfg.float_matmuls > 0 else (),
+        float_activations=cfg.float_activations,
+        sensitivity=sensitivity_texts(shared) if cfg.float_activations > 0 else (),
         threads=cfg.threads,
     )
     backend = EmbeddedBackend(out_dir, threads=cfg.threads, batch_size=32, max_length=MAX_LENGTH)

@@ -52,9 +52,9 @@ class TrainConfig:
     # empty (the shipped recipe): one stage-2 run that continues the stage-1 random state.
     # Tried 13,101,2024: fp32 FPB-50 0.838 vs 0.834, but int8 0.828 vs 0.832 (docs/EVALUATION.md)
     soup_seeds: list[int] = field(default_factory=list)
-    # export: this many MatMuls (the most damaged by int8 activations, see export.py) read float
-    # activations; their weights stay int8, so the file does not grow
-    float_matmuls: int = 0
+    # export: this many activation tensors (those whose int8 rounding costs the most, see
+    # export.py) stay float; the weights stay int8, so the file does not grow
+    float_activations: int = 0
     sources: list[str] = field(
         default_factory=lambda: [
             "fpb50_train",

@@ -1,4 +1,4 @@
-"""Float activations for chosen MatMuls of the shipped int8 graph (real model, no ../shared)."""
+"""Keeping chosen activations of the shipped int8 graph in float (real model, no ../shared)."""
 
 from pathlib import Path
 
@@ -11,10 +11,13 @@ from nlp.sentiment.export import (
     _Calibration,
     _softmax_probs,
     keep_float_activations,
-    quantized_activation_inputs,
+    quantized_activations,
 )
 
-FFN_OUT = [f"/encoder/encoder/layer.{i}/output/dense/MatMul" for i in range(6)]
+GELU = [
+    f"/encoder/encoder/layer.{i}/intermediate/intermediate_act_fn/Mul_1_output_0" for i in range(6)
+]
+FFN_OUT = "/encoder/encoder/layer.0/output/dense/MatMul_output_0"
 SENTENCES = [
     "Operating profit fell to EUR 3.1 mn from EUR 8.9 mn a year earlier.",
     "US spot bitcoin ETFs saw a net outflow of $802 million last week.",
@@ -38,12 +41,12 @@ def _probs(model) -> np.ndarray:
     session = ort.InferenceSession(
         model.SerializeToString(), options, providers=["CPUExecutionProvider"]
     )
-    tokenizer = default_model_dir() / "tokenizer.json"
-    return _softmax_probs(session, _Calibration(Path(tokenizer), SENTENCES)._batches)
+    tokenizer = Path(default_model_dir() / "tokenizer.json")
+    return _softmax_probs(session, _Calibration(tokenizer, SENTENCES)._batches)
 
 
-def _node(model, name: str):
-    return next(node for node in model.graph.node if node.name == name)
+def _readers(model, tensor: str) -> list:
+    return [node for node in model.graph.node if tensor in node.input]
 
 
 def _int8_weights(model) -> set[str]:
@@ -52,29 +55,30 @@ def _int8_weights(model) -> set[str]:
     return {i.name for i in model.graph.initializer if i.data_type == TensorProto.INT8}
 
 
-def test_every_matmul_of_the_shipped_graph_reads_quantized_activations(shipped) -> None:
-    matmuls = [node for node in shipped.graph.node if node.op_type == "MatMul"]
-    assert len(matmuls) == 48
-    for node in matmuls:
-        # projections: the activation only (the weight's Dequantize reads an int8 initializer);
-        # the two attention products: both inputs
-        expected = [0, 1] if node.name.endswith(("self/MatMul", "self/MatMul_1")) else [0]
-        assert quantized_activation_inputs(shipped.graph, node) == expected, node.name
+def test_the_quantized_activations_are_computed_tensors_not_weights(shipped) -> None:
+    found = quantized_activations(shipped)
+    initializers = {init.name for init in shipped.graph.initializer}
+    assert len(found) == len(set(found)) == 99
+    assert not set(found) & initializers
+    assert set(GELU) <= set(found) and FFN_OUT in found
+    for tensor in found:
+        assert [node.op_type for node in _readers(shipped, tensor)] == ["QuantizeLinear"]
 
 
-def test_chosen_matmuls_read_float_activations_and_keep_int8_weights(shipped) -> None:
-    edited = keep_float_activations(shipped, FFN_OUT)
-    for name in FFN_OUT:
-        node = _node(edited, name)
-        assert quantized_activation_inputs(edited.graph, node) == []
-        assert node.input[0].endswith("intermediate_act_fn/Mul_1_output_0")  # the GELU output
-        assert node.input[1].endswith("_DequantizeLinear_Output")  # int8 weight, dequantized
-    others = [n for n in edited.graph.node if n.op_type == "MatMul" and n.name not in FFN_OUT]
-    assert all(quantized_activation_inputs(edited.graph, n) for n in others)
-    # the six GELU Quantize/Dequantize pairs had no other reader: gone with their scale and
-    # zero point; every int8 weight stays
-    assert len(edited.graph.node) == len(shipped.graph.node) - 12
-    assert len(edited.graph.initializer) == len(shipped.graph.initializer) - 12
+def test_float_activations_skip_their_quantize_pair_and_keep_int8_weights(shipped) -> None:
+    edited = keep_float_activations(shipped, [*GELU, FFN_OUT])
+    assert quantized_activations(edited) == [
+        t for t in quantized_activations(shipped) if t not in {*GELU, FFN_OUT}
+    ]
+    for tensor in GELU:  # the FFN output projection now reads the GELU output directly
+        (reader,) = _readers(edited, tensor)
+        assert reader.op_type == "MatMul" and reader.name.endswith("output/dense/MatMul")
+        assert reader.input[1].endswith("_DequantizeLinear_Output")  # int8 weight, dequantized
+    # the projection's output reaches its bias Add without rounding
+    assert [n.op_type for n in _readers(edited, FFN_OUT)] == ["Add"]
+    # seven Quantize/Dequantize pairs had no other reader: gone with their scale and zero point
+    assert len(edited.graph.node) == len(shipped.graph.node) - 14
+    assert len(edited.graph.initializer) == len(shipped.graph.initializer) - 14
     assert _int8_weights(edited) == _int8_weights(shipped)
     assert len(_int8_weights(shipped)) >= 36
     assert len(shipped.graph.node) == 796  # the input model is not modified
@@ -82,13 +86,22 @@ def test_chosen_matmuls_read_float_activations_and_keep_int8_weights(shipped) ->
 
 def test_float_activations_change_the_numbers_but_not_the_answers(shipped) -> None:
     before = _probs(shipped)
-    after = _probs(keep_float_activations(shipped, FFN_OUT))
+    after = _probs(keep_float_activations(shipped, [*GELU, FFN_OUT]))
     assert not np.allclose(before, after, atol=1e-6)
     assert np.allclose(after.sum(axis=1), 1.0, atol=1e-5)
     assert (before.argmax(axis=1) == after.argmax(axis=1)).all()
     assert np.abs(before - after).max() < 0.1
 
 
-def test_an_unknown_node_name_is_a_clear_error(shipped) -> None:
-    with pytest.raises(ValueError, match="no node named /nope/MatMul"):
-        keep_float_activations(shipped, ["/nope/MatMul"])
+def test_every_activation_float_is_still_a_valid_model(shipped) -> None:
+    edited = keep_float_activations(shipped, quantized_activations(shipped))
+    assert quantized_activations(edited) == []
+    assert not [n for n in edited.graph.node if n.op_type == "QuantizeLinear"]
+    assert _int8_weights(edited) == _int8_weights(shipped)
+    assert (_probs(edited).argmax(axis=1) == _probs(shipped).argmax(axis=1)).all()
+
+
+@pytest.mark.parametrize("name", ["/nope/MatMul_output_0", "onnx::MatMul_783_quantized"])
+def test_an_unknown_or_weight_tensor_is_a_clear_error(shipped, name: str) -> None:
+    with pytest.raises(ValueError, match="not a quantized activation"):
+        keep_float_activations(shipped, [name])

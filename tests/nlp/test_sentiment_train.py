@@ -26,24 +26,24 @@ def test_tiny_training_run_exports_a_loadable_int8_model(shared_path: Path, tmp_
     assert all(sum(p.values()) == pytest.approx(1.0, abs=1e-5) for p in probs)
     assert backend.version == f"embedded-{ARTIFACT_VERSION}"
     quant = json.loads((out / "quantization.json").read_text(encoding="utf-8"))
-    assert quant["float_activation_matmuls"] == []
+    assert quant["float_activations"] == []
 
-    # the same weights with the 3 most quantization-damaged MatMuls reading float activations
+    # the same weights with the 3 activations whose int8 rounding costs most kept in float
     mixed = write_artifact(
         torch_dir,
         tmp_path / "mixed",
         version=ARTIFACT_VERSION,
         calibration=["Sales rose 5 %."] * 4,
-        float_matmuls=3,
+        float_activations=3,
         sensitivity=["Profit fell sharply.", "Revenue grew 20 %.", "Shares were flat."],
         threads=1,
     )
     quant = json.loads((mixed / "quantization.json").read_text(encoding="utf-8"))
     ranking = quant["ranking_kl_gain"]
-    assert len(ranking) == 48  # every MatMul of the six layers was tried
+    assert len(ranking) == 99  # every quantized activation was tried
     gains = [gain for _name, gain in ranking]
     assert gains == sorted(gains, reverse=True)
-    assert quant["float_activation_matmuls"] == [name for name, _gain in ranking[:3]]
+    assert quant["float_activations"] == [name for name, _gain in ranking[:3]]
     assert abs((mixed / ONNX_NAME).stat().st_size - size) < 50_000  # weights stay int8
     mixed_probs = EmbeddedBackend(mixed, threads=1, batch_size=4, max_length=64).predict(
         ["Profit fell sharply.", "Revenue grew 20 %."]
@@ -55,7 +55,7 @@ def test_tiny_training_run_exports_a_loadable_int8_model(shared_path: Path, tmp_
             tmp_path / "unranked",
             version=ARTIFACT_VERSION,
             calibration=["Sales rose 5 %."] * 4,
-            float_matmuls=3,
+            float_activations=3,
         )
     assert not (tmp_path / "unranked").exists()  # refused before anything was written
 

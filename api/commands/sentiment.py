@@ -46,7 +46,7 @@ def train_sentiment(
         str | None,
         typer.Option(
             help="Comma-separated seeds: stage 2 once per seed, weights averaged "
-            "(default: none, one stage-2 run as in the shipped recipe)."
+            "(default: 13,101,2024, the shipped recipe; 'none': one stage-2 run)."
         ),
     ] = None,
     float_activations: Annotated[

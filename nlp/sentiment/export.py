@@ -246,9 +246,7 @@ def write_artifact(
         quant["float_activations"] = chosen
         quant["sensitivity_sentences"] = len(sensitivity)
         quant["ranking_kl_gain"] = [[name, round(gain, 6)] for name, gain in ranking]
-    (out_dir / "quantization.json").write_text(
-        json.dumps(quant, indent=2) + "\n", encoding="utf-8"
-    )
+    (out_dir / "quantization.json").write_text(json.dumps(quant, indent=2) + "\n", encoding="utf-8")
     labels: dict[str, Any] = {"labels": list(LABELS), "max_length": MAX_LENGTH}
     (out_dir / "labels.json").write_text(json.dumps(labels, indent=2) + "\n", encoding="utf-8")
     (out_dir / "version.txt").write_text(version + "\n", encoding="utf-8")
@@ -260,7 +258,7 @@ def write_artifact(
     return out_dir
 
 
-ARTIFACT_VERSION = "minilm-l6-fin-3"
+ARTIFACT_VERSION = "minilm-l6-fin-4"
 CALIBRATION_PER_SOURCE = 128
 
 
@@ -289,12 +287,28 @@ def build_artifact(out_dir: Path, *, shared: Path, cfg: TrainConfig) -> dict[str
     """Train, export, quantize and evaluate; write metrics.json beside the model; return it."""
     import time
 
+    start = time.perf_counter()
+    work = out_dir.parent / f".{out_dir.name}-work"
+    torch_dir = train(work, shared=shared, cfg=cfg)
+    train_seconds = time.perf_counter() - start
+    metrics = package_artifact(
+        torch_dir, out_dir, shared=shared, cfg=cfg, train_seconds=train_seconds
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    return metrics
+
+
+def package_artifact(
+    torch_dir: Path, out_dir: Path, *, shared: Path, cfg: TrainConfig, train_seconds: float
+) -> dict[str, Any]:
+    """Export, quantize and evaluate trained weights (`train`'s folder) into the model folder;
+    write metrics.json (the scores, the config, the seconds spent) beside the model."""
+    import time
+
     from nlp.sentiment.embedded import EmbeddedBackend
     from nlp.sentiment.eval import evaluate
 
     start = time.perf_counter()
-    work = out_dir.parent / f".{out_dir.name}-work"
-    torch_dir = train(work, shared=shared, cfg=cfg)
     write_artifact(
         torch_dir,
         out_dir,
@@ -304,12 +318,13 @@ def build_artifact(out_dir: Path, *, shared: Path, cfg: TrainConfig) -> dict[str
         sensitivity=sensitivity_texts(shared) if cfg.float_activations > 0 else (),
         threads=cfg.threads,
     )
+    export_seconds = time.perf_counter() - start
     backend = EmbeddedBackend(out_dir, threads=cfg.threads, batch_size=32, max_length=MAX_LENGTH)
     metrics = evaluate(shared, backend, baselines=False)
     metrics["train_config"] = asdict(cfg)
-    metrics["train_seconds"] = round(time.perf_counter() - start, 1)
+    metrics["train_seconds"] = round(train_seconds + export_seconds, 1)
+    metrics["export_seconds"] = round(export_seconds, 1)
     (out_dir / "metrics.json").write_text(
         json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
-    shutil.rmtree(work, ignore_errors=True)
     return metrics

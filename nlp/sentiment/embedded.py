@@ -73,27 +73,35 @@ class EmbeddedBackend:
         out = np.zeros((len(encs), len(self.labels)), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            width = max(len(encs[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                n = len(encs[i].ids)
-                ids[row, :n] = encs[i].ids
-                mask[row, :n] = 1
-            out[idx] = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
+            out[idx] = self.session.run(["logits"], padded_batch([encs[i] for i in idx]))[0]
         return out
 
     def predict(self, texts: Sequence[str]) -> list[Probs]:
         """Softmax probabilities per text, rounded to 6 places for stable output."""
         if not texts:
             return []
-        logits = self.logits(texts).astype(np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        probs = np.exp(logits)
-        probs /= probs.sum(axis=1, keepdims=True)
+        probs = softmax(self.logits(texts))
         return [
             {lab: round(float(row[j]), 6) for j, lab in enumerate(self.labels)} for row in probs
         ]
+
+
+def padded_batch(encodings: Sequence[Any]) -> dict[str, np.ndarray]:
+    """Model inputs for tokenizer encodings: ids and attention mask, zero-padded to the longest."""
+    width = max(len(enc.ids) for enc in encodings)
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for row, enc in enumerate(encodings):
+        ids[row, : len(enc.ids)] = enc.ids
+        mask[row, : len(enc.ids)] = 1
+    return {"input_ids": ids, "attention_mask": mask}
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, computed in float64."""
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    probs = np.exp(shifted)
+    return probs / probs.sum(axis=1, keepdims=True)
 
 
 @lru_cache(maxsize=4)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from nlp.sentiment.data import LABELS, normalize_text
+from nlp.sentiment.embedded import padded_batch, softmax
 from nlp.sentiment.train import TrainConfig, base_model_dir, build_model, train
 
 ONNX_NAME = "model.onnx"
@@ -62,17 +63,11 @@ class _Calibration:
         encs = sorted(
             tok.encode_batch([normalize_text(t) for t in texts]), key=lambda e: len(e.ids)
         )
-        self._batches: list[dict[str, np.ndarray]] = []
-        for start in range(0, len(encs), batch_size):
-            part = encs[start : start + batch_size]
-            width = max(len(e.ids) for e in part)
-            ids = np.zeros((len(part), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            for row, enc in enumerate(part):
-                ids[row, : len(enc.ids)] = enc.ids
-                mask[row, : len(enc.ids)] = 1
-            self._batches.append({"input_ids": ids, "attention_mask": mask})
-        self._iter = iter(self._batches)
+        self.batches = [
+            padded_batch(encs[start : start + batch_size])
+            for start in range(0, len(encs), batch_size)
+        ]
+        self._iter = iter(self.batches)
 
     def get_next(self) -> dict[str, np.ndarray] | None:
         """Next calibration batch, None when done."""
@@ -80,7 +75,7 @@ class _Calibration:
 
     def rewind(self) -> None:
         """Start again from the first batch."""
-        self._iter = iter(self._batches)
+        self._iter = iter(self.batches)
 
 
 def quantize_int8(fp32_path: Path, int8_path: Path, *, calibration: Sequence[str]) -> Path:
@@ -164,10 +159,9 @@ def keep_float_activations(model: Any, tensors: Sequence[str]) -> Any:
     return model
 
 
-def _softmax_probs(session: Any, batches: Sequence[dict[str, np.ndarray]]) -> np.ndarray:
-    logits = np.concatenate([session.run(["logits"], batch)[0] for batch in batches])
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+def batch_probs(session: Any, batches: Sequence[dict[str, np.ndarray]]) -> np.ndarray:
+    """Class probabilities of an ONNX Runtime session over prepared batches, in batch order."""
+    return softmax(np.concatenate([session.run(["logits"], batch)[0] for batch in batches]))
 
 
 def rank_float_activations(
@@ -189,11 +183,11 @@ def rank_float_activations(
     def session(source: Any) -> Any:
         return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
-    batches = _Calibration(fp32_path.parent / "tokenizer.json", texts)._batches
-    reference = _softmax_probs(session(str(fp32_path)), batches)
+    batches = _Calibration(fp32_path.parent / "tokenizer.json", texts).batches
+    reference = batch_probs(session(str(fp32_path)), batches)
 
     def distance(model: Any) -> float:
-        probs = _softmax_probs(session(model.SerializeToString()), batches)
+        probs = batch_probs(session(model.SerializeToString()), batches)
         return float(np.mean(np.sum(reference * (np.log(reference) - np.log(probs)), axis=1)))
 
     quantized = onnx.load(str(int8_path))

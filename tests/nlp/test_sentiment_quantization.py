@@ -10,7 +10,7 @@ from nlp.sentiment.embedded import default_model_dir
 from nlp.sentiment.export import (
     ONNX_NAME,
     _Calibration,
-    _softmax_probs,
+    batch_probs,
     keep_float_activations,
     quantized_activations,
 )
@@ -43,7 +43,7 @@ def _probs(model) -> np.ndarray:
         model.SerializeToString(), options, providers=["CPUExecutionProvider"]
     )
     tokenizer = Path(default_model_dir() / "tokenizer.json")
-    return _softmax_probs(session, _Calibration(tokenizer, SENTENCES)._batches)
+    return batch_probs(session, _Calibration(tokenizer, SENTENCES).batches)
 
 
 def _readers(model, tensor: str) -> list:

@@ -52,21 +52,25 @@ def export_fp32(torch_dir: Path, onnx_path: Path) -> Path:
     return onnx_path
 
 
+def token_batches(
+    tokenizer_path: Path, texts: Sequence[str], *, batch_size: int = 32
+) -> list[dict[str, np.ndarray]]:
+    """Tokenized, length-sorted, padded model inputs for `texts` (as the backend builds them)."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(tokenizer_path))
+    tok.enable_truncation(max_length=MAX_LENGTH)
+    encs = sorted(tok.encode_batch([normalize_text(t) for t in texts]), key=lambda e: len(e.ids))
+    return [
+        padded_batch(encs[start : start + batch_size]) for start in range(0, len(encs), batch_size)
+    ]
+
+
 class _Calibration:
-    """Feeds tokenized, length-sorted batches of training sentences to the calibrator."""
+    """Feeds batches of training sentences to the calibrator (its data-reader interface)."""
 
-    def __init__(self, tokenizer_path: Path, texts: Sequence[str], *, batch_size: int = 32) -> None:
-        from tokenizers import Tokenizer
-
-        tok = Tokenizer.from_file(str(tokenizer_path))
-        tok.enable_truncation(max_length=MAX_LENGTH)
-        encs = sorted(
-            tok.encode_batch([normalize_text(t) for t in texts]), key=lambda e: len(e.ids)
-        )
-        self.batches = [
-            padded_batch(encs[start : start + batch_size])
-            for start in range(0, len(encs), batch_size)
-        ]
+    def __init__(self, tokenizer_path: Path, texts: Sequence[str]) -> None:
+        self.batches = token_batches(tokenizer_path, texts)
         self._iter = iter(self.batches)
 
     def get_next(self) -> dict[str, np.ndarray] | None:
@@ -183,7 +187,7 @@ def rank_float_activations(
     def session(source: Any) -> Any:
         return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
-    batches = _Calibration(fp32_path.parent / "tokenizer.json", texts).batches
+    batches = token_batches(fp32_path.parent / "tokenizer.json", texts)
     reference = batch_probs(session(str(fp32_path)), batches)
 
     def distance(model: Any) -> float:

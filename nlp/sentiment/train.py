@@ -230,17 +230,18 @@ def average_states(states: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def swa_stage(model: Any, rows: Sequence[Example], *, tok: Any, cfg: TrainConfig) -> None:
-    """Stochastic weight averaging: constant small LR, average the weights at evenly spaced
-    snapshots (the starting weights included), then load the average."""
+def swa_trajectory(
+    model: Any, rows: Sequence[Example], *, tok: Any, cfg: TrainConfig
+) -> list[dict[str, Any]]:
+    """Train at the constant small `cfg.swa_lr` for `cfg.swa_epochs` and return the weight
+    snapshots to average: the starting weights, then one every `steps // cfg.swa_snapshots`
+    steps. The stage has its own seed, so it reproduces from the same starting weights."""
     import torch
 
-    if cfg.swa_epochs <= 0 or not rows:
-        return
-    torch.manual_seed(cfg.seed + 3)  # own seed: the stage reproduces from the stage-2 weights
+    torch.manual_seed(cfg.seed + 3)
     rng = random.Random(cfg.seed + 3)
     steps = cfg.swa_epochs * ((len(rows) + cfg.batch_size - 1) // cfg.batch_size)
-    every = max(1, steps // cfg.swa_snapshots)
+    every = max(1, steps // max(1, cfg.swa_snapshots))
     opt = _optimizer(model, lr=cfg.swa_lr, cfg=cfg)
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
     snapshots = [copy.deepcopy(model.state_dict())]
@@ -257,7 +258,15 @@ def swa_stage(model: Any, rows: Sequence[Example], *, tok: Any, cfg: TrainConfig
                 log.info(
                     "swa step %d/%d loss %.4f, %d snapshots", step, steps, loss, len(snapshots)
                 )
-    model.load_state_dict(average_states(snapshots))
+    return snapshots
+
+
+def swa_stage(model: Any, rows: Sequence[Example], *, tok: Any, cfg: TrainConfig) -> None:
+    """Stochastic weight averaging: load the mean of `swa_trajectory`'s snapshots. Off (the
+    weights untouched) when `cfg.swa_epochs` is 0 or there are no rows."""
+    if cfg.swa_epochs <= 0 or not rows:
+        return
+    model.load_state_dict(average_states(swa_trajectory(model, rows, tok=tok, cfg=cfg)))
 
 
 def soup_stage(model: Any, rows: Sequence[Example], *, tok: Any, cfg: TrainConfig) -> None:

@@ -9,10 +9,10 @@ import pytest
 from nlp.sentiment.embedded import default_model_dir
 from nlp.sentiment.export import (
     ONNX_NAME,
-    _Calibration,
     batch_probs,
     keep_float_activations,
     quantized_activations,
+    token_batches,
 )
 
 GELU = [
@@ -43,7 +43,7 @@ def _probs(model) -> np.ndarray:
         model.SerializeToString(), options, providers=["CPUExecutionProvider"]
     )
     tokenizer = Path(default_model_dir() / "tokenizer.json")
-    return batch_probs(session, _Calibration(tokenizer, SENTENCES).batches)
+    return batch_probs(session, token_batches(tokenizer, SENTENCES))
 
 
 def _readers(model, tensor: str) -> list:

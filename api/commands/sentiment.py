@@ -36,7 +36,7 @@ def _shared(given: Path | None) -> Path:
 
 
 @train_app.command("sentiment")
-def train_sentiment(
+def train_sentiment(  # noqa: PLR0913 - one parameter per CLI flag
     *,
     out: Annotated[Path, typer.Option(help="Where to write the model folder.")] = DEFAULT_OUT,
     epochs: Annotated[int, typer.Option(help="Epochs of stage 2 (FPB + market stance).")] = 2,
@@ -57,6 +57,14 @@ def train_sentiment(
             "(default: the shipped recipe's).",
         ),
     ] = None,
+    mlm_epochs: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Stage 0: epochs of masked-LM pretraining on the stage-1 texts before "
+            "fine-tuning (default: the shipped recipe's; 0 skips it).",
+        ),
+    ] = None,
     limit: Annotated[
         int | None, typer.Option(help="Use at most N examples per corpus (smoke runs).")
     ] = None,
@@ -70,6 +78,8 @@ def train_sentiment(
     cfg = TrainConfig(seed=seed, fpb_epochs=epochs, mixed_epochs=mixed_epochs, limit=limit)
     if float_activations is not None:
         cfg.float_activations = float_activations
+    if mlm_epochs is not None:
+        cfg.mlm_epochs = mlm_epochs
     if soup_seeds is not None:
         try:
             cfg.soup_seeds = parse_seeds(soup_seeds)

@@ -54,6 +54,14 @@ class TrainConfig:
     # empty: one stage-2 run that continues the stage-1 random state (the `-fin-3` recipe).
     # fp32 FPB-50 0.838 vs 0.834 with one run; int8 needs `float_activations` to keep the gain
     soup_seeds: list[int] = field(default_factory=lambda: [13, 101, 2024])
+    # stage 0 (task-adaptive pretraining): masked-LM epochs over the stage-1 texts before any
+    # labels are seen; 0 skips it. A fresh MLM head tied to the word embeddings is trained with
+    # the encoder and dropped afterwards
+    mlm_epochs: int = 0
+    mlm_lr: float = 1e-4
+    mlm_batch_size: int = 32
+    mlm_probability: float = 0.15
+    mlm_seed: int = 7
     # export: this many activation tensors (those whose int8 rounding costs the most, see
     # export.py) stay float; the weights stay int8, so the file does not grow
     float_activations: int = 16
@@ -120,6 +128,73 @@ def build_model(base: Path, *, dropout: float = 0.1) -> Any:
             return self.head(self.dropout(pooled))
 
     return MeanPoolClassifier()
+
+
+def mlm_stage(base: Path, texts: Sequence[str], *, out: Path, cfg: TrainConfig) -> Path:
+    """Stage 0: continue masked-language-model pretraining of the `base` checkpoint on
+    `texts` (deduplicated, normalised) for `cfg.mlm_epochs`; save the adapted encoder and its
+    tokenizer under `out` and return that folder (a checkpoint `build_model` loads)."""
+    import torch
+    from transformers import AutoTokenizer, BertForMaskedLM, DataCollatorForLanguageModeling
+
+    torch.manual_seed(cfg.mlm_seed)
+    rng = random.Random(cfg.mlm_seed)
+    tok = AutoTokenizer.from_pretrained(str(base))
+    model = BertForMaskedLM.from_pretrained(str(base))
+    unique = sorted({normalize_text(t) for t in texts})
+    if not unique:
+        raise SentimentDataError("no texts for the masked-LM stage")
+    masker = DataCollatorForLanguageModeling(tok, mlm_probability=cfg.mlm_probability)
+    size = cfg.mlm_batch_size
+    steps = cfg.mlm_epochs * ((len(unique) + size - 1) // size)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.mlm_lr, weight_decay=cfg.weight_decay)
+    warm = max(1, int(cfg.warmup * steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
+    )
+    log.info("stage 0: masked LM over %d texts, %d steps", len(unique), steps)
+    model.train()
+    step, start = 0, time.perf_counter()
+    for epoch in range(cfg.mlm_epochs):
+        order = list(unique)
+        rng.shuffle(order)
+        chunks: list[list[str]] = []
+        for i in range(0, len(order), size * 50):  # similar lengths per batch, as `batches`
+            part = sorted(order[i : i + size * 50], key=len)
+            chunks.extend(part[j : j + size] for j in range(0, len(part), size))
+        rng.shuffle(chunks)
+        for chunk in chunks:
+            ids = tok(chunk, truncation=True, max_length=cfg.max_len)["input_ids"]
+            batch = masker([{"input_ids": row} for row in ids])
+            labels = batch["labels"]
+            masked = labels != -100
+            if not masked.any():  # nothing to predict in this batch (only very short texts)
+                continue
+            mask = (batch["input_ids"] != tok.pad_token_id).long()
+            states = model.bert(input_ids=batch["input_ids"], attention_mask=mask)[0]
+            # the vocabulary projection only for the masked positions: about twice as fast
+            logits = model.cls(states[masked])
+            loss = torch.nn.functional.cross_entropy(logits, labels[masked])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            if step % 50 == 0:
+                rate = step * size / (time.perf_counter() - start)
+                log.info(
+                    "mlm epoch %d step %d/%d loss %.4f %.1f sent/s",
+                    epoch,
+                    step,
+                    steps,
+                    float(loss.detach()),
+                    rate,
+                )
+    out.mkdir(parents=True, exist_ok=True)
+    model.bert.save_pretrained(str(out))
+    tok.save_pretrained(str(out))
+    return out
 
 
 def seed_everything(seed: int) -> None:
@@ -295,7 +370,6 @@ def train(out_dir: Path, *, shared: Path, cfg: TrainConfig, resume: Path | None 
     seed_everything(cfg.seed)
     base = base_model_dir()
     tok = AutoTokenizer.from_pretrained(str(base))
-    model = build_model(base)
     pools = training_pool(shared)
     unknown = sorted({*cfg.sources, *cfg.fpb_sources, *cfg.final_sources} - set(pools))
     if unknown:
@@ -303,6 +377,10 @@ def train(out_dir: Path, *, shared: Path, cfg: TrainConfig, resume: Path | None 
             f"unknown training corpus {', '.join(unknown)}; known: {', '.join(sorted(pools))}"
         )
     mixed = [e for name in cfg.sources for e in pools[name][: cfg.limit]]
+    if cfg.mlm_epochs > 0 and resume is None:
+        base = mlm_stage(base, [e.text for e in mixed], out=out_dir / "mlm", cfg=cfg)
+        seed_everything(cfg.seed)  # the later stages start from the usual random state
+    model = build_model(base)
     fpb = [e for name in cfg.fpb_sources for e in pools[name][: cfg.limit]]
     log.info("stage 1: %d mixed examples; stage 2: %d examples", len(mixed), len(fpb))
     if resume is None:

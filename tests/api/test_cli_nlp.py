@@ -169,11 +169,10 @@ def test_train_sentiment_rejects_a_bad_seed_list(tmp_path: Path) -> None:
     assert not out.exists()  # nothing trained, nothing written
 
 
-def test_train_sentiment_rejects_a_negative_float_activation_count(tmp_path: Path) -> None:
+@pytest.mark.parametrize("option", ["--float-activations", "--mlm-epochs"])
+def test_train_sentiment_rejects_a_negative_count(tmp_path: Path, option: str) -> None:
     out = tmp_path / "model"
-    result = runner.invoke(
-        app, ["train", "sentiment", "--out", str(out), "--float-activations", "-1"]
-    )
+    result = runner.invoke(app, ["train", "sentiment", "--out", str(out), option, "-1"])
     assert result.exit_code == 2
-    assert "--float-activations" in result.output
+    assert option in result.output
     assert not out.exists()

@@ -1,4 +1,5 @@
-"""Stochastic weight averaging on a tiny real BERT classifier (trains for real; no ../shared)."""
+"""Training stages on a tiny real BERT (trains for real; no ../shared): stochastic weight
+averaging and the masked-LM stage 0."""
 
 from pathlib import Path
 
@@ -6,12 +7,13 @@ import pytest
 import torch
 from transformers import AutoTokenizer, BertConfig, BertModel
 
-from nlp.sentiment.data import Example
+from nlp.sentiment.data import Example, SentimentDataError
 from nlp.sentiment.embedded import default_model_dir
 from nlp.sentiment.train import (
     TrainConfig,
     average_states,
     build_model,
+    mlm_stage,
     swa_stage,
     swa_trajectory,
 )
@@ -42,6 +44,7 @@ def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     path = tmp_path_factory.mktemp("tiny-bert")
     BertModel(config, add_pooling_layer=False).save_pretrained(str(path))
+    AutoTokenizer.from_pretrained(str(default_model_dir())).save_pretrained(str(path))
     return path
 
 
@@ -92,3 +95,41 @@ def test_swa_off_or_without_rows_leaves_the_weights_alone(tiny_base, tok, epochs
     cfg = TrainConfig(batch_size=2, swa_epochs=epochs, threads=1)
     swa_stage(model, rows, tok=tok, cfg=cfg)
     assert _equal(model.state_dict(), before)
+
+
+def _mlm_cfg() -> TrainConfig:
+    return TrainConfig(mlm_epochs=2, mlm_batch_size=4, mlm_lr=1e-2, max_len=32, threads=1)
+
+
+def _encoder(folder: Path) -> dict:
+    return BertModel.from_pretrained(str(folder), add_pooling_layer=False).state_dict()
+
+
+def test_mlm_stage_adapts_the_encoder_and_saves_a_loadable_checkpoint(tiny_base, tmp_path) -> None:
+    texts = [row.text for row in ROWS]
+    out = mlm_stage(tiny_base, texts + texts[:3], out=tmp_path / "mlm", cfg=_mlm_cfg())
+    assert out == tmp_path / "mlm"
+    assert (out / "config.json").is_file() and (out / "tokenizer.json").is_file()
+    before, after = _encoder(tiny_base), _encoder(out)
+    assert before.keys() == after.keys()  # the encoder only: the MLM head is dropped
+    word = "embeddings.word_embeddings.weight"
+    assert not torch.equal(before[word], after[word])  # tied to the MLM decoder: it learned
+    assert not torch.equal(
+        before["encoder.layer.0.attention.self.query.weight"],
+        after["encoder.layer.0.attention.self.query.weight"],
+    )
+    model = build_model(out)  # the fine-tuning stages start from it like from the base
+    assert torch.equal(model.encoder.state_dict()[word], after[word])
+
+
+def test_mlm_stage_is_deterministic(tiny_base, tmp_path) -> None:
+    texts = [row.text for row in ROWS]
+    first = _encoder(mlm_stage(tiny_base, texts, out=tmp_path / "a", cfg=_mlm_cfg()))
+    second = _encoder(mlm_stage(tiny_base, texts, out=tmp_path / "b", cfg=_mlm_cfg()))
+    assert _equal(first, second)
+
+
+def test_mlm_stage_without_texts_is_an_error(tiny_base, tmp_path) -> None:
+    with pytest.raises(SentimentDataError, match="masked-LM"):
+        mlm_stage(tiny_base, [], out=tmp_path / "none", cfg=_mlm_cfg())
+    assert not (tmp_path / "none").exists()

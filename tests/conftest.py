@@ -25,6 +25,40 @@ def shared_path() -> Path:
     return shared_dir()
 
 
+def save_tiny_bert(folder: Path, id2label: dict[int, str] | None = None) -> Path:
+    """A randomly initialised 2-layer BERT on MiniLM's vocabulary and tokenizer, saved to
+    `folder` like a checkpoint: a sequence classifier when `id2label` is given, else a bare
+    encoder (a base to fine-tune)."""
+    import torch
+    from transformers import (
+        BertConfig,
+        BertForSequenceClassification,
+        BertModel,
+        BertTokenizerFast,
+    )
+
+    from nlp.sentiment.train import base_model_dir
+
+    torch.manual_seed(0)
+    labels = {"num_labels": len(id2label), "id2label": id2label} if id2label else {}
+    if id2label:
+        labels["label2id"] = {v: k for k, v in id2label.items()}
+    config = BertConfig(
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        **labels,
+    )
+    if id2label:
+        BertForSequenceClassification(config).save_pretrained(folder)
+    else:
+        BertModel(config, add_pooling_layer=False).save_pretrained(folder)
+    BertTokenizerFast(vocab_file=str(base_model_dir() / "vocab.txt")).save_pretrained(folder)
+    return folder
+
+
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 

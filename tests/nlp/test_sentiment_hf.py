@@ -5,36 +5,18 @@ from pathlib import Path
 
 import pytest
 import torch
-from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+from transformers import BertForSequenceClassification, BertTokenizerFast
 
 from nlp.sentiment.base import SentimentError, create_backend
 from nlp.sentiment.hf import HfBackend, parse_label_map, resolve_labels
 from nlp.sentiment.settings import SentimentSettings
-from nlp.sentiment.train import base_model_dir
+from tests.conftest import save_tiny_bert
 
 TEXTS = [
     "Shares rose 5 % after strong results .",
     "The bank cut its outlook.",
     "Meeting on Friday.",
 ]
-
-
-def save_tiny_model(folder: Path, id2label: dict[int, str]) -> Path:
-    """A randomly initialised 2-layer BERT classifier + MiniLM's tokenizer, saved to `folder`."""
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=30522,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        num_labels=len(id2label),
-        id2label=id2label,
-        label2id={v: k for k, v in id2label.items()},
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    BertTokenizerFast(vocab_file=str(base_model_dir() / "vocab.txt")).save_pretrained(folder)
-    return folder
 
 
 def reference_probs(folder: Path, texts: list[str]) -> list[list[float]]:
@@ -49,7 +31,7 @@ def reference_probs(folder: Path, texts: list[str]) -> list[list[float]]:
 
 
 def test_local_model_with_named_labels(tmp_path: Path) -> None:
-    folder = save_tiny_model(tmp_path / "m", {0: "bearish", 1: "neutral", 2: "bullish"})
+    folder = save_tiny_bert(tmp_path / "m", {0: "bearish", 1: "neutral", 2: "bullish"})
     backend = HfBackend(str(folder), label_map={}, threads=1, batch_size=2)
     assert backend.labels == ["negative", "neutral", "positive"]
     got = backend.predict(TEXTS)
@@ -62,7 +44,7 @@ def test_local_model_with_named_labels(tmp_path: Path) -> None:
 
 
 def test_label_map_setting_and_selection_by_name(tmp_path: Path) -> None:
-    folder = save_tiny_model(tmp_path / "m", {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})
+    folder = save_tiny_bert(tmp_path / "m", {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})
     mapping = {"LABEL_0": "positive", "LABEL_1": "negative", "LABEL_2": "neutral"}
     settings = SentimentSettings(
         sentiment_backend="hf",
@@ -81,13 +63,13 @@ def test_label_map_setting_and_selection_by_name(tmp_path: Path) -> None:
 
 
 def test_unmapped_generic_labels_are_a_clear_error(tmp_path: Path) -> None:
-    folder = save_tiny_model(tmp_path / "m", {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})
+    folder = save_tiny_bert(tmp_path / "m", {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"})
     with pytest.raises(SentimentError, match="LABEL_0"):
         HfBackend(str(folder), label_map={}, threads=1, batch_size=2)
 
 
 def test_two_label_model_gets_zero_neutral(tmp_path: Path) -> None:
-    folder = save_tiny_model(tmp_path / "m", {0: "NEG", 1: "POS"})
+    folder = save_tiny_bert(tmp_path / "m", {0: "NEG", 1: "POS"})
     probs = HfBackend(str(folder), label_map={}, threads=1, batch_size=4).predict(TEXTS)
     assert [p["neutral"] for p in probs] == [0.0, 0.0, 0.0]
     assert all(p["negative"] + p["positive"] == pytest.approx(1.0, abs=1e-5) for p in probs)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from transformers import AutoTokenizer, BertConfig, BertModel
+from transformers import AutoTokenizer, BertModel
 
 from nlp.sentiment.data import Example, SentimentDataError
 from nlp.sentiment.embedded import default_model_dir
@@ -17,6 +17,7 @@ from nlp.sentiment.train import (
     swa_stage,
     swa_trajectory,
 )
+from tests.conftest import save_tiny_bert
 
 ROWS = [
     Example("Operating profit rose 12 % to EUR 4.1 mn.", "positive", "test"),
@@ -32,20 +33,8 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small randomly initialised BERT saved like a checkpoint, on the shipped vocabulary."""
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=30522,
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=128,
-    )
-    path = tmp_path_factory.mktemp("tiny-bert")
-    BertModel(config, add_pooling_layer=False).save_pretrained(str(path))
-    AutoTokenizer.from_pretrained(str(default_model_dir())).save_pretrained(str(path))
-    return path
+    """A small randomly initialised BERT encoder saved like a checkpoint."""
+    return save_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,10 @@ import logging
 import os
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from nlp.errors import ModelNotInstalledError
 from nlp.sentiment.data import LABELS, Example, SentimentDataError, normalize_text, training_pool
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -149,22 +150,12 @@ def mlm_stage(base: Path, texts: Sequence[str], *, out: Path, cfg: TrainConfig) 
     size = cfg.mlm_batch_size
     steps = cfg.mlm_epochs * ((len(unique) + size - 1) // size)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.mlm_lr, weight_decay=cfg.weight_decay)
-    warm = max(1, int(cfg.warmup * steps))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
-    )
+    sched = linear_schedule(opt, steps=steps, warmup=cfg.warmup)
     log.info("stage 0: masked LM over %d texts, %d steps", len(unique), steps)
     model.train()
     step, start = 0, time.perf_counter()
     for epoch in range(cfg.mlm_epochs):
-        order = list(unique)
-        rng.shuffle(order)
-        chunks: list[list[str]] = []
-        for i in range(0, len(order), size * 50):  # similar lengths per batch, as `batches`
-            part = sorted(order[i : i + size * 50], key=len)
-            chunks.extend(part[j : j + size] for j in range(0, len(part), size))
-        rng.shuffle(chunks)
-        for chunk in chunks:
+        for chunk in batches(unique, size=size, rng=rng, length=len):
             ids = tok(chunk, truncation=True, max_length=cfg.max_len)["input_ids"]
             batch = masker([{"input_ids": row} for row in ids])
             labels = batch["labels"]
@@ -198,6 +189,20 @@ def mlm_stage(base: Path, texts: Sequence[str], *, out: Path, cfg: TrainConfig) 
     return out
 
 
+def _text_len(row: Any) -> int:
+    return len(row.text)
+
+
+def linear_schedule(opt: Any, *, steps: int, warmup: float) -> Any:
+    """Linear warm-up over the first `warmup` fraction of `steps`, then linear decay to 0."""
+    import torch
+
+    warm = max(1, int(steps * warmup))
+    return torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
+    )
+
+
 def seed_everything(seed: int) -> None:
     """Fix every random source training touches."""
     import torch
@@ -207,14 +212,17 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def batches(rows: Sequence[Example], *, size: int, rng: random.Random) -> Iterator[list[Example]]:
-    """Shuffled batches of similar length (sorted inside chunks of 50 batches) for less padding."""
+def batches(
+    rows: Sequence[T], *, size: int, rng: random.Random, length: Callable[[T], int] = _text_len
+) -> Iterator[list[T]]:
+    """Shuffled batches of similar `length` (sorted inside chunks of 50 batches) for less
+    padding; rows are labeled examples by default, or anything with a `length`."""
     order = list(rows)
     rng.shuffle(order)
     chunk = size * 50
-    out: list[list[Example]] = []
+    out: list[list[T]] = []
     for i in range(0, len(order), chunk):
-        part = sorted(order[i : i + chunk], key=lambda e: len(e.text))
+        part = sorted(order[i : i + chunk], key=length)
         out.extend(part[j : j + size] for j in range(0, len(part), size))
     rng.shuffle(out)
     yield from out
@@ -251,10 +259,7 @@ def run_stage(
     rng = random.Random(cfg.seed + len(rows))
     steps = epochs * ((len(rows) + cfg.batch_size - 1) // cfg.batch_size)
     opt = _optimizer(model, lr=lr, cfg=cfg)
-    warm = max(1, int(steps * cfg.warmup))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
-    )
+    sched = linear_schedule(opt, steps=steps, warmup=cfg.warmup)
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
     model.train()
     step, seen, start = 0, 0, time.perf_counter()

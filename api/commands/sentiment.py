@@ -65,6 +65,17 @@ def train_sentiment(  # noqa: PLR0913 - one parameter per CLI flag
             "fine-tuning (default: the shipped recipe's; 0 skips it).",
         ),
     ] = None,
+    teacher_probs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Knowledge distillation: a teacher's probs.json (`tidings train teacher`); "
+            "the labels of FPB, the tweets and the headlines are mixed with it."
+        ),
+    ] = None,
+    kd_alpha: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Weight of the teacher's distribution in the targets."),
+    ] = 0.5,
     limit: Annotated[
         int | None, typer.Option(help="Use at most N examples per corpus (smoke runs).")
     ] = None,
@@ -80,6 +91,15 @@ def train_sentiment(  # noqa: PLR0913 - one parameter per CLI flag
         cfg.float_activations = float_activations
     if mlm_epochs is not None:
         cfg.mlm_epochs = mlm_epochs
+    if teacher_probs is not None:
+        from nlp.sentiment.teacher import load_teacher_probs
+
+        try:  # checked before hours of training
+            load_teacher_probs(teacher_probs)
+        except NlpError as exc:
+            err_console.print(f"[red]error:[/red] --teacher-probs: {exc}")
+            raise typer.Exit(2) from exc
+        cfg.teacher_probs, cfg.kd_alpha = str(teacher_probs), kd_alpha
     if soup_seeds is not None:
         try:
             cfg.soup_seeds = parse_seeds(soup_seeds)
@@ -94,6 +114,38 @@ def train_sentiment(  # noqa: PLR0913 - one parameter per CLI flag
     fpb = metrics["fpb50"]
     typer.echo(
         f"wrote {out}: FPB-50 held-out accuracy {fpb['accuracy']:.3f}, "
+        f"macro-F1 {fpb['macro_f1']:.3f}"
+    )
+
+
+@train_app.command("teacher")
+def train_teacher_cmd(
+    *,
+    base: Annotated[
+        str, typer.Option(help="A Hugging Face encoder: hub name or local folder (offline here).")
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write model.pt, probs.json, metrics.json.")],
+    epochs: Annotated[int, typer.Option(min=1, help="Epochs over FPB-50 train.")] = 2,
+    lr: Annotated[float, typer.Option(help="Peak learning rate of the encoder.")] = 3e-5,
+    limit: Annotated[
+        int | None, typer.Option(help="Use at most N examples per corpus (smoke runs).")
+    ] = None,
+    shared: SharedOption = None,
+) -> None:
+    """Fine-tune a larger encoder on FPB-50 train as a distillation teacher; write its
+    probabilities for the student's corpora (see --teacher-probs of `train sentiment`)."""
+    from nlp.sentiment.teacher import TeacherConfig, train_teacher
+
+    logging.getLogger("nlp.sentiment").setLevel(logging.INFO)
+    cfg = TeacherConfig(epochs=epochs, lr=lr, limit=limit)
+    try:
+        metrics = train_teacher(base, out, shared=_shared(shared), cfg=cfg)
+    except NlpError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    fpb = metrics["fpb50"]
+    typer.echo(
+        f"wrote {out}: teacher FPB-50 held-out accuracy {fpb['accuracy']:.3f}, "
         f"macro-F1 {fpb['macro_f1']:.3f}"
     )
 

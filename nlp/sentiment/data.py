@@ -42,11 +42,13 @@ class SentimentDataError(NlpError):
 
 @dataclass(frozen=True)
 class Example:
-    """One labeled sentence."""
+    """One labeled sentence; `soft` holds a teacher's class probabilities (LABELS order) when
+    knowledge distillation is on."""
 
     text: str
     label: str
     source: str
+    soft: tuple[float, float, float] | None = None
 
 
 def normalize_text(text: str) -> str:

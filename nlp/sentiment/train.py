@@ -23,7 +23,14 @@ from typing import Any, TypeVar
 import numpy as np
 
 from nlp.errors import ModelNotInstalledError
-from nlp.sentiment.data import LABELS, Example, SentimentDataError, normalize_text, training_pool
+from nlp.sentiment.data import (
+    LABELS,
+    Example,
+    SentimentDataError,
+    normalize_text,
+    text_key,
+    training_pool,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,6 +71,14 @@ class TrainConfig:
     mlm_batch_size: int = 32
     mlm_probability: float = 0.15
     mlm_seed: int = 7
+    # knowledge distillation: a teacher's probabilities (`teacher.py`, `tidings train teacher`)
+    # for the rows of `kd_sources`; their targets become (1 - kd_alpha) x the smoothed label +
+    # kd_alpha x the teacher's distribution, in every stage. None: plain labels
+    teacher_probs: str | None = None
+    kd_alpha: float = 0.5
+    kd_sources: list[str] = field(
+        default_factory=lambda: ["fpb50_train", "twitter_train", "semeval_headlines"]
+    )
     # export: this many activation tensors (those whose int8 rounding costs the most, see
     # export.py) stay float; the weights stay int8, so the file does not grow
     float_activations: int = 16
@@ -280,7 +295,8 @@ def run_stage(
 def _step(
     model: Any, batch: Sequence[Example], *, tok: Any, loss_fn: Any, cfg: TrainConfig
 ) -> float:
-    """Forward + backward of one batch (gradients clipped); returns the loss."""
+    """Forward + backward of one batch (gradients clipped); returns the loss. With a teacher
+    (`cfg.teacher_probs`) the loss is the cross-entropy against `soft_targets`."""
     import torch
 
     enc = tok(
@@ -290,11 +306,44 @@ def _step(
         max_length=cfg.max_len,
         return_tensors="pt",
     )
-    target = torch.tensor([LABELS.index(e.label) for e in batch])
-    loss = loss_fn(model(enc["input_ids"], enc["attention_mask"]), target)
+    logits = model(enc["input_ids"], enc["attention_mask"])
+    if cfg.teacher_probs:
+        target = torch.tensor(
+            soft_targets(batch, smoothing=cfg.label_smoothing, alpha=cfg.kd_alpha)
+        )
+        loss = -(target * torch.log_softmax(logits, -1)).sum(-1).mean()
+    else:
+        loss = loss_fn(logits, torch.tensor([LABELS.index(e.label) for e in batch]))
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     return float(loss.detach())
+
+
+def soft_targets(batch: Sequence[Example], *, smoothing: float, alpha: float) -> list[list[float]]:
+    """Each row's target distribution: its label smoothed by `smoothing` (the same distribution
+    as CrossEntropyLoss(label_smoothing=...)), mixed (1 - alpha) : alpha with the teacher's
+    probabilities where the row has them."""
+    k = len(LABELS)
+    out = []
+    for e in batch:
+        hard = [smoothing / k + (1 - smoothing) * (i == LABELS.index(e.label)) for i in range(k)]
+        if e.soft is not None:
+            hard = [(1 - alpha) * h + alpha * q for h, q in zip(hard, e.soft, strict=True)]
+        out.append(hard)
+    return out
+
+
+def with_teacher(
+    pools: dict[str, list[Example]],
+    probs: dict[str, tuple[float, float, float]],
+    sources: Sequence[str],
+) -> dict[str, list[Example]]:
+    """The pools with the teacher's probabilities attached to the rows of `sources` it scored
+    (matched by normalised text); other rows are unchanged."""
+    out = dict(pools)
+    for name in sources:
+        out[name] = [replace(e, soft=probs.get(text_key(e.text))) for e in pools[name]]
+    return out
 
 
 def average_states(states: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -377,11 +426,16 @@ def train(out_dir: Path, *, shared: Path, cfg: TrainConfig, resume: Path | None 
     base = base_model_dir()
     tok = AutoTokenizer.from_pretrained(str(base))
     pools = training_pool(shared)
-    unknown = sorted({*cfg.sources, *cfg.fpb_sources, *cfg.final_sources} - set(pools))
+    kd = cfg.kd_sources if cfg.teacher_probs else []
+    unknown = sorted({*cfg.sources, *cfg.fpb_sources, *cfg.final_sources, *kd} - set(pools))
     if unknown:
         raise SentimentDataError(
             f"unknown training corpus {', '.join(unknown)}; known: {', '.join(sorted(pools))}"
         )
+    if cfg.teacher_probs:
+        from nlp.sentiment.teacher import load_teacher_probs
+
+        pools = with_teacher(pools, load_teacher_probs(Path(cfg.teacher_probs)), kd)
     mixed = [e for name in cfg.sources for e in pools[name][: cfg.limit]]
     if cfg.mlm_epochs > 0 and resume is None:
         base = mlm_stage(base, [e.text for e in mixed], out=out_dir / "mlm", cfg=cfg)

@@ -73,7 +73,9 @@ class TrainConfig:
     mlm_seed: int = 7
     # knowledge distillation: a teacher's probabilities (`teacher.py`, `tidings train teacher`)
     # for the rows of `kd_sources`; their targets become (1 - kd_alpha) x the smoothed label +
-    # kd_alpha x the teacher's distribution, in every stage. None: plain labels
+    # kd_alpha x the teacher's distribution, in every stage. None: plain labels. Tried with an
+    # all-mpnet-base-v2 teacher (FPB-50 0.860), session 7: fp32 FPB-50 0.839 vs 0.838 without,
+    # shared gold sentence macro-F1 0.558 vs 0.592
     teacher_probs: str | None = None
     kd_alpha: float = 0.5
     kd_sources: list[str] = field(

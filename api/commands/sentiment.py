@@ -35,6 +35,15 @@ def _shared(given: Path | None) -> Path:
     return data.parent
 
 
+def _wrote(out: Path, metrics: dict, who: str) -> None:
+    """The one-line summary of a training run: where it wrote and its FPB-50 held-out scores."""
+    fpb = metrics["fpb50"]
+    typer.echo(
+        f"wrote {out}: {who}FPB-50 held-out accuracy {fpb['accuracy']:.3f}, "
+        f"macro-F1 {fpb['macro_f1']:.3f}"
+    )
+
+
 @train_app.command("sentiment")
 def train_sentiment(  # noqa: PLR0913 - one parameter per CLI flag
     *,
@@ -111,11 +120,7 @@ def train_sentiment(  # noqa: PLR0913 - one parameter per CLI flag
     except NlpError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from exc
-    fpb = metrics["fpb50"]
-    typer.echo(
-        f"wrote {out}: FPB-50 held-out accuracy {fpb['accuracy']:.3f}, "
-        f"macro-F1 {fpb['macro_f1']:.3f}"
-    )
+    _wrote(out, metrics, "")
 
 
 @train_app.command("teacher")
@@ -143,11 +148,7 @@ def train_teacher_cmd(
     except NlpError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from exc
-    fpb = metrics["fpb50"]
-    typer.echo(
-        f"wrote {out}: teacher FPB-50 held-out accuracy {fpb['accuracy']:.3f}, "
-        f"macro-F1 {fpb['macro_f1']:.3f}"
-    )
+    _wrote(out, metrics, "teacher ")
 
 
 @eval_app.command("sentiment")

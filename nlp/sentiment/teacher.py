@@ -21,7 +21,14 @@ from typing import Any
 
 from nlp.errors import ModelNotInstalledError
 from nlp.sentiment.data import LABELS, SentimentDataError, normalize_text, text_key, training_pool
-from nlp.sentiment.train import batches, linear_schedule, seed_everything
+from nlp.sentiment.train import (
+    TrainConfig,
+    batches,
+    build_model,
+    linear_schedule,
+    seed_everything,
+    train_step,
+)
 
 log = logging.getLogger(__name__)
 PROBS_FILE = "probs.json"
@@ -50,30 +57,11 @@ class TeacherConfig:
 
 
 def build_teacher(base: str, *, dropout: float = 0.1) -> Any:
-    """Any transformers encoder + mean pooling + a linear 3-way head, as a torch module."""
-    import torch
-    from transformers import AutoModel
-
-    class MeanPoolTeacher(torch.nn.Module):
-        """Mean of the token states over the attention mask, then a linear layer."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            try:
-                self.encoder = AutoModel.from_pretrained(base)
-            except (OSError, ValueError) as exc:  # no weights there, not on the (offline) hub
-                raise ModelNotInstalledError(f"cannot load a teacher from {base!r}: {exc}") from exc
-            self.dropout = torch.nn.Dropout(dropout)
-            self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
-
-        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-            """Logits for each sentence of the batch."""
-            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
-            mask = attention_mask.unsqueeze(-1).to(states.dtype)
-            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-6)
-            return self.head(self.dropout(pooled))
-
-    return MeanPoolTeacher()
+    """Any transformers encoder + mean pooling + a linear 3-way head (`train.build_model`)."""
+    try:
+        return build_model(base, dropout=dropout, any_encoder=True)
+    except (OSError, ValueError) as exc:  # no weights there, and not on the (offline) hub
+        raise ModelNotInstalledError(f"cannot load a teacher from {base!r}: {exc}") from exc
 
 
 def _fit(model: Any, rows: Sequence[Any], *, tok: Any, cfg: TeacherConfig) -> None:
@@ -95,22 +83,13 @@ def _fit(model: Any, rows: Sequence[Any], *, tok: Any, cfg: TeacherConfig) -> No
     steps = cfg.epochs * ((len(rows) + cfg.batch_size - 1) // cfg.batch_size)
     sched = linear_schedule(opt, steps=steps, warmup=cfg.warmup)
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+    step_cfg = TrainConfig(max_len=cfg.max_len)  # plain labels: train_step uses loss_fn
     rng = random.Random(cfg.seed)
     model.train()
     step, seen, start = 0, 0, time.perf_counter()
     for epoch in range(cfg.epochs):
         for batch in batches(rows, size=cfg.batch_size, rng=rng):
-            enc = tok(
-                [normalize_text(e.text) for e in batch],
-                padding=True,
-                truncation=True,
-                max_length=cfg.max_len,
-                return_tensors="pt",
-            )
-            target = torch.tensor([LABELS.index(e.label) for e in batch])
-            loss = loss_fn(model(enc["input_ids"], enc["attention_mask"]), target)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            loss = train_step(model, batch, tok=tok, loss_fn=loss_fn, cfg=step_cfg)
             opt.step()
             sched.step()
             opt.zero_grad()
@@ -122,7 +101,7 @@ def _fit(model: Any, rows: Sequence[Any], *, tok: Any, cfg: TeacherConfig) -> No
                     epoch,
                     step,
                     steps,
-                    float(loss.detach()),
+                    loss,
                     rate,
                 )
     model.eval()

@@ -125,17 +125,22 @@ def base_model_dir() -> Path:
     return path
 
 
-def build_model(base: Path, *, dropout: float = 0.1) -> Any:
-    """MiniLM encoder + mean pooling + linear 3-way head, as a torch module."""
+def build_model(base: Path | str, *, dropout: float = 0.1, any_encoder: bool = False) -> Any:
+    """MiniLM encoder + mean pooling + linear 3-way head, as a torch module. `any_encoder`:
+    load whatever architecture `base` (a folder or hub name) holds, e.g. a larger teacher."""
     import torch
-    from transformers import BertModel
+    from transformers import AutoModel, BertModel
 
     class MeanPoolClassifier(torch.nn.Module):
         """Mean of the token states over the attention mask, then a linear layer."""
 
         def __init__(self) -> None:
             super().__init__()
-            self.encoder = BertModel.from_pretrained(str(base), add_pooling_layer=False)
+            self.encoder = (
+                AutoModel.from_pretrained(str(base))
+                if any_encoder
+                else BertModel.from_pretrained(str(base), add_pooling_layer=False)
+            )
             self.dropout = torch.nn.Dropout(dropout)
             self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
 
@@ -282,7 +287,7 @@ def run_stage(
     step, seen, start = 0, 0, time.perf_counter()
     for epoch in range(epochs):
         for batch in batches(rows, size=cfg.batch_size, rng=rng):
-            loss = _step(model, batch, tok=tok, loss_fn=loss_fn, cfg=cfg)
+            loss = train_step(model, batch, tok=tok, loss_fn=loss_fn, cfg=cfg)
             opt.step()
             sched.step()
             opt.zero_grad()
@@ -294,7 +299,7 @@ def run_stage(
                 )
 
 
-def _step(
+def train_step(
     model: Any, batch: Sequence[Example], *, tok: Any, loss_fn: Any, cfg: TrainConfig
 ) -> float:
     """Forward + backward of one batch (gradients clipped); returns the loss. With a teacher
@@ -381,7 +386,7 @@ def swa_trajectory(
     model.train()
     for _ in range(cfg.swa_epochs):
         for batch in batches(rows, size=cfg.batch_size, rng=rng):
-            loss = _step(model, batch, tok=tok, loss_fn=loss_fn, cfg=cfg)
+            loss = train_step(model, batch, tok=tok, loss_fn=loss_fn, cfg=cfg)
             opt.step()
             opt.zero_grad()
             step += 1

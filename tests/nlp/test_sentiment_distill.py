@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 import torch
-from transformers import AutoTokenizer
 
 from nlp.errors import ModelNotInstalledError
-from nlp.sentiment.data import LABELS, Example, SentimentDataError, text_key
-from nlp.sentiment.embedded import default_model_dir
+from nlp.sentiment.data import LABELS, SentimentDataError, text_key
 from nlp.sentiment.teacher import (
     PROBS_FILE,
     TeacherConfig,
@@ -21,24 +19,9 @@ from nlp.sentiment.teacher import (
     train_teacher,
 )
 from nlp.sentiment.train import TrainConfig, build_model, run_stage, soft_targets, with_teacher
-from tests.conftest import save_tiny_bert
+from tests.nlp.conftest import TRAIN_ROWS
 
-ROWS = [
-    Example("Operating profit rose 12 % to EUR 4.1 mn.", "positive", "test"),
-    Example("Net sales fell sharply in the quarter.", "negative", "test"),
-    Example("The annual meeting is held on 5 April.", "neutral", "test"),
-    Example("Spot bitcoin ETFs saw record inflows.", "positive", "test"),
-]
-
-
-@pytest.fixture(scope="module")
-def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return save_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
-
-
-@pytest.fixture(scope="module")
-def tok():
-    return AutoTokenizer.from_pretrained(str(default_model_dir()))
+ROWS = TRAIN_ROWS[:4]
 
 
 def test_without_a_teacher_the_target_is_the_smoothed_label() -> None:

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 import torch
-from transformers import AutoTokenizer, BertModel
+from transformers import BertModel
 
-from nlp.sentiment.data import Example, SentimentDataError
-from nlp.sentiment.embedded import default_model_dir
+from nlp.sentiment.data import SentimentDataError
 from nlp.sentiment.train import (
     TrainConfig,
     average_states,
@@ -17,29 +16,9 @@ from nlp.sentiment.train import (
     swa_stage,
     swa_trajectory,
 )
-from tests.conftest import save_tiny_bert
+from tests.nlp.conftest import TRAIN_ROWS
 
-ROWS = [
-    Example("Operating profit rose 12 % to EUR 4.1 mn.", "positive", "test"),
-    Example("Net sales fell sharply in the quarter.", "negative", "test"),
-    Example("The annual meeting is held on 5 April.", "neutral", "test"),
-    Example("Spot bitcoin ETFs saw record inflows.", "positive", "test"),
-    Example("Long-term holders sold 405,000 BTC.", "negative", "test"),
-    Example("The report is published on Thursday.", "neutral", "test"),
-    Example("Shares jumped after the upgrade.", "positive", "test"),
-    Example("The lender cut its outlook again.", "negative", "test"),
-]
-
-
-@pytest.fixture(scope="module")
-def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small randomly initialised BERT encoder saved like a checkpoint."""
-    return save_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
-
-
-@pytest.fixture(scope="module")
-def tok():
-    return AutoTokenizer.from_pretrained(str(default_model_dir()))
+ROWS = TRAIN_ROWS
 
 
 def _cfg(**kw) -> TrainConfig:

@@ -3,7 +3,7 @@
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
 from nlp.errors import NlpError
@@ -68,6 +68,14 @@ def create_backend(settings: SentimentSettings) -> SentimentBackend:
     if settings.sentiment_cache_size > 0:
         return CachedBackend(backend, size=settings.sentiment_cache_size)
     return backend
+
+
+def length_sorted_batches(lengths: Sequence[int], size: int) -> Iterator[list[int]]:
+    """Indices in batches of `size`, shortest items first, so that each batch pads little;
+    callers write each batch's results back by index (input order is kept)."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    for start in range(0, len(order), size):
+        yield order[start : start + size]
 
 
 def score_of(probs: Probs) -> float:

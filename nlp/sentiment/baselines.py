@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from nlp.sentiment.base import length_sorted_batches
 from nlp.sentiment.data import LABELS, Example, normalize_text
 
 VADER_THRESHOLD = 0.05  # the compound cut-off the VADER authors recommend
@@ -52,11 +53,9 @@ def embed(texts: Sequence[str], *, batch_size: int = 64, threads: int = 2) -> np
     base = str(base_model_dir())
     tok = AutoTokenizer.from_pretrained(base)
     model = AutoModel.from_pretrained(base).eval()
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
     with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
+        for idx in length_sorted_batches([len(t) for t in texts], batch_size):
             enc = tok(
                 [normalize_text(texts[i]) for i in idx],
                 padding=True,

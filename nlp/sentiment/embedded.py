@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp.sentiment.base import Probs, SentimentError, register
+from nlp.sentiment.base import Probs, SentimentError, length_sorted_batches, register
 from nlp.sentiment.data import LABELS, normalize_text
 from nlp.sentiment.settings import SentimentSettings
 
@@ -69,10 +69,8 @@ class EmbeddedBackend:
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw logits (len(texts) × 3, in self.labels order), computed in length-sorted batches."""
         encs = self.tokenizer.encode_batch([normalize_text(t) for t in texts])
-        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
         out = np.zeros((len(encs), len(self.labels)), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
+        for idx in length_sorted_batches([len(e.ids) for e in encs], self.batch_size):
             out[idx] = self.session.run(["logits"], padded_batch([encs[i] for i in idx]))[0]
         return out
 

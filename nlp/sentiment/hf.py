@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from nlp.sentiment.base import Probs, SentimentError, register
+from nlp.sentiment.base import Probs, SentimentError, length_sorted_batches, register
 from nlp.sentiment.data import LABELS
 from nlp.sentiment.settings import SentimentSettings
 
@@ -88,11 +88,9 @@ class HfBackend:
         """Softmax over the model's labels, summed into negative / neutral / positive."""
         import torch
 
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out: list[Probs] = [{} for _ in texts]
         with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start : start + self.batch_size]
+            for idx in length_sorted_batches([len(t) for t in texts], self.batch_size):
                 enc = self.tokenizer(
                     [texts[i] for i in idx],
                     padding=True,

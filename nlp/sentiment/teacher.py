@@ -20,15 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from nlp.errors import ModelNotInstalledError
+from nlp.sentiment.base import length_sorted_batches
 from nlp.sentiment.data import LABELS, SentimentDataError, normalize_text, text_key, training_pool
-from nlp.sentiment.train import (
-    TrainConfig,
-    batches,
-    build_model,
-    linear_schedule,
-    seed_everything,
-    train_step,
-)
+from nlp.sentiment.train import TrainConfig, build_model, run_stage, seed_everything
 
 log = logging.getLogger(__name__)
 PROBS_FILE = "probs.json"
@@ -36,17 +30,12 @@ PROBS_FILE = "probs.json"
 
 @dataclass
 class TeacherConfig:
-    """Hyper-parameters of `tidings train teacher`."""
+    """Hyper-parameters of `tidings train teacher`. Batch size, maximum length, warm-up, label
+    smoothing, head learning-rate factor and weight decay are the student's (`TrainConfig`)."""
 
     seed: int = 13
     epochs: int = 2
     lr: float = 3e-5
-    head_lr_factor: float = 10.0
-    weight_decay: float = 0.01
-    batch_size: int = 16
-    max_len: int = 96
-    warmup: float = 0.06
-    label_smoothing: float = 0.05
     threads: int = 2
     limit: int | None = None  # cap per corpus, for smoke runs
     sources: list[str] = field(default_factory=lambda: ["fpb50_train"])  # trained on
@@ -54,6 +43,10 @@ class TeacherConfig:
     label_sources: list[str] = field(
         default_factory=lambda: ["fpb50_train", "twitter_train", "semeval_headlines"]
     )
+
+    def stage_config(self) -> TrainConfig:
+        """The step settings the teacher shares with the student."""
+        return TrainConfig(seed=self.seed, threads=self.threads)
 
 
 def build_teacher(base: str, *, dropout: float = 0.1) -> Any:
@@ -65,45 +58,26 @@ def build_teacher(base: str, *, dropout: float = 0.1) -> Any:
 
 
 def _fit(model: Any, rows: Sequence[Any], *, tok: Any, cfg: TeacherConfig) -> None:
-    """AdamW (head lr x `head_lr_factor`, no decay on the head), linear warm-up then decay,
-    label smoothing, gradients clipped at 1; length-bucketed shuffled batches."""
+    """`run_stage` with weight decay on every encoder weight (none on the head) and batches
+    ordered by a generator seeded with `cfg.seed` alone."""
     import torch
 
+    stage = cfg.stage_config()
     encoder = [p for name, p in model.named_parameters() if not name.startswith("head.")]
     opt = torch.optim.AdamW(
         [
-            {"params": encoder, "lr": cfg.lr, "weight_decay": cfg.weight_decay},
+            {"params": encoder, "lr": cfg.lr, "weight_decay": stage.weight_decay},
             {
                 "params": model.head.parameters(),
-                "lr": cfg.lr * cfg.head_lr_factor,
+                "lr": cfg.lr * stage.head_lr_factor,
                 "weight_decay": 0.0,
             },
         ]
     )
-    steps = cfg.epochs * ((len(rows) + cfg.batch_size - 1) // cfg.batch_size)
-    sched = linear_schedule(opt, steps=steps, warmup=cfg.warmup)
-    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
-    step_cfg = TrainConfig(max_len=cfg.max_len)  # plain labels: train_step uses loss_fn
-    rng = random.Random(cfg.seed)
-    model.train()
-    step, seen, start = 0, 0, time.perf_counter()
-    for epoch in range(cfg.epochs):
-        for batch in batches(rows, size=cfg.batch_size, rng=rng):
-            loss = train_step(model, batch, tok=tok, loss_fn=loss_fn, cfg=step_cfg)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            step, seen = step + 1, seen + len(batch)
-            if step % 50 == 0:
-                rate = seen / (time.perf_counter() - start)
-                log.info(
-                    "teacher epoch %d step %d/%d loss %.4f %.1f sent/s",
-                    epoch,
-                    step,
-                    steps,
-                    loss,
-                    rate,
-                )
+    run_stage(
+        model, rows, epochs=cfg.epochs, lr=cfg.lr, tok=tok, cfg=stage, opt=opt,
+        rng=random.Random(cfg.seed),
+    )  # fmt: skip
     model.eval()
 
 
@@ -115,12 +89,10 @@ def predict_probs(
     import torch
 
     norm = [normalize_text(t) for t in texts]
-    order = sorted(range(len(norm)), key=lambda i: len(norm[i]))
     out: list[list[float]] = [[] for _ in norm]
     model.eval()
     with torch.no_grad():
-        for i in range(0, len(order), batch_size):
-            idx = order[i : i + batch_size]
+        for idx in length_sorted_batches([len(t) for t in norm], batch_size):
             enc = tok(
                 [norm[j] for j in idx],
                 padding=True,
@@ -140,10 +112,11 @@ def train_teacher(base: str, out_dir: Path, *, shared: Path, cfg: TeacherConfig)
     import torch
     from transformers import AutoTokenizer
 
-    from nlp.sentiment.eval import eval_sets, scores
+    from nlp.sentiment.eval import eval_sets, score_sets
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     torch.set_num_threads(cfg.threads)
+    stage = cfg.stage_config()
     try:  # first: a wrong base fails before any data is read
         tok = AutoTokenizer.from_pretrained(base)
     except (OSError, ValueError) as exc:
@@ -165,16 +138,22 @@ def train_teacher(base: str, out_dir: Path, *, shared: Path, cfg: TeacherConfig)
     texts = sorted(
         {normalize_text(e.text) for name in cfg.label_sources for e in pools[name][: cfg.limit]}
     )
-    probs = predict_probs(model, texts, tok=tok, max_len=cfg.max_len)
+    probs = predict_probs(model, texts, tok=tok, max_len=stage.max_len)
     table = {text_key(t): [round(p, 5) for p in row] for t, row in zip(texts, probs, strict=True)}
     (out_dir / PROBS_FILE).write_text(json.dumps(table, sort_keys=True) + "\n", encoding="utf-8")
-    metrics: dict[str, Any] = {}
-    for name, exs in eval_sets(shared).items():
-        pred = predict_probs(model, [e.text for e in exs], tok=tok, max_len=cfg.max_len)
-        labels = [LABELS[max(range(len(LABELS)), key=row.__getitem__)] for row in pred]
-        metrics[name] = scores([e.label for e in exs], labels)
+
+    def labeler(batch: Sequence[str]) -> list[str]:
+        rows = predict_probs(model, batch, tok=tok, max_len=stage.max_len)
+        return [LABELS[max(range(len(LABELS)), key=row.__getitem__)] for row in rows]
+
+    metrics = score_sets(eval_sets(shared), labeler)
     metrics["base"] = base
     metrics["teacher_config"] = asdict(cfg)
+    metrics["stage_config"] = {
+        k: getattr(stage, k)
+        for k in ("batch_size", "max_len", "warmup", "label_smoothing", "head_lr_factor",
+                  "weight_decay")
+    }  # fmt: skip
     metrics["train_seconds"] = round(train_seconds, 1)
     metrics["total_seconds"] = round(time.perf_counter() - start, 1)
     (out_dir / "metrics.json").write_text(

@@ -271,16 +271,26 @@ def _optimizer(model: Any, *, lr: float, cfg: TrainConfig) -> Any:
 
 
 def run_stage(
-    model: Any, rows: Sequence[Example], *, epochs: int, lr: float, tok: Any, cfg: TrainConfig
+    model: Any,
+    rows: Sequence[Example],
+    *,
+    epochs: int,
+    lr: float,
+    tok: Any,
+    cfg: TrainConfig,
+    opt: Any = None,
+    rng: random.Random | None = None,
 ) -> None:
-    """Train `model` on `rows` for `epochs` with linear warm-up then linear decay."""
+    """Train `model` on `rows` for `epochs` with linear warm-up then linear decay. `opt` (an
+    optimizer over `model`'s parameters) and `rng` (batch order) replace the recipe's
+    (`_optimizer` at `lr`; a generator seeded by `cfg.seed` and the row count)."""
     import torch
 
     if epochs <= 0 or not rows:
         return
-    rng = random.Random(cfg.seed + len(rows))
+    rng = rng if rng is not None else random.Random(cfg.seed + len(rows))
     steps = epochs * ((len(rows) + cfg.batch_size - 1) // cfg.batch_size)
-    opt = _optimizer(model, lr=lr, cfg=cfg)
+    opt = opt if opt is not None else _optimizer(model, lr=lr, cfg=cfg)
     sched = linear_schedule(opt, steps=steps, warmup=cfg.warmup)
     loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
     model.train()

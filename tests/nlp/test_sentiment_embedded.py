@@ -159,3 +159,15 @@ def test_clauses_split_on_contrast_and_merge_short_pieces() -> None:
     text = "Bitcoin, Ether and Solana fell, while gold rose to a record."
     pieces = [text[c.start : c.end] for c in clauses(text)]
     assert pieces == ["Bitcoin, Ether and Solana fell, ", "while gold rose to a record."]
+
+
+def test_length_sorted_batches_cover_every_index_once_shortest_first() -> None:
+    from nlp.sentiment.base import length_sorted_batches
+
+    lengths = [5, 1, 9, 3, 3, 7, 2]
+    got = list(length_sorted_batches(lengths, 3))
+    assert [len(b) for b in got] == [3, 3, 1]
+    flat = [i for b in got for i in b]
+    assert sorted(flat) == list(range(len(lengths)))
+    assert [lengths[i] for i in flat] == sorted(lengths)
+    assert list(length_sorted_batches([], 4)) == []

@@ -43,7 +43,8 @@ _LEVEL_BEFORE = re.compile(
     r"\b(?:support|resistance|level|mark|threshold|cost basis|floor|ceiling|barrier|line"
     r"|support (?:in|at|near|around) the"
     r"|fail(?:ed|ing|s)? to (?:hold|defend)(?: the)?|holds? above|stay above|reclaim\w*|regain\w*"
-    r"|break(?:s|ing)? (?:above|below))\s*(?:at|of|near|around|\()?\s*(?:about|around|roughly)?\s*$"
+    r"|break(?:s|ing)? (?:above|below)|(?:recovery|return|breakout|push) (?:back )?(?:above|below))"
+    r"\s*(?:at|of|near|around|\()?\s*(?:about|around|roughly)?\s*(?:(?:low|mid|high)-?)?\s*$"
 )
 _INDICATOR = re.compile(r"(?i)\b(?:index|rsi|ratio|score|reading|indicator|oscillator)\b")
 # "$22.5 billion (...) as of Monday, down from ...": the trend word after the number's phrase
@@ -63,6 +64,30 @@ _MOVED_TO = re.compile(
 _MARK_PREFIX = re.compile(r"(?P<to>\b(?:to|toward|towards)\s+)?\b(?:sub|above|below|over|under)-$")
 _FROM_LEVEL = re.compile(r"\bfrom\s+$")
 _SUPERLATIVE = re.compile(r"\b(?P<up>highest|record high|all-time high)\b|\b(?P<down>lowest)\b")
+# "the yearly highs it printed back in April", "late-2022 lows": a past extreme, not a level now.
+_PAST_EXTREME = re.compile(
+    r"(?<!new )(?<!fresh )\b(?:yearly|annual|year-to-date|ytd|earlier|previous|prior|cycle"
+    r"|(?:late|early|mid)-\d{4}|(?:19|20)\d\d)\s+(?P<kind>high|low|peak|top|bottom)s?\b"
+)
+# A level named as the bound of a range ("its $26,000s to $31,000 range").
+_RANGE_AFTER = re.compile(r"\s*(?:-|to)?\s*(?:\$?[\d,.]+\w*)?\s*(?:trading\s+)?range\b")
+# A moving average's value ("its 50-Day Moving Average (in the mid-$28,000s)") is a level.
+_AVERAGE_LEVEL = re.compile(r"moving averages?\b|\b\d*dma\b|\b\d+-day ma\b")
+# "last changing hands just under $27,000", "last in the low-$26,000s": the price now.
+_PRICE_NOW = re.compile(
+    r"\b(?:last|currently|now|changing hands)(?:\s+(?:trading|changing hands|seen|at|in|around"
+    r"|near|just|under|above|below|the|low|mid|high)-?){0,4}\s*$"
+)
+# "18x gains", "3.8% lower": the direction word right after the number.
+_DIRECTION_AFTER = re.compile(r"\s*(?P<w>higher|lower|gains?|losses)\b")
+# Verbs that move a rate; the last one before a rate's value gives its direction.
+_RATE_MOVE = re.compile(
+    r"\b(?:hik(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|lift(?:s|ed|ing)?|jump(?:s|ed)?|rise|rises|rose"
+    r"|climb(?:s|ed)?|increas(?:e|es|ed)|cut|cuts|cutting|lower(?:s|ed|ing)|reduc(?:e|es|ed)"
+    r"|fell|fall|falls|drop(?:s|ped)?|declin(?:e|es|ed))\b"
+)
+# A swing or range measures size, not a direction ("a high-to-low swing of over 9%").
+_SIZE_NOUN = re.compile(r"\b(?:swing|range|volatility|spread)\b")
 _NON_PRICE = {"fee", "market_cap", "volume", "liquidations", "hack_loss", "net_flow", "outflow"}
 _NON_PRICE |= {"inflow", "aum", "balance", "loss", "sold_amount", "bought_amount", "open_interest"}
 
@@ -108,6 +133,22 @@ def _modal_above(frame: Frame) -> bool:
         ):
             return True
         if tok.dep_ == "ROOT" or tok.head is tok:
+            return False
+        if tok.dep_ in {"acl", "ccomp"} and tok.head.pos_ == "NOUN":
+            return False  # "bulls will take heart from the fact that it found support ..."
+        tok = tok.head
+    return False
+
+
+def in_since_clause(frame: Frame) -> bool:
+    """Whether the number sits in a "since ..." clause ("the largest since it rose 10% in March")."""
+    tok = frame.verb
+    for _ in range(3):
+        if tok is None:
+            return False
+        if any(c.dep_ == "mark" and c.lower_ == "since" for c in tok.children):
+            return True
+        if tok.dep_ not in {"conj", "xcomp"}:
             return False
         tok = tok.head
     return False
@@ -209,6 +250,10 @@ def decide_type(frame: Frame, metric: str) -> str:
     mark = _MARK_PREFIX.search(frame.left)
     if mark and frame.quantity.qualifier in {"below", "over"}:
         return "observation" if mark["to"] else "threshold_level"
+    if in_since_clause(frame) or (
+        metric in PRICE_METRICS and _PAST_EXTREME.search(frame.left[-80:])
+    ):
+        return "historical"
     forecast = is_forecast(frame)
     if forecast and (frame.quantity.change_role == "from" or _FROM_LEVEL.search(frame.left)):
         return "observation"  # the current level a forecast move starts from
@@ -218,6 +263,10 @@ def decide_type(frame: Frame, metric: str) -> str:
     if metric == "price_threshold" and ahead and re.search(r"\btowards?\b", frame.left[-50:]):
         return "forecast"  # a level a forecast move heads for
     if metric == "price_threshold" or (metric == "average_cost" and "cost basis" in _near(frame)):
+        return "threshold_level"
+    if metric in PRICE_METRICS and not forecast and (
+        _RANGE_AFTER.match(frame.tail) or _AVERAGE_LEVEL.search(frame.left[-60:])
+    ):
         return "threshold_level"
     if HISTORICAL.search(frame.sentence_left):
         return "historical"
@@ -241,11 +290,19 @@ def decide_direction(frame: Frame, metric: str, *, previous: str | None) -> str:
         return "none"
     if q.change_role == "to":
         return last_cue(frame.sentence_left.rsplit(" from ", 1)[0]) or "none"
+    if metric in PRICE_METRICS and _PRICE_NOW.search(frame.left):
+        return "none"  # "last changing hands just under $27,000, down 3% on the day"
     trend = _TREND_AFTER.match(frame.tail)
     if trend:
         return "down" if trend.group(1) in {"down", "lower"} else "up"
-    if _FORECAST_VALUE.search(frame.left):
+    after = _DIRECTION_AFTER.match(frame.tail)
+    if after:
+        return "down" if after["w"] in {"lower", "losses"} else "up"
+    if _FORECAST_VALUE.search(frame.left) or _SIZE_NOUN.search(_near(frame)[-40:]):
         return "none"
+    extreme = _PAST_EXTREME.search(frame.left[-80:]) if metric in PRICE_METRICS else None
+    if extreme:
+        return "down" if extreme["kind"] in {"low", "bottom"} else "up"
     return _metric_direction(frame, metric, previous) or _level_direction(frame, metric)
 
 
@@ -273,11 +330,21 @@ def _metric_direction(frame: Frame, metric: str, previous: str | None) -> str | 
         return "up"
     if metric == "net_flow":
         return last_cue(frame.anchor_text + " " + frame.left) or "none"
+    if metric == "rate" and (moved := _rate_move(frame.left[-90:])):
+        return moved  # "hike rates one more time (to 5.0-5.25%)", "rates jump 5.0%"
     if metric in LEVEL_METRICS or metric in {"average_cost", "average_price"}:
         return _reached_level(frame, metric) or "none"
     if "target" in frame.anchor_text and metric not in PRICE_METRICS:
         return "none"
     return None
+
+
+def _rate_move(left: str) -> str | None:
+    """up / down from the last verb that moved a rate to the number, unless it moved from it."""
+    moves = list(_RATE_MOVE.finditer(left))
+    if not moves or re.search(r"\bfrom\b", left[moves[-1].end() :]):
+        return None
+    return last_cue(moves[-1].group(0))
 
 
 def _level_direction(frame: Frame, metric: str) -> str:

@@ -96,7 +96,7 @@ UP = re.compile(
     r"\b(?:inflows?|flow(?:ed|s)? in|bought|buy\w*|purchas\w*|accumulat\w*|rose|rise|rises|rising"
     r"|gain\w*|surg\w*|jump\w*|climb\w*|rall\w*|soar\w*|increas\w*|up|higher|record|all-time high"
     r"|high|highs|profits?|added|adding|resistance|rebound\w*|recover\w*|spik\w*|grew|grow\w*"
-    r"|above|peak\w*|hike\w*|raised?)\b"
+    r"|above|peak\w*|hike\w*|raised?|lift(?:s|ed|ing)?)\b"
 )
 # Metrics whose numbers are levels, stocks or shares: they carry no direction of their own.
 LEVEL_METRICS = {
@@ -122,7 +122,8 @@ FLOW_NOUN = re.compile(r"\b(?:outflows?|inflows?|flows?|sales|selling|sell-off|l
 MODAL = re.compile(
     r"\b(?:will|may|might|could|would|should|can|expects?|(?<!as )expected|forecasts?|predicts?"
     r"|predicted|projected|projects to|likely to|set to|poised to|going to|on track to"
-    r"|aims? to|eyeing|targeting|targeted|prospects? for|sees? \w+ (?:reaching|hitting)|warns?)\b"
+    r"|aims? to|eyeing|targeting|targeted|prospects? for|sees? \w+ (?:reaching|hitting)|warns?"
+    r"|expectations? (?:for|of))\b"
 )
 THRESHOLD = re.compile(
     r"\b(?:support|resistance|mark|level|levels|cost basis|threshold|battleground|line|floor"
@@ -130,7 +131,8 @@ THRESHOLD = re.compile(
     r"|stay above|reclaim\w*|regain\w*|break(?:s|ing)? (?:above|below)|breaks? through)\b"
 )
 HISTORICAL = re.compile(
-    r"\b(?:historically|in the past,|previous cycles?|prior cycles?|back in|last cycle"
+    r"\b(?:historically|in the past,|previous cycles?|prior cycles?|last cycle"
+    r"|back in (?:(?:19|20)\d\d|the day|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"|in (?:19|20)\d\d)\b"
 )
 RECORD = re.compile(r"\b(?:record high|all-time high|ath|record low|all-time low|peak)\b")
@@ -142,7 +144,8 @@ PRICE_CUE = re.compile(
     r"|trad(?:e|es|ed|ing) (?:at|above|below|near|around)|fell to|fall to"
     r"|falls to|dropped to|drop to|rose to|rise to|climbed to|hit|hits|reached|reach|touched"
     r"|test|tests|support|resistance|level|mark|above|below|high of|low of|reclaim\w*|broke"
-    r"|break|as low as|as high as|up to|down to|cost basis|worth|valued at|around|near|target)\b"
+    r"|break|as low as|as high as|up to|down to|cost basis|worth|valued at|around|near|target"
+    r"|changing hands|moving averages?|highs|lows|last (?:in|at|around|near|trading))\b"
 )
 
 

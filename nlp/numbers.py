@@ -260,6 +260,7 @@ _RANGE_GAP = re.compile(
     r"\s*(?:to|and|through|-|–|—|/)\s*(?:(?:about|around|roughly|over|more than|nearly|almost"
     r"|under|below|above)\s+)?"
 )
+_BY_BEFORE = re.compile(r"\bby\s+$")
 _FROM_BEFORE = re.compile(
     r"(?i)\bfrom\s+(?:the\s+)?(?:(?:about|around|roughly|over|nearly|almost|above|below|under"
     r"|just)\s+)*(?:(?:mid|low|high|upper|lower|sub)-)?$"
@@ -404,6 +405,8 @@ def _link_pairs(text: str, found: list[Quantity]) -> list[Quantity]:
             continue
         if not _RANGE_GAP.fullmatch(gap) or (gap.strip() == "and" and not _between(text, a)):
             continue
+        if gap.strip() == "to" and _BY_BEFORE.search(text[max(0, a.start - 12) : a.start]):
+            continue  # "lifted rates by 25 bps to 5.0-5.25%": a move and the level it reached
         if b.bare and not a.bare:
             b = out[i + 1] = _shorthand_upper(a, b)
         if a.unit != b.unit and not a.bare:

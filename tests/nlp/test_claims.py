@@ -194,7 +194,7 @@ CASES = [
     # the value a forecast names is a level; "as expected" is no forecast
     ("Jobless claims came in below the median economist forecast for a 4.2% rate.", "4.2%",
      "rate", "none", "forecast"),
-    ("Bond yields fell as expected to 4.1% this week.", "4.1%", "rate", "none", "observation"),
+    ("Bond yields fell as expected to 4.1% this week.", "4.1%", "rate", "down", "observation"),
     # "sub-X" on a noun is a mark, unless a move went "to" it
     ("Lending posted its first sub-10% growth rate in years.", "10%", "rate", "none",
      "threshold_level"),
@@ -205,6 +205,50 @@ CASES = [
     ("Rate cuts from current levels (from 5.25-5.5% to 4.5%) will likely follow.", "5.5%", "rate",
      "none", "observation"),
     ("The protocol saw $3 million in inflows.", "$3 million", "inflow", "up", "observation"),
+    # claims-rules-8, from the misses on the dev2 articles
+    # a direction word right after the number; a past extreme is historical
+    ("Ether now trades about 12% lower than the yearly highs it set back in March near the $2,100"
+     " level.", "12%", "change", "down", "observation"),
+    ("Ether now trades about 12% lower than the yearly highs it set back in March near the $2,100"
+     " level.", "$2,100", "price_threshold", "up", "historical"),
+    ("A drop back towards late-2022 lows under $16,000 looks unlikely.", "$16,000", "price",
+     "down", "historical"),
+    ("Bitcoin hit fresh 10-month highs above $30,000 last week.", "$30,000", "price", "up",
+     "observation"),
+    # the price now ("last ...") carries no direction, whatever the day's move
+    ("Solana is last changing hands just under $21, down 4% on the day.", "$21", "price", "none",
+     "observation"),
+    ("Bitcoin, last in the mid-$26,000s, is down over 15% versus its earlier yearly highs above"
+     " $31,000.", "$26,000s", "price", "none", "observation"),
+    ("Bitcoin, last in the mid-$26,000s, is down over 15% versus its earlier yearly highs above"
+     " $31,000.", "$31,000", "price", "up", "historical"),
+    # a moving average's value and a range's bounds are levels
+    ("Bitcoin is stuck below its 50-Day Moving Average (in the mid-$28,000s).", "$28,000s",
+     "price", "down", "threshold_level"),
+    ("BTC threatens a break below its $26,000 to $31,000 range.", "$31,000", "price", "down",
+     "threshold_level"),
+    ("A sustained recovery back above $30,000 looks increasingly likely.", "$30,000",
+     "price_threshold", "up", "threshold_level"),
+    # a "since ..." clause is a past episode; a swing measures size, not direction
+    ("The 6% intra-day swing was the largest since the token rallied 12% in one day in January.",
+     "12%", "price_change", "up", "historical"),
+    ("The 6% intra-day swing was the largest since the token rallied 12% in one day in January.",
+     "6%", "change", "none", "observation"),
+    ("Analysts see a further 30% gain, or around 2x gains from current levels.", "2x", "multiple",
+     "up", "observation"),
+    # "by X to Y-Z" is a move and the level it reached, not a range from X; "lifted" is up
+    ("The central bank lifted rates by 50 bps to 4.5-4.75% on Wednesday.", "50 bps",
+     "rate_change", "up", "observation"),
+    ("The central bank lifted rates by 50 bps to 4.5-4.75% on Wednesday.", "4.75%", "change",
+     "up", "observation"),
+    # a modal of the main clause does not reach into "the fact that ..."
+    ("Traders take comfort from the fact that bitcoin found support in the low $27,000s.",
+     "$27,000s", "price_threshold", "down", "threshold_level"),
+    ("Markets price cuts, in contrast with current market expectations for cuts towards 4.0%.",
+     "4.0%", "price_change", "down", "forecast"),
+    # "back in focus" names no past episode
+    ("Fears are back in focus after the bank revealed $100 billion in withdrawals last quarter.",
+     "$100 billion", "outflow", "down", "observation"),
 ]  # fmt: skip
 
 

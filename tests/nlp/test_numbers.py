@@ -369,3 +369,16 @@ def test_offsets_index_the_original_text() -> None:
     text = "Über-long intro — then ETFs lost $1.34 billion; “half” of it in a day."
     (q,) = find_quantities(text, PUBLISHED)
     assert (text[q.start : q.end], q.value) == ("$1.34 billion", 1.34e9)
+
+
+def test_a_move_by_x_to_a_range_is_not_a_range_from_x() -> None:
+    found = find_quantities("The Fed lifted rates by 25 bps to 5.0-5.25% on Wednesday.", PUBLISHED)
+    got = [(q.text, q.value, q.unit, q.qualifier) for q in found]
+    assert got == [
+        ("25 bps", 25, "BASIS_POINTS", None),
+        ("5.0", 5.0, "PERCENT", "range_lower"),
+        ("5.25%", 5.25, "PERCENT", "range_upper"),
+    ]
+    # without "by", "X to Y" stays a range
+    (low, high) = find_quantities("Yields ranged from 4% to 5% on Monday.", PUBLISHED)
+    assert (low.value, high.value) == (4, 5)

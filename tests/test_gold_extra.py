@@ -41,13 +41,14 @@ def test_rebuilt_spans_are_exact(tmp_path: Path, shared_path: Path) -> None:
 @pytest.mark.shared
 @pytest.mark.slow
 def test_scores_stay_above_the_floor(tmp_path: Path, shared_path: Path) -> None:
-    """Pooled over the six articles; floors sit a little under the measured scores."""
+    """Pooled over the ten articles; floors sit a little under the measured scores (session 8:
+    entities 0.955 / 0.902, claims 0.977 / 0.950, type 0.864, direction 0.857)."""
     build_module.build(tmp_path, shared=shared_path)
     docs = load_gold_dir(tmp_path / "gold", tmp_path / "samples")
     report = evaluate(Analyzer(), docs).pooled.as_dict()
-    assert report["entities"]["detection"]["f1"] >= 0.95
-    assert report["entities"]["linked"]["f1"] >= 0.90
-    assert report["claims"]["detection"]["f1"] >= 0.97
-    assert report["claims"]["value_and_unit"]["f1"] >= 0.95
-    assert report["claims"]["claim_type_accuracy"] >= 0.80
-    assert report["claims"]["direction_accuracy"] >= 0.78
+    assert report["entities"]["detection"]["f1"] >= 0.94
+    assert report["entities"]["linked"]["f1"] >= 0.88
+    assert report["claims"]["detection"]["f1"] >= 0.96
+    assert report["claims"]["value_and_unit"]["f1"] >= 0.93
+    assert report["claims"]["claim_type_accuracy"] >= 0.84
+    assert report["claims"]["direction_accuracy"] >= 0.83

@@ -141,7 +141,7 @@ def _modal_above(frame: Frame) -> bool:
 
 
 def in_since_clause(frame: Frame) -> bool:
-    """Whether the number sits in a "since ..." clause ("the largest since it rose 10% in March")."""
+    """Whether the number sits in a "since ..." clause ("the largest since it rose 10%")."""
     tok = frame.verb
     for _ in range(3):
         if tok is None:
@@ -262,15 +262,20 @@ def decide_type(frame: Frame, metric: str) -> str:
     ahead = forecast or MODAL.search(frame.sentence_left[-120:])
     if metric == "price_threshold" and ahead and re.search(r"\btowards?\b", frame.left[-50:]):
         return "forecast"  # a level a forecast move heads for
+    if _is_level(frame, metric, forecast=forecast):
+        return "threshold_level"
+    return "historical" if HISTORICAL.search(frame.sentence_left) else "observation"
+
+
+def _is_level(frame: Frame, metric: str, *, forecast: bool) -> bool:
+    """Marks and cost bases; a moving average's value or a range's bound when not forecast."""
     if metric == "price_threshold" or (metric == "average_cost" and "cost basis" in _near(frame)):
-        return "threshold_level"
-    if metric in PRICE_METRICS and not forecast and (
-        _RANGE_AFTER.match(frame.tail) or _AVERAGE_LEVEL.search(frame.left[-60:])
-    ):
-        return "threshold_level"
-    if HISTORICAL.search(frame.sentence_left):
-        return "historical"
-    return "observation"
+        return True
+    return (
+        metric in PRICE_METRICS
+        and not forecast
+        and bool(_RANGE_AFTER.match(frame.tail) or _AVERAGE_LEVEL.search(frame.left[-60:]))
+    )
 
 
 def _is_definition(frame: Frame) -> bool:
@@ -330,10 +335,10 @@ def _metric_direction(frame: Frame, metric: str, previous: str | None) -> str | 
         return "up"
     if metric == "net_flow":
         return last_cue(frame.anchor_text + " " + frame.left) or "none"
-    if metric == "rate" and (moved := _rate_move(frame.left[-90:])):
-        return moved  # "hike rates one more time (to 5.0-5.25%)", "rates jump 5.0%"
     if metric in LEVEL_METRICS or metric in {"average_cost", "average_price"}:
-        return _reached_level(frame, metric) or "none"
+        # a rate takes the verb that moved it: "hike rates (to 5.0-5.25%)", "rates jump 5.0%"
+        moved = _rate_move(frame.left[-90:]) if metric == "rate" else None
+        return moved or _reached_level(frame, metric) or "none"
     if "target" in frame.anchor_text and metric not in PRICE_METRICS:
         return "none"
     return None

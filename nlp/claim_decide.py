@@ -250,11 +250,14 @@ def decide_type(frame: Frame, metric: str) -> str:
     mark = _MARK_PREFIX.search(frame.left)
     if mark and frame.quantity.qualifier in {"below", "over"}:
         return "observation" if mark["to"] else "threshold_level"
-    if in_since_clause(frame) or (
-        metric in PRICE_METRICS and _PAST_EXTREME.search(frame.left[-80:])
+    forecast = is_forecast(frame)
+    if (
+        in_since_clause(frame)
+        or (  # "could revisit its yearly lows near $25,000" is a forecast
+            metric in PRICE_METRICS and not forecast and _PAST_EXTREME.search(frame.left[-80:])
+        )
     ):
         return "historical"
-    forecast = is_forecast(frame)
     if forecast and (frame.quantity.change_role == "from" or _FROM_LEVEL.search(frame.left)):
         return "observation"  # the current level a forecast move starts from
     if metric == "price_target" or (metric not in PRICE_METRICS and forecast):

@@ -215,6 +215,8 @@ CASES = [
      "down", "historical"),
     ("Bitcoin hit fresh 10-month highs above $30,000 last week.", "$30,000", "price", "up",
      "observation"),
+    ("Bitcoin could revisit its yearly lows near $25,000.", "$25,000", "price_target", "down",
+     "forecast"),
     # the price now ("last ...") carries no direction, whatever the day's move
     ("Solana is last changing hands just under $21, down 4% on the day.", "$21", "price", "none",
      "observation"),

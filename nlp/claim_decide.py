@@ -82,9 +82,9 @@ _PRICE_NOW = re.compile(
 _DIRECTION_AFTER = re.compile(r"\s*(?P<w>higher|lower|gains?|losses)\b")
 # Verbs that move a rate; the last one before a rate's value gives its direction.
 _RATE_MOVE = re.compile(
-    r"\b(?:hik(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|lift(?:s|ed|ing)?|jump(?:s|ed)?|rise|rises|rose"
-    r"|climb(?:s|ed)?|increas(?:e|es|ed)|cut|cuts|cutting|lower(?:s|ed|ing)|reduc(?:e|es|ed)"
-    r"|fell|fall|falls|drop(?:s|ped)?|declin(?:e|es|ed))\b"
+    r"\b(?:(?P<up>hik(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|lift(?:s|ed|ing)?|jump(?:s|ed)?|rise"
+    r"|rises|rose|climb(?:s|ed)?|increas(?:e|es|ed))|(?P<down>cut|cuts|cutting|lower(?:s|ed|ing)"
+    r"|reduc(?:e|es|ed)|fell|fall|falls|drop(?:s|ped)?|declin(?:e|es|ed)))\b"
 )
 # A swing or range measures size, not a direction ("a high-to-low swing of over 9%").
 _SIZE_NOUN = re.compile(r"\b(?:swing|range|volatility|spread)\b")
@@ -97,21 +97,28 @@ def _near(frame: Frame) -> str:
     return f"{frame.left[-80:]} || {frame.anchor_text}"
 
 
-def is_conditional(frame: Frame) -> bool:
-    """Whether the number sits in an if/unless/once clause."""
+def _in_clause(frame: Frame, marks: set[str]) -> bool:
+    """Whether the number's verb, or one it is chained to, opens with one of `marks`."""
     verb = frame.verb
     for _ in range(3):
         if verb is None:
             return False
-        if any(
-            c.dep_ == "mark" and c.lower_ in {"if", "unless", "once", "should"}
-            for c in verb.children
-        ):
+        if any(c.dep_ == "mark" and c.lower_ in marks for c in verb.children):
             return True
         if verb.dep_ not in {"xcomp", "conj", "ccomp"}:
             return False
         verb = verb.head
     return False
+
+
+def is_conditional(frame: Frame) -> bool:
+    """Whether the number sits in an if/unless/once clause."""
+    return _in_clause(frame, {"if", "unless", "once", "should"})
+
+
+def in_since_clause(frame: Frame) -> bool:
+    """Whether the number sits in a "since ..." clause ("the largest since it rose 10%")."""
+    return _in_clause(frame, {"since"})
 
 
 _MODAL_AUX = {"will", "may", "might", "could", "would", "should", "can", "'ll"}
@@ -136,20 +143,6 @@ def _modal_above(frame: Frame) -> bool:
             return False
         if tok.dep_ in {"acl", "ccomp"} and tok.head.pos_ == "NOUN":
             return False  # "bulls will take heart from the fact that it found support ..."
-        tok = tok.head
-    return False
-
-
-def in_since_clause(frame: Frame) -> bool:
-    """Whether the number sits in a "since ..." clause ("the largest since it rose 10%")."""
-    tok = frame.verb
-    for _ in range(3):
-        if tok is None:
-            return False
-        if any(c.dep_ == "mark" and c.lower_ == "since" for c in tok.children):
-            return True
-        if tok.dep_ not in {"conj", "xcomp"}:
-            return False
         tok = tok.head
     return False
 
@@ -352,7 +345,7 @@ def _rate_move(left: str) -> str | None:
     moves = list(_RATE_MOVE.finditer(left))
     if not moves or re.search(r"\bfrom\b", left[moves[-1].end() :]):
         return None
-    return last_cue(moves[-1].group(0))
+    return "up" if moves[-1]["up"] else "down"
 
 
 def _level_direction(frame: Frame, metric: str) -> str:

@@ -243,6 +243,9 @@ CASES = [
      "rate_change", "up", "observation"),
     ("The central bank lifted rates by 50 bps to 4.5-4.75% on Wednesday.", "4.75%", "change",
      "up", "observation"),
+    ("The Fed is hiking interest rates to 5.5% this year.", "5.5%", "rate", "up", "observation"),
+    ("The bank lowered its interest rate to 3.75% on Thursday.", "3.75%", "rate", "down",
+     "observation"),
     # a modal of the main clause does not reach into "the fact that ..."
     ("Traders take comfort from the fact that bitcoin found support in the low $27,000s.",
      "$27,000s", "price_threshold", "down", "threshold_level"),

@@ -380,5 +380,5 @@ def test_a_move_by_x_to_a_range_is_not_a_range_from_x() -> None:
         ("5.25%", 5.25, "PERCENT", "range_upper"),
     ]
     # without "by", "X to Y" stays a range
-    (low, high) = find_quantities("Yields ranged from 4% to 5% on Monday.", PUBLISHED)
-    assert (low.value, high.value) == (4, 5)
+    (low, high) = find_quantities("Yields were 4% to 5% on Monday.", PUBLISHED)
+    assert (low.qualifier, high.qualifier) == ("range_lower", "range_upper")

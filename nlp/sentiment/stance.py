@@ -10,7 +10,8 @@ every sentence from ../shared and checks its hash.
 
 Units come from three sources, enumerated deterministically by `units`:
 - `cryptonews2023`: the distinct articles of cryptonews_com_2023_fulltext.json (paragraphs joined
-  with newlines, split with the gold sentence rules), minus the articles of tests/gold_extra;
+  with newlines, split with the gold sentence rules), minus the dev and blind articles of
+  tests/gold_extra;
 - `summaries`: titles and summary sentences of crypto_news_plus_2021-2022_summaries.csv;
 - `rss`: titles and plain-text summaries of the crypto feed snapshots in crypto-rss-feeds/.
 """
@@ -31,7 +32,7 @@ LABEL_DIR = Path(__file__).resolve().parent / "stance_labels"
 NEWS_FILE = "crypto-news-articles/cryptonews_com_2023_fulltext.json"
 SUMMARY_FILE = "crypto-news-articles/crypto_news_plus_2021-2022_summaries.csv"
 RSS_FILES = ("coindesk.xml", "coingtelegraph-all.xml", "decrypt.xml", "theblock.xml")
-# Articles annotated in tests/gold_extra (dev and blind evaluation): never trained on.
+# The dev and blind articles of tests/gold_extra (sentiment is scored on them): never trained on.
 EVAL_URLS = frozenset(
     {
         "https://cryptonews.com/news/investors-continue-buying-bitcoin-latest-fund-flows-report-shows-heres-why-btc-could-dominate-institutional-crypto-demand.htm",

@@ -115,6 +115,7 @@ _RELEASE = re.compile(
 )
 _COUNTRY = r"US|U\.S\.|UK|Eurozone|euro area|China|Japan|Canada|Germany"
 _STOP_WORDS = {"a", "an", "the", "previous", "recent", "new", "latest"}
+_SOURCE_PREPS = {"at", "of", "from"}
 
 
 def _clean_source(raw: str) -> str | None:
@@ -126,14 +127,40 @@ def _clean_source(raw: str) -> str | None:
     return src
 
 
+def _name_tail(tok: Token, subject: Token) -> bool:
+    """Whether `tok` joins `subject` through name-part and coordination arcs only."""
+    while tok.i != subject.i:
+        if tok.dep_ not in {"flat", "compound", "conj", "cc"} or tok.head.i == tok.i:
+            return False
+        tok = tok.head
+    return True
+
+
+def _employer(head: Token) -> list[Token]:
+    """A named organisation after a speaker ("strategists at Standard Chartered", "head of
+    research at Kaiko"): the preposition and its object's words, through chains of them."""
+    out: list[Token] = []
+    for prep in head.rights:
+        obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        if prep.dep_ != "prep" or prep.lower_ not in _SOURCE_PREPS or obj is None:
+            continue
+        phrase = [t for t in obj.subtree if t.i <= obj.i]
+        inner = _employer(obj)
+        if inner or any(t.pos_ == "PROPN" and t.ent_type_ != "DATE" for t in phrase):
+            out += [prep, *phrase, *inner]
+    return out
+
+
 def _speaker(tok: Token) -> str | None:
     """The subject phrase of a speech verb, if it names someone ("CryptoQuant CEO Ki Young Ju")."""
     subject = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
     if subject is None:
         return None
     words = [t for t in subject.subtree if t.dep_ not in {"relcl", "acl", "punct", "det", "appos"}]
-    # coordinated names stay whole ("strategists Alkesh Shah and Andrew Moss")
-    words = [t for t in words if t.i <= subject.i or t.dep_ in {"flat", "compound", "conj", "cc"}]
+    # after the head noun only coordinated names ("strategists Alkesh Shah and Andrew Moss") and
+    # the employer ("economists at JP Morgan"); not a name part hung under a dropped phrase
+    words = [t for t in words if t.i <= subject.i or _name_tail(t, subject)]
+    words += _employer(subject)
     first = min(t.i for t in words)
     doc = tok.doc
     while (

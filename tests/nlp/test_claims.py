@@ -294,6 +294,15 @@ ATTRIBUTION = [
     ("“Volumes fell by 40%, with both figures suggesting thin markets,” Acme Funds continued.",
      "Acme Funds"),
     ("That was below the average analyst estimate of 3.0%.", "analysts"),
+    # the employer stays whole, a date after it does not join the name
+    ("Strategists at Standard Chartered said bitcoin could reach $200,000.",
+     "Strategists at Standard Chartered"),
+    ("But economists at JP Morgan on Wednesday said the odds of a default are 25%.",
+     "economists at JP Morgan"),
+    ("Head of research at Kaiko Clara Medalie said volumes fell 20%.",
+     "Head of research at Kaiko Clara Medalie"),
+    ("Analysts from Bernstein wrote that bitcoin may hit $150,000.", "Analysts from Bernstein"),
+    ("Analysts of the market said bitcoin may hit $150,000.", "Analysts"),
 ]  # fmt: skip
 
 

@@ -63,7 +63,30 @@ _MOVED_TO = re.compile(
 # "its first sub-5% reading": a mark; "a dip to sub-$20,000 levels": where a move went.
 _MARK_PREFIX = re.compile(r"(?P<to>\b(?:to|toward|towards)\s+)?\b(?:sub|above|below|over|under)-$")
 _FROM_LEVEL = re.compile(r"\bfrom\s+$")
-_SUPERLATIVE = re.compile(r"\b(?P<up>highest|record high|all-time high)\b|\b(?P<down>lowest)\b")
+# "hit its highest level ... to the north of the $30,600 level", "a dip to the south of $30,000":
+# where a past move went, not a level that matters
+_MOVED_PAST_MARK = re.compile(
+    r"\b(?:hit|hits|rose|risen|climbed|jumped|surged|rallied|spiked|pushed|dip|dips|dipped|fell"
+    r"|fallen|dropped|slid|sank|plunged|tumbled|broke)\b[^.;]{0,60}\bto\s+the\s+"
+    r"(?P<side>north|south)\s+of\s+(?:the\s+)?$"
+)
+# "their current level (of 4.75-5.0%)": the level now, which a forecast moves from
+_CURRENT_LEVEL = re.compile(
+    r"\b(?:current|present|existing|prevailing)\s+(?:levels?|rates?|range|target range)\s*"
+    r"\(?\s*(?:of|at)?\s*$"
+)
+# "is seen remaining near 3.6%", "the door has been opened for BTC to hit ...", "a possible
+# price in the $200-$300K region": a forecast without a modal verb
+_FORECAST_PHRASE = re.compile(
+    r"\b(?:is|are|was|were)\s+seen\s+(?:\w+ing\b|at\b|near\b|around\b)"
+    r"|\bdoor\b[\w\s]{0,25}\bopen(?:ed|s)?\b[\w\s]{0,20}\bto\b"
+    r"|\bpaves?\s+the\s+way\b|\b(?:possible|potential)\s+(?:\w+\s+){0,2}"
+    r"(?:price|prices|target|targets|move|rally|upside|downside|retest|test)\b"
+)
+_SUPERLATIVE = re.compile(
+    r"\b(?P<up>highest|record high|all-time high|(?:multi|\w+)-(?:year|month|week) high)\b"
+    r"|\b(?P<down>lowest|record low|all-time low|(?:multi|\w+)-(?:year|month|week) low)\b"
+)
 # "the yearly highs it printed back in April", "late-2022 lows": a past extreme, not a level now.
 _PAST_EXTREME = re.compile(
     r"(?<!new )(?<!fresh )\b(?:yearly|annual|year-to-date|ytd|earlier|previous|prior|cycle"
@@ -79,12 +102,16 @@ _PRICE_NOW = re.compile(
     r"|near|just|under|above|below|the|low|mid|high)-?){0,4}\s*$"
 )
 # "18x gains", "3.8% lower": the direction word right after the number.
-_DIRECTION_AFTER = re.compile(r"\s*(?P<w>higher|lower|gains?|losses)\b")
+_DIRECTION_AFTER = re.compile(
+    r"\s*(?:\([^()]{0,20}\)\s*)?(?P<w>higher|lower|gains?|losses|rally|bounce|rebound|surge|jump"
+    r"|rise|drop|fall|decline|crash|plunge|correction|pullback|slump|dip)\b"
+)
+_AFTER_UP = {"higher", "gain", "gains", "rally", "bounce", "rebound", "surge", "jump", "rise"}
 # Verbs that move a rate; the last one before a rate's value gives its direction.
 _RATE_MOVE = re.compile(
     r"\b(?:(?P<up>hik(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|lift(?:s|ed|ing)?|jump(?:s|ed)?|rise"
     r"|rises|rose|climb(?:s|ed)?|increas(?:e|es|ed))|(?P<down>cut|cuts|cutting|lower(?:s|ed|ing)"
-    r"|reduc(?:e|es|ed)|fell|fall|falls|drop(?:s|ped)?|declin(?:e|es|ed)))\b"
+    r"|reduc(?:e|es|ed)|fell|fall|falls|drop(?:s|ped)?|declin(?:e|es|ed)|down(?=\s+to\b)))\b"
 )
 # A swing or range measures size, not a direction ("a high-to-low swing of over 9%").
 _SIZE_NOUN = re.compile(r"\b(?:swing|range|volatility|spread)\b")
@@ -133,16 +160,19 @@ def _modal_above(frame: Frame) -> bool:
             return False
         as_expected = tok.i > 0 and tok.doc[tok.i - 1].lower_ == "as"
         auxes = {c.lower_ for c in tok.children if c.dep_ == "aux"}
-        # "may have been": a guess about the past, not a forecast
-        modal = bool(auxes & _MODAL_AUX) and "have" not in auxes
+        # "may have been": a guess about the past, not a forecast; "will have cut" still is one
+        modal = bool(auxes & _MODAL_AUX) and ("have" not in auxes or "will" in auxes)
         if tok.pos_ in {"VERB", "AUX"} and (
             modal or (base_form(tok) in _FORECAST_HEADS and not as_expected)
         ):
             return True
         if tok.dep_ == "ROOT" or tok.head is tok:
             return False
-        if tok.dep_ in {"acl", "ccomp"} and tok.head.pos_ == "NOUN":
-            return False  # "bulls will take heart from the fact that it found support ..."
+        past_relcl = tok.dep_ == "relcl" and tok.tag_ == "VBD"
+        if past_relcl or (tok.dep_ in {"acl", "ccomp"} and tok.head.pos_ == "NOUN"):
+            # "bulls will take heart from the fact that it found support ...", "we could look
+            # at past cycles, both of which lasted four years": the clause has its own tense
+            return False
         tok = tok.head
     return False
 
@@ -152,7 +182,10 @@ def is_forecast(frame: Frame) -> bool:
     if is_conditional(frame):
         return False
     return bool(
-        MODAL.search(frame.left[-60:]) or MODAL.search(frame.verb_text) or _modal_above(frame)
+        MODAL.search(frame.left[-60:])
+        or MODAL.search(frame.verb_text)
+        or _FORECAST_PHRASE.search(frame.sentence_left[-120:])
+        or _modal_above(frame)
     )
 
 
@@ -196,7 +229,7 @@ def _price_kind(frame: Frame, near: str) -> str:
     """Which price metric a per-coin USD level is: cost, average, record, target, level, price."""
     if re.search(r"cost basis|average cost|realized price|cost of", near):
         return "average_cost"
-    if "average price" in near:
+    if re.search(r"\baverage (?:purchase |buying |selling |entry )?price\b", near):
         return "average_price"
     if RECORD.search(near):
         return "record_price"
@@ -244,6 +277,8 @@ def decide_type(frame: Frame, metric: str) -> str:
     if mark and frame.quantity.qualifier in {"below", "over"}:
         return "observation" if mark["to"] else "threshold_level"
     forecast = is_forecast(frame)
+    if _observed_level(frame, forecast=forecast):
+        return "observation"
     if (
         in_since_clause(frame)
         or (  # "could revisit its yearly lows near $25,000" is a forecast
@@ -251,8 +286,6 @@ def decide_type(frame: Frame, metric: str) -> str:
         )
     ):
         return "historical"
-    if forecast and (frame.quantity.change_role == "from" or _FROM_LEVEL.search(frame.left)):
-        return "observation"  # the current level a forecast move starts from
     if metric == "price_target" or (metric not in PRICE_METRICS and forecast):
         return "forecast"
     ahead = forecast or MODAL.search(frame.sentence_left[-120:])
@@ -261,6 +294,16 @@ def decide_type(frame: Frame, metric: str) -> str:
     if _is_level(frame, metric, forecast=forecast):
         return "threshold_level"
     return "historical" if HISTORICAL.search(frame.sentence_left) else "observation"
+
+
+def _observed_level(frame: Frame, *, forecast: bool) -> bool:
+    """A level as it is or was: "their current level (of 5%)", the level a forecast move starts
+    from, or where a past move went ("a dip to the south of the $30,000 mark")."""
+    if _CURRENT_LEVEL.search(frame.left):
+        return True
+    if forecast:
+        return frame.quantity.change_role == "from" or bool(_FROM_LEVEL.search(frame.left))
+    return bool(_MOVED_PAST_MARK.search(frame.left))
 
 
 def _is_level(frame: Frame, metric: str, *, forecast: bool) -> bool:
@@ -291,20 +334,33 @@ def decide_direction(frame: Frame, metric: str, *, previous: str | None) -> str:
         return "none"
     if q.change_role == "to":
         return last_cue(frame.sentence_left.rsplit(" from ", 1)[0]) or "none"
-    if metric in PRICE_METRICS and _PRICE_NOW.search(frame.left):
-        return "none"  # "last changing hands just under $27,000, down 3% on the day"
-    trend = _TREND_AFTER.match(frame.tail)
-    if trend:
-        return "down" if trend.group(1) in {"down", "lower"} else "up"
-    after = _DIRECTION_AFTER.match(frame.tail)
-    if after:
-        return "down" if after["w"] in {"lower", "losses"} else "up"
+    worded = _worded_direction(frame, metric)
+    if worded:
+        return worded
     if _FORECAST_VALUE.search(frame.left) or _SIZE_NOUN.search(_near(frame)[-40:]):
         return "none"
     extreme = _PAST_EXTREME.search(frame.left[-80:]) if metric in PRICE_METRICS else None
     if extreme:
         return "down" if extreme["kind"] in {"low", "bottom"} else "up"
     return _metric_direction(frame, metric, previous) or _level_direction(frame, metric)
+
+
+def _worded_direction(frame: Frame, metric: str) -> str | None:
+    """The direction the words around the number state, else None."""
+    if (metric in PRICE_METRICS and _PRICE_NOW.search(frame.left)) or _CURRENT_LEVEL.search(
+        frame.left
+    ):
+        return "none"  # "last changing hands just under $27,000, down 3% on the day"
+    past_mark = _MOVED_PAST_MARK.search(frame.left)
+    if past_mark:
+        return "up" if past_mark["side"] == "north" else "down"
+    trend = _TREND_AFTER.match(frame.tail)
+    if trend:
+        return "down" if trend.group(1) in {"down", "lower"} else "up"
+    after = _DIRECTION_AFTER.match(frame.tail)
+    if after:
+        return "up" if after["w"] in _AFTER_UP else "down"
+    return None
 
 
 def _reached_level(frame: Frame, metric: str) -> str | None:

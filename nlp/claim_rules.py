@@ -17,7 +17,8 @@ METRICS: dict[str, str] = {
     "price_threshold": "a price level that matters: support, resistance, a mark, a trigger",
     "record_price": "a record (all-time) high or low price",
     "average_cost": "an average cost, cost basis or realized price of holders",
-    "average_price": "an average price over a period",
+    "average_price": "an average price over a period or of purchases",
+    "purchase_cost": "the total paid for holdings (an aggregate cost)",
     "net_flow": "net fund flow (ETF, exchange); direction tells in or out",
     "inflow": "money or coins flowing in",
     "outflow": "money or coins flowing out",
@@ -68,7 +69,11 @@ METRIC_RULES: list[tuple[str, re.Pattern[str]]] = [
         ("share_of_supply", r"\bof (?:the |its |total |all )*(?:circulating |total )?supply\b"),
         ("share_of_market", r"\bmarket share\b|\bshare of the market\b|\bdominance\b"),
         ("average_cost", r"\bcost basis\b|\baverage cost\b|\brealized price\b|\bcost of\b"),
-        ("average_price", r"\baverage price\b"),
+        ("average_price", r"\baverage (?:purchase |buying |selling |entry )?price\b"),
+        (
+            "purchase_cost",
+            r"\b(?:aggregate|total|combined|cumulative) (?:purchase )?(?:price|cost)\b",
+        ),
         ("market_cap", r"\bmarket cap(?:itali[sz]ation)?\b|\bvaluation\b|\bvalued at\b"),
         ("open_interest", r"\bopen interest\b"),
         ("volume", r"\bvolumes?\b|\bturnover\b"),
@@ -90,13 +95,14 @@ DOWN = re.compile(
     r"|liquidat\w*|loss(?:es)?|lost|losing|hack\w*|exploit\w*|stolen|drain\w*|disappear\w*|wiped"
     r"|fell|fall|falls|falling|drop|drops|dropped|dropping|declin\w*|plung\w*|slump\w*|slid|slide"
     r"|tumbl\w*|crash\w*|down|lower|decreas\w*|shed|bleed\w*|cashed out|below|under|low|lows"
-    r"|support|breakdown|correction|sink\w*|sank|dipp?\w*|retreat\w*|slash\w*|cut|cuts)\b"
+    r"|support|breakdown|correction|sink\w*|sank|dipp?\w*|retreat\w*|slash\w*|cut|cuts"
+    r"|moderat(?:e|es|ed|ing)|cool(?:s|ed|ing)?|eas(?:e|es|ed|ing))\b"
 )
 UP = re.compile(
     r"\b(?:inflows?|flow(?:ed|s)? in|bought|buy\w*|purchas\w*|accumulat\w*|rose|rise|rises|rising"
     r"|gain\w*|surg\w*|jump\w*|climb\w*|rall\w*|soar\w*|increas\w*|up|higher|record|all-time high"
     r"|high|highs|profits?|added|adding|resistance|rebound\w*|recover\w*|spik\w*|grew|grow\w*"
-    r"|above|peak\w*|hike\w*|raised?|lift(?:s|ed|ing)?)\b"
+    r"|above|peak\w*|hike\w*|raised?|lift(?:s|ed|ing)?|bounc\w*)\b"
 )
 # Metrics whose numbers are levels, stocks or shares: they carry no direction of their own.
 LEVEL_METRICS = {
@@ -108,6 +114,7 @@ LEVEL_METRICS = {
     "share",
     "average_cost",
     "average_price",
+    "purchase_cost",
     "market_cap",
     "duration",
     "count",
@@ -132,6 +139,7 @@ THRESHOLD = re.compile(
 )
 HISTORICAL = re.compile(
     r"\b(?:historically|in the past,|previous cycles?|prior cycles?|last cycle"
+    r"|past (?:(?:two|three|four|few|\d) )?(?:market |bull |bear )?cycles"
     r"|back in (?:(?:19|20)\d\d|the day|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"|in (?:19|20)\d\d)\b"
 )
@@ -157,8 +165,13 @@ def match_first(rules: list[tuple[str, re.Pattern[str]]], text: str) -> str | No
     return None
 
 
+# "support-turned-resistance" names a level, not a move
+_TURNED = re.compile(r"\b\w+-turned-\w+\b")
+
+
 def last_cue(text: str) -> str | None:
     """The direction of the cue word nearest the end of `text` ("up", "down") or None."""
+    text = _TURNED.sub(lambda m: " " * len(m.group(0)), text)
     best: tuple[int, str] | None = None
     for label, pattern in (("down", DOWN), ("up", UP)):
         for m in pattern.finditer(text):

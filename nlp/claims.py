@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from nlp.pipeline import AnalysisContext, StageResources
 
 # Bump when extraction rules change, so stored claims can be recomputed.
-CLAIMS_VERSION = "claims-rules-8"
+CLAIMS_VERSION = "claims-rules-9"
 _HISTORICAL_AFTER_DAYS = 60
 
 

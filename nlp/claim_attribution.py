@@ -153,7 +153,8 @@ def _employer(head: Token) -> list[Token]:
 
 def _speaker(tok: Token) -> str | None:
     """The subject phrase of a speech verb, if it names someone ("CryptoQuant CEO Ki Young Ju")."""
-    subject = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    # the subject of a passive ("payroll growth is expected to ...") is what is said, not who
+    subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
     if subject is None:
         return None
     words = [t for t in subject.subtree if t.dep_ not in {"relcl", "acl", "punct", "det", "appos"}]

@@ -96,7 +96,7 @@ DOWN = re.compile(
     r"|fell|fall|falls|falling|drop|drops|dropped|dropping|declin\w*|plung\w*|slump\w*|slid|slide"
     r"|tumbl\w*|crash\w*|down|lower|decreas\w*|shed|bleed\w*|cashed out|below|under|low|lows"
     r"|support|breakdown|correction|sink\w*|sank|dipp?\w*|retreat\w*|slash\w*|cut|cuts"
-    r"|moderat(?:e|es|ed|ing)|cool(?:s|ed|ing)?|eas(?:e|es|ed|ing))\b"
+    r"|moderat(?:es|ed|ing)|cool(?:s|ed|ing)|eas(?:es|ed|ing)|(?:moderate|cool|ease)(?=\s+to\b))\b"
 )
 UP = re.compile(
     r"\b(?:inflows?|flow(?:ed|s)? in|bought|buy\w*|purchas\w*|accumulat\w*|rose|rise|rises|rising"

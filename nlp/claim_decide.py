@@ -6,6 +6,7 @@ import re
 
 from nlp.claim_frames import Frame, base_form
 from nlp.claim_rules import (
+    AVERAGE_PRICE,
     FLOW_NOUN,
     HISTORICAL,
     LEVEL_METRICS,
@@ -229,7 +230,7 @@ def _price_kind(frame: Frame, near: str) -> str:
     """Which price metric a per-coin USD level is: cost, average, record, target, level, price."""
     if re.search(r"cost basis|average cost|realized price|cost of", near):
         return "average_cost"
-    if re.search(r"\baverage (?:purchase |buying |selling |entry )?price\b", near):
+    if re.search(AVERAGE_PRICE, near):
         return "average_price"
     if RECORD.search(near):
         return "record_price"

@@ -50,6 +50,8 @@ METRICS: dict[str, str] = {
 }
 
 _W = r"(?:^|\b)"
+# "average price", "average purchase price": also how a per-coin USD level is told apart
+AVERAGE_PRICE = r"\baverage (?:purchase |buying |selling |entry )?price\b"
 METRIC_RULES: list[tuple[str, re.Pattern[str]]] = [
     (m, re.compile(p))
     for m, p in [
@@ -69,7 +71,7 @@ METRIC_RULES: list[tuple[str, re.Pattern[str]]] = [
         ("share_of_supply", r"\bof (?:the |its |total |all )*(?:circulating |total )?supply\b"),
         ("share_of_market", r"\bmarket share\b|\bshare of the market\b|\bdominance\b"),
         ("average_cost", r"\bcost basis\b|\baverage cost\b|\brealized price\b|\bcost of\b"),
-        ("average_price", r"\baverage (?:purchase |buying |selling |entry )?price\b"),
+        ("average_price", AVERAGE_PRICE),
         (
             "purchase_cost",
             r"\b(?:aggregate|total|combined|cumulative) (?:purchase )?(?:price|cost)\b",

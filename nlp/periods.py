@@ -199,6 +199,15 @@ def _r_relative(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     return relative_unit(unit.lower(), which.lower(), p) or (None, None)
 
 
+def _last_day(unit: str, start: date) -> date:
+    """The last day of the week, month, quarter or year that begins on `start`."""
+    return {
+        "week": start + timedelta(days=6),
+        "month": month_end(start.year, start.month),
+        "quarter": month_end(start.year, (start.month - 1) // 3 * 3 + 3),
+    }.get(unit, date(start.year, 12, 31))
+
+
 def _r_part_of_unit(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     """ "earlier this week" ends the day before publication, "later this month" starts after it."""
     current = relative_unit(m["u"].lower(), "this", p)
@@ -206,12 +215,7 @@ def _r_part_of_unit(m: re.Match[str], p: date) -> tuple[date | None, date | None
         return None, None
     start, _ = current
     if m["w"].lower() == "later":
-        unit = m["u"].lower()
-        last = {
-            "week": start + timedelta(days=6),
-            "month": month_end(p.year, p.month),
-            "quarter": month_end(p.year, (p.month - 1) // 3 * 3 + 3),
-        }.get(unit, date(p.year, 12, 31))
+        last = _last_day(m["u"].lower(), start)
         return p + timedelta(days=1), max(last, p + timedelta(days=1))
     return start, max(start, p - timedelta(days=1))
 
@@ -225,10 +229,7 @@ def _r_period_end(m: re.Match[str], p: date) -> tuple[date | None, date | None]:
     current = relative_unit(unit, which, p)
     if current is None:
         return None, None
-    last = {
-        "month": month_end(current[0].year, current[0].month),
-        "quarter": month_end(current[0].year, (current[0].month - 1) // 3 * 3 + 3),
-    }.get(unit, date(current[0].year, 12, 31))
+    last = _last_day(unit, current[0])
     return last, last
 
 

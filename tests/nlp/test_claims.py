@@ -258,6 +258,14 @@ CASES = [
 
 
 # claims-rules-9: read from the blind set's misses (session 9), wording our own
+_FED_PATH = (
+    "Markets see a 50% chance that the Fed will have cut rates below their current level (of "
+    "4.75-5.0%) by July, before taking rates down to around 4.0% before the end of the year."
+)
+_TREASURY = (
+    "The firm held about 140,000 BTC, bought at an aggregate price of some $4.17 billion and an "
+    "average purchase price of about $29,803 per BTC."
+)
 CASES_9 = [
     # where a past move went is an observation, its side gives the direction
     ("Bitcoin hit its highest level since June 2022 on Thursday to the north of the $30,600 level.",
@@ -265,12 +273,8 @@ CASES_9 = [
     ("BTC is up 1.6%, having recovered from an earlier dip to the south of the $30,000 mark.",
      "$30,000", "price_threshold", "down", "observation"),
     # "will have cut" is a forecast; the current level inside it is not
-    ("Markets see a 50% chance that the Fed will have cut rates below their current level (of "
-     "4.75-5.0%) by July, before taking rates down to around 4.0% before the end of the year.",
-     "4.0%", "rate", "down", "forecast"),
-    ("Markets see a 50% chance that the Fed will have cut rates below their current level (of "
-     "4.75-5.0%) by July, before taking rates down to around 4.0% before the end of the year.",
-     "4.75", "rate", "none", "observation"),
+    (_FED_PATH, "4.0%", "rate", "down", "forecast"),
+    (_FED_PATH, "4.75", "rate", "none", "observation"),
     ("The unemployment rate is seen remaining close to multi-decade lows at 3.6% in March.",
      "3.6%", "rate", "none", "forecast"),
     ("The door has now been opened for BTC to hit the next major resistance area around $32,300.",
@@ -288,12 +292,8 @@ CASES_9 = [
     ("A strong report could push Bitcoin lower again towards support-turned-resistance in the "
      "$26,500 area.", "$26,500", "price_target", "down", "forecast"),
     # the cost of holdings and an average purchase price carry no direction
-    ("The firm held about 140,000 BTC, bought at an aggregate price of some $4.17 billion and an "
-     "average purchase price of about $29,803 per BTC.",
-     "$4.17 billion", "purchase_cost", "none", "observation"),
-    ("The firm held about 140,000 BTC, bought at an aggregate price of some $4.17 billion and an "
-     "average purchase price of about $29,803 per BTC.",
-     "$29,803", "average_price", "none", "observation"),
+    (_TREASURY, "$4.17 billion", "purchase_cost", "none", "observation"),
+    (_TREASURY, "$29,803", "average_price", "none", "observation"),
     ("Could Bitcoin be looking at a 1,000% (11x) bounce from its 2022 lows?",
      "1,000%", "change", "up", "forecast"),
 ]  # fmt: skip

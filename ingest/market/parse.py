@@ -143,10 +143,10 @@ def _read_row(
 
     first = cells[columns.date].strip() if len(cells) > columns.date else ""
     if first.lower() in SUMMARY_ROWS:
-        issue(f"summary row {first!r} (not a date)", error=False)
+        issue(f"summary row: {first!r}", error=False)
         return None
     if len(cells) < columns.width:
-        issue(f"{len(cells)} columns, expected at least {columns.width}")
+        issue(f"too few columns: {len(cells)}, expected at least {columns.width}")
         return None
     try:
         moment, written, _ = parse_moment(first, tz=tz)
@@ -156,11 +156,11 @@ def _read_row(
         issue(str(exc))
         return None
     if all(v is None for v in values.values()) or (columns.prices and values["close"] is None):
-        issue("missing value (empty, '.', 'null' or NaN)", error=False)
+        issue("missing value: empty, '.', 'null' or NaN", error=False)
         return None
     high, low = values.get("high"), values.get("low")
     if high is not None and low is not None and high < low:
-        issue(f"high {high} below low {low}")
+        issue(f"high below low: {high} < {low}")
         return None
     return RawRow(line, moment, written, values)
 

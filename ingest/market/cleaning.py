@@ -20,14 +20,14 @@ def dedupe(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
     for row in raw:
         earlier = by_moment.get(row.moment)
         if earlier is not None:
-            _note(parsed, earlier.line, f"duplicate time: line {row.line} has the same time and is kept")
+            _note(parsed, earlier.line, f"duplicate time: line {row.line} is kept")
         by_moment[row.moment] = row
     return sorted(by_moment.values(), key=lambda r: r.moment)
 
 
 def drop_last_candle(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
     """Drop an exchange export's last bar: it was still forming when the file was written."""
-    _note(parsed, raw[-1].line, "in-progress candle: an exchange export's last bar was still forming")
+    _note(parsed, raw[-1].line, "in-progress candle: an exchange export's last bar")
     return raw[:-1]
 
 
@@ -40,9 +40,7 @@ def drop_closed_days(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
             kept.append(row)
         elif any(v for v in row.values.values()):
             parsed.issues.append(
-                RowIssue(
-                    parsed.path, row.line, f"flow on a day the NYSE was closed: {day}"
-                )
+                RowIssue(parsed.path, row.line, f"flow on a day the NYSE was closed: {day}")
             )
         else:
             _note(parsed, row.line, "NYSE closed that day: weekend/holiday fill")
@@ -62,6 +60,6 @@ def drop_leading_zeros(parsed: ParsedFile, raw: list["RawRow"], key: str) -> lis
     """Drop one column's zeros before its first non-zero flow (the fund was not trading yet)."""
     first = next((i for i, r in enumerate(raw) if r.values.get(key)), len(raw))
     if first and len(raw[0].values) > 1:
-        _note(parsed, raw[0].line, f"zeros before a fund's first reported flow: {key}, {first} rows")
+        _note(parsed, raw[0].line, f"zeros before a fund's first reported flow: {key} x{first}")
         return raw[first:]
     return raw

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from ingest.errors import ImportFormatError
 from ingest.market.parse import parse_file
@@ -85,7 +85,8 @@ def upsert_points(session: Session, series_id: int, points: Sequence[Point]) -> 
     if dialect not in ("postgresql", "sqlite"):
         raise ImportFormatError(f"market import supports SQLite and PostgreSQL, not {dialect}")
     rows = [_row(series_id, p) for p in points]
-    statement = insert(MarketPoint.__table__)  # Core, not the ORM's bulk path: 3x faster
+    table = SQLModel.metadata.tables[MarketPoint.__tablename__]
+    statement = insert(table)  # Core, not the ORM's bulk path: 3x faster
     statement = statement.on_conflict_do_update(
         index_elements=["series_id", "ts"],
         set_={name: statement.excluded[name] for name in _UPDATED},

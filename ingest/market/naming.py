@@ -64,6 +64,8 @@ FAMILIES = {
 }
 TOTAL_COLUMNS = frozenset({"total", "total_usd_m", "net", "net_flow"})
 _NAME = re.compile(r"^(binance|yahoo|fred|farside)_(.+?)(?:_(\d+[mhdwM]))?$", re.IGNORECASE)
+# data.binance.vision dumps: BTCUSDT-1d-2024-01.csv (monthly) or BTCUSDT-1h-2024-01-15.csv
+_VISION = re.compile(r"^([A-Z0-9]{5,})-(\d+[mhdwM])-\d{4}-\d{2}(?:-\d{2})?$")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,9 @@ class FileName:
 
 def read_name(path: Path) -> FileName:
     """Source, symbol and interval from the file name (source "file" when it names none)."""
+    vision = _VISION.match(path.stem)
+    if vision:
+        return FileName("binance", vision.group(1), vision.group(2))
     match = _NAME.match(path.stem)
     if not match:
         return FileName("file", path.stem.upper(), None)

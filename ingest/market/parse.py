@@ -106,9 +106,8 @@ def parse_text(
         for r in (_read_row(parsed, line, cells, columns=columns, tz=tz) for line, cells in rows)
         if r
     ]
-    name = naming.read_name(path)
-    if layout is Layout.FRED:
-        name = naming.FileName("fred", columns.values[0][0], name.interval)
+    raw = cleaning.dedupe(parsed, raw)
+    name = _file_name(path, layout, columns, flags=flags)
     interval = flags.interval or name.interval or _infer_interval(raw)
     specs = _specs(layout, columns, name=name, path=path)
     single = len(specs) == 1
@@ -116,7 +115,6 @@ def parse_text(
         naming.apply_overrides(spec, flags, single=single)
         spec.interval = interval
     scale = flags.scale or naming.default_scale(name, layout, list(specs))
-    raw = cleaning.dedupe(parsed, raw)
     if layout in (Layout.KLINES, Layout.OHLCV):
         spec = specs["close"]
         if spec.source == "binance" and not flags.keep_last and raw:
@@ -131,6 +129,22 @@ def parse_text(
         kept = cleaning.drop_leading_zeros(parsed, raw, key) if is_flow else raw
         parsed.series.append(ParsedSeries(spec, _value_points(kept, key, spec=spec, scale=scale)))
     return parsed
+
+
+def _file_name(
+    path: Path, layout: Layout, columns: Columns, *, flags: Overrides
+) -> naming.FileName:
+    """Source, symbol and interval from the file name, FRED's header, and --source/--symbol
+    (read before the series are described, so that they steer the entity and the close)."""
+    name = naming.read_name(path)
+    if layout is Layout.FRED:
+        name = naming.FileName("fred", columns.values[0][0], name.interval)
+    one_series = layout is not Layout.WIDE
+    return naming.FileName(
+        flags.source or name.source,
+        (flags.symbol if one_series else None) or name.symbol,
+        name.interval,
+    )
 
 
 def _read_row(

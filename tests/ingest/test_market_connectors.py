@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -159,7 +159,7 @@ def test_binance_refuses_private_addresses_unless_allowed(
 ) -> None:
     strict = settings.model_copy(update={"allow_private_addresses": False})
     request = BinanceRequest("BTCUSDT", since=date(2024, 1, 1))
-    with pytest.raises(MarketFetchError, match="non-public address 127.0.0.1; refused"):
+    with pytest.raises(MarketFetchError, match=r"non-public address 127\.0\.0\.1; refused"):
         fetch_binance(engine, request, settings=strict, market=_market(replay))
     assert replay.hits["/api/v3/exchangeInfo"] == 0
 

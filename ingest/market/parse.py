@@ -5,8 +5,9 @@ Rules (docs/ARCHITECTURE.md, "Market data"):
   aside as a note.
 - Daily points carry the calendar day as written in the file; `ts` is 00:00 UTC of that day for
   series that roll at midnight UTC (crypto) and 09:30 New York of that day (in UTC) for US dailies.
-- An exchange export's last candle (Binance) is the one in progress at export time: dropped
-  unless --keep-last.
+- Binance candles still forming at export time are dropped unless --keep-partial: the export's
+  last bar, and bars whose volume is under 1 % of the median of the 30 bars around them
+  (snapshots of a forming day that no later export replaced).
 - Flow tables (Farside): rows on days the NYSE did not trade (the scrapers' weekend and holiday
   fills) are dropped, all-zero rows at the end of the file (days not reported yet) are dropped,
   and a fund's zeros before its first reported flow are dropped (the fund did not trade yet).
@@ -117,8 +118,8 @@ def parse_text(
     scale = flags.scale or naming.default_scale(name, layout, list(specs))
     if layout in (Layout.KLINES, Layout.OHLCV):
         spec = specs["close"]
-        if spec.source == "binance" and not flags.keep_last and raw:
-            raw = cleaning.drop_last_candle(parsed, raw)
+        if spec.source == "binance" and not flags.keep_partial and raw:
+            raw = cleaning.drop_partial_candles(parsed, raw)
         parsed.series.append(ParsedSeries(spec, _price_points(raw, spec, scale)))
         return parsed
     is_flow = any(s.kind == "flow" for s in specs.values())

@@ -29,7 +29,7 @@ class Overrides:
     day_close: str | None = None
     scale: float | None = None  # multiply every value (e.g. 1e6 for "USD millions")
     tz: str | None = None  # zone of naive timestamps with a time of day (default UTC)
-    keep_last: bool = False  # keep an exchange export's last (in-progress) candle
+    keep_partial: bool = False  # keep exchange candles still forming when exported
     calendar: str | None = None  # "nyse" or "none": drop non-trading days of US dailies
 
 

@@ -62,7 +62,7 @@ def test_headerless_binance_klines(tmp_path: Path) -> None:
         "BTCUSDT-1d-2024-01.csv",
         row + "\n" + row.replace("1704067200000", "1704153600000000", 1) + "\n",
     )
-    parsed = parse_file(path, Overrides(keep_last=True))  # a data.binance.vision file name
+    parsed = parse_file(path, Overrides(keep_partial=True))  # a data.binance.vision file name
     assert parsed.layout is Layout.KLINES and parsed.errors == []
     points = parsed.series[0].points
     # milliseconds and (data.binance.vision since 2025) microseconds both read as UTC days

@@ -186,7 +186,8 @@ def apply_overrides(spec: SeriesSpec, flags: Overrides, *, single: bool) -> Seri
     if single and flags.symbol:
         spec.symbol = flags.symbol
     if single and flags.entity:
-        spec.entity_id = None if flags.entity.lower() == "none" else flags.entity
+        spec.clear_entity = flags.entity.lower() == "none"
+        spec.entity_id = None if spec.clear_entity else flags.entity
     for attr, value in (
         ("kind", flags.kind),
         ("unit", flags.unit),

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Layout(StrEnum):
@@ -45,6 +46,13 @@ class SeriesSpec:
     entity_id: str | None = None
     day_close: str | None = None
     description: str | None = None
+    clear_entity: bool = False  # `--entity none`: remove an entity stored before
+
+    def columns(self) -> dict[str, Any]:
+        """The MarketSeries columns this spec sets."""
+        fields = dict(vars(self))
+        fields.pop("clear_entity")
+        return fields
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,10 @@ def upsert_series(session: Session, spec: SeriesSpec) -> MarketSeries:
         )
     ).first()
     if series is None:
-        series = MarketSeries(**vars(spec))
+        series = MarketSeries(**spec.columns())
     else:
-        for key, value in vars(spec).items():
-            if value is not None:
+        for key, value in spec.columns().items():
+            if value is not None or (key == "entity_id" and spec.clear_entity):
                 setattr(series, key, value)
         series.updated_at = utcnow()
     session.add(series)

@@ -315,12 +315,17 @@ def _check_upsert(engine: Engine, folder: Path) -> None:
             (date(2024, 1, 2), 5.40), (date(2024, 1, 3), 5.31), (date(2024, 1, 4), 5.32),
         ]  # fmt: skip
         assert [s.count for s in list_series(session)] == [3]
-    # an inferred blank never erases an entity given earlier
-    import_files(engine, [path], Overrides(entity="macro:custom"))
-    import_files(engine, [path])
-    with Session(engine) as session:
-        series = get_series(session, "SOFR", source="fred")
-        assert series is not None and series.entity_id == "macro:sofr"
+    # an inferred blank never erases an entity given earlier; `--entity none` does
+    tvl = _write(folder, "tvl.csv", "date,value\n2024-01-02,1.5\n")
+    for flags, entity in (
+        (Overrides(entity="protocol:aave"), "protocol:aave"),
+        (Overrides(), "protocol:aave"),
+        (Overrides(entity="none"), None),
+    ):
+        import_files(engine, [tvl], flags)
+        with Session(engine) as session:
+            series = get_series(session, "TVL", source="file")
+            assert series is not None and series.entity_id == entity
 
 
 def test_upsert_sqlite(tmp_path: Path) -> None:

@@ -217,6 +217,8 @@ def fetch_binance(
     )
     spec = naming.price_spec(naming.FileName("binance", market_id, request.interval), market_id)
     spec.interval = request.interval
+    if request.interval != "1d":
+        spec.day_close = None  # intraday bars need no daily close
     if flags:
         naming.apply_overrides(spec, flags, single=True)
     points = [_kline_point(c, daily=request.interval == "1d") for c in candles]

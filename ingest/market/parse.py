@@ -115,6 +115,8 @@ def parse_text(
     for spec in specs.values():
         naming.apply_overrides(spec, flags, single=single)
         spec.interval = interval
+        if interval not in CALENDAR_INTERVALS:
+            spec.day_close = None  # intraday bars need no daily close
     scale = flags.scale or naming.default_scale(name, layout, list(specs))
     if layout in (Layout.KLINES, Layout.OHLCV):
         spec = specs["close"]

@@ -142,7 +142,7 @@ def test_time_zones(tmp_path: Path) -> None:
         "2024-06-01T04:00:00+02:00,1,1,1,12\n",
     )
     parsed = parse_file(hourly)
-    assert parsed.series[0].spec.interval == "1h"
+    assert (parsed.series[0].spec.interval, parsed.series[0].spec.day_close) == ("1h", None)
     assert [(p.ts, p.day) for p in parsed.series[0].points] == [
         (datetime(2024, 6, 1, 0), None), (datetime(2024, 6, 1, 1), None),
         (datetime(2024, 6, 1, 2), None),

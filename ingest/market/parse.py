@@ -22,7 +22,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ingest.errors import ImportFormatError
 from ingest.market import calendar, cleaning, naming
@@ -90,6 +90,9 @@ def parse_text(
     """Every series in CSV `text`; `path` names it (its name is read for source and symbol),
     `label` is what row problems cite (default: the path)."""
     flags = flags or Overrides()
+    tz = _zone(flags.tz)
+    if flags.calendar not in (None, "nyse", "none"):
+        raise ImportFormatError(f"--calendar must be nyse or none, not {flags.calendar!r}")
     rows = read_rows(text)
     if not rows:
         raise ImportFormatError(f"{label or path}: empty file")
@@ -101,7 +104,6 @@ def parse_text(
         rows = rows[1:]
     columns = plan_columns(layout, header)
     parsed = ParsedFile(path=label or str(path), layout=layout, rows=len(rows))
-    tz = ZoneInfo(flags.tz) if flags.tz else None
     raw = [
         r
         for r in (_read_row(parsed, line, cells, columns=columns, tz=tz) for line, cells in rows)
@@ -132,6 +134,16 @@ def parse_text(
         kept = cleaning.drop_leading_zeros(parsed, raw, key) if is_flow else raw
         parsed.series.append(ParsedSeries(spec, _value_points(kept, key, spec=spec, scale=scale)))
     return parsed
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    """The IANA zone `name` (--tz), None for UTC; ImportFormatError when unknown."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ImportFormatError(f"unknown time zone {name!r} (use an IANA name)") from exc
 
 
 def _file_name(

@@ -152,6 +152,10 @@ def test_time_zones(tmp_path: Path) -> None:
     assert [p.ts for p in in_ny] == [datetime(2024, 1, 15, 14), datetime(2024, 1, 15, 15)]
     in_utc = parse_file(naive).series[0].points
     assert in_utc[0].ts == datetime(2024, 1, 15, 9)
+    with pytest.raises(ImportFormatError, match="unknown time zone 'Mars/Olympus'"):
+        parse_file(naive, Overrides(tz="Mars/Olympus"))
+    with pytest.raises(ImportFormatError, match="--calendar must be nyse or none"):
+        parse_file(naive, Overrides(calendar="lse"))
 
 
 def test_fred_dot_is_missing_and_zero_is_zero(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ from ingest.market.records import (
     SeriesSpec,
 )
 from ingest.market.values import CellError, naive_utc, parse_moment, parse_number, utc_midnight
+from models.market import DayClose, SeriesKind
 
 SUMMARY_ROWS = frozenset({"total", "average", "mean", "maximum", "minimum", "max", "min", "sum"})
 CALENDAR_INTERVALS = frozenset({"1d", "1w", "1M"})
@@ -91,8 +92,7 @@ def parse_text(
     `label` is what row problems cite (default: the path)."""
     flags = flags or Overrides()
     tz = _zone(flags.tz)
-    if flags.calendar not in (None, "nyse", "none"):
-        raise ImportFormatError(f"--calendar must be nyse or none, not {flags.calendar!r}")
+    _check_choices(flags)
     rows = read_rows(text)
     if not rows:
         raise ImportFormatError(f"{label or path}: empty file")
@@ -134,6 +134,17 @@ def parse_text(
         kept = cleaning.drop_leading_zeros(parsed, raw, key) if is_flow else raw
         parsed.series.append(ParsedSeries(spec, _value_points(kept, key, spec=spec, scale=scale)))
     return parsed
+
+
+def _check_choices(flags: Overrides) -> None:
+    """ImportFormatError for a flag outside its choices."""
+    for flag, value, choices in (
+        ("--calendar", flags.calendar, ("nyse", "none")),
+        ("--kind", flags.kind, tuple(SeriesKind)),
+        ("--day-close", flags.day_close, tuple(DayClose)),
+    ):
+        if value is not None and value not in choices:
+            raise ImportFormatError(f"{flag} must be one of {', '.join(choices)}, not {value!r}")
 
 
 def _zone(name: str | None) -> ZoneInfo | None:

@@ -154,8 +154,12 @@ def test_time_zones(tmp_path: Path) -> None:
     assert in_utc[0].ts == datetime(2024, 1, 15, 9)
     with pytest.raises(ImportFormatError, match="unknown time zone 'Mars/Olympus'"):
         parse_file(naive, Overrides(tz="Mars/Olympus"))
-    with pytest.raises(ImportFormatError, match="--calendar must be nyse or none"):
+    with pytest.raises(ImportFormatError, match="--calendar must be one of nyse, none, not 'lse'"):
         parse_file(naive, Overrides(calendar="lse"))
+    with pytest.raises(ImportFormatError, match="--kind must be one of ohlcv, flow, rate"):
+        parse_file(naive, Overrides(kind="price"))
+    with pytest.raises(ImportFormatError, match="--day-close must be one of utc-00:00, us-close"):
+        parse_file(naive, Overrides(day_close="london"))
 
 
 def test_fred_dot_is_missing_and_zero_is_zero(tmp_path: Path) -> None:

@@ -416,3 +416,22 @@ def test_reimport_is_idempotent(store: Engine) -> None:
     with Session(store) as session:
         after = {(s.series.symbol, s.series.source): s.count for s in list_series(session)}
     assert after == before
+
+
+@pytest.mark.postgres
+def test_flow_tables_on_postgres(pg_engine: Engine) -> None:
+    files = sorted((shared_dir() / "data" / "etf-flows").glob("*.csv"))
+    first = import_files(pg_engine, files)
+    again = import_files(pg_engine, files)
+    assert (first.errors, first.failed_files) == ([], [])
+    assert (again.new, again.points) == (0, first.points)
+    with Session(pg_engine) as session:
+        counts = {s.series.symbol: s.count for s in list_series(session)}
+        total = get_series(session, "US-SPOT-BTC-ETF-FLOW", source="farside")
+        assert total is not None and total.id is not None
+        week = load_points(
+            session, total.id, start=datetime(2025, 10, 27), end=datetime(2025, 10, 31, 23)
+        )
+    assert len(counts) == 12 + 10 and counts["US-SPOT-BTC-ETF-FLOW"] == 495
+    assert counts["IBIT-FLOW"] == 411 and counts["US-SPOT-ETH-ETF-FLOW"] == 278
+    assert sum(p.value for p in week) / 1e6 == pytest.approx(-799.0)

@@ -89,7 +89,8 @@ def _reason(reason: str) -> str:
 def _print_report(report: ImportReport) -> None:
     console.print(
         f"{report.files} files, {report.rows} rows: {report.points} points in "
-        f"{len(report.series)} series ({report.new} new), {len(report.errors)} bad rows, "
+        f"{len({(s.symbol, s.source) for s in report.series})} series ({report.new} new), "
+        f"{len(report.errors)} bad rows, "
         f"{len(report.notes)} set aside"
     )
     for s in report.series:

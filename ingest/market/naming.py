@@ -200,6 +200,17 @@ def apply_overrides(spec: SeriesSpec, flags: Overrides, *, single: bool) -> Seri
     return spec
 
 
+INTRADAY = frozenset({"1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h"})
+
+
+def interval_symbol(symbol: str, interval: str, source: str) -> str:
+    """`symbol` for daily bars; `BTCUSDT@1h` for intraday (or an exchange's weekly) bars, so that
+    bars of another length never land in the daily series."""
+    if interval in INTRADAY or (source == "binance" and interval != "1d"):
+        return f"{symbol}@{interval}"
+    return symbol
+
+
 def default_scale(name: FileName, layout: Layout, columns: list[str]) -> float:
     """Farside tables (and `*_usd_m` columns) are in US$ millions: x 1e6 to store USD."""
     in_millions = name.source == "farside" or any(c.lower().endswith("_usd_m") for c in columns)

@@ -119,6 +119,8 @@ def parse_text(
         spec.interval = interval
         if interval not in CALENDAR_INTERVALS:
             spec.day_close = None  # intraday bars need no daily close
+        if not (single and flags.symbol):
+            spec.symbol = naming.interval_symbol(spec.symbol, interval, spec.source)
     scale = flags.scale or naming.default_scale(name, layout, list(specs))
     if layout in (Layout.KLINES, Layout.OHLCV):
         spec = specs["close"]

@@ -142,7 +142,8 @@ def test_time_zones(tmp_path: Path) -> None:
         "2024-06-01T04:00:00+02:00,1,1,1,12\n",
     )
     parsed = parse_file(hourly)
-    assert (parsed.series[0].spec.interval, parsed.series[0].spec.day_close) == ("1h", None)
+    spec = parsed.series[0].spec
+    assert (spec.symbol, spec.interval, spec.day_close) == ("ETH_HOURLY@1h", "1h", None)
     assert [(p.ts, p.day) for p in parsed.series[0].points] == [
         (datetime(2024, 6, 1, 0), None), (datetime(2024, 6, 1, 1), None),
         (datetime(2024, 6, 1, 2), None),
@@ -273,6 +274,25 @@ def test_binance_last_candle_only_for_exchange_exports(tmp_path: Path) -> None:
     assert binance.series[0].spec.entity_id == "crypto:sol"
     other = parse_file(_write(tmp_path, "sol.csv", text))
     assert len(other.series[0].points) == 2
+
+
+def test_bars_of_another_length_get_their_own_series(tmp_path: Path) -> None:
+    engine = init_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    header = "timestamp,open,high,low,close,volume\n"
+    daily = _write(
+        tmp_path, "binance_BTCUSDT_1d.csv", header + "2024-01-01,1,2,1,2,5\n2024-01-02,2,3,2,3,5\n"
+    )
+    hourly = _write(
+        tmp_path,
+        "binance_BTCUSDT_1h.csv",
+        header + "2024-01-01 00:00,1,2,1,2,5\n2024-01-01 01:00,2,3,2,3,5\n",
+    )
+    report = import_files(engine, [daily, hourly])
+    assert [(s.symbol, s.points) for s in report.series] == [("BTCUSDT", 1), ("BTCUSDT@1h", 1)]
+    clash = import_files(engine, [hourly], Overrides(symbol="BTCUSDT"))
+    assert clash.failed_files == [
+        f"{hourly}: series BTCUSDT (binance) holds 1d bars, not 1h: give these another --symbol"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ Rules (docs/ARCHITECTURE.md, "Market data"):
 import csv
 import io
 import itertools
+import re
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -44,6 +45,7 @@ from ingest.market.records import (
 from ingest.market.values import CellError, naive_utc, parse_moment, parse_number, utc_midnight
 from models.market import DayClose, SeriesKind
 
+LABEL = re.compile(r"[A-Za-z][A-Za-z ^=._-]*")
 SUMMARY_ROWS = frozenset({"total", "average", "mean", "maximum", "minimum", "max", "min", "sum"})
 CALENDAR_INTERVALS = frozenset({"1d", "1w", "1M"})
 _GAPS = ((60, "1m"), (300, "5m"), (900, "15m"), (1800, "30m"), (3600, "1h"), (14400, "4h"),
@@ -187,6 +189,9 @@ def _read_row(
     if first.lower() in SUMMARY_ROWS:
         issue(f"summary row: {first!r}", error=False)
         return None
+    if _is_label_row(cells):
+        issue(f"extra header row: {first!r}", error=False)  # yfinance's Ticker / Date rows
+        return None
     if len(cells) < columns.width:
         issue(f"too few columns: {len(cells)}, expected at least {columns.width}")
         return None
@@ -205,6 +210,13 @@ def _read_row(
         issue(f"high below low: {high} < {low}")
         return None
     return RawRow(line, moment, written, values)
+
+
+def _is_label_row(cells: list[str]) -> bool:
+    """True for a row of labels only (a word, then words or blanks), like yfinance's second and
+    third header rows (`Ticker,SPY,SPY,...` and `Date,,,,`)."""
+    first, rest = cells[0].strip(), [c.strip() for c in cells[1:]]
+    return bool(LABEL.fullmatch(first)) and all(not c or LABEL.fullmatch(c) for c in rest)
 
 
 def _infer_interval(raw: list[RawRow]) -> str:

@@ -163,6 +163,26 @@ def test_time_zones(tmp_path: Path) -> None:
         parse_file(naive, Overrides(day_close="london"))
 
 
+def test_yfinance_multi_row_header(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "yahoo_SPY.csv",
+        "Price,Close,High,Low,Open,Volume\n"
+        "Ticker,SPY,SPY,SPY,SPY,SPY\n"
+        "Date,,,,,\n"
+        "2025-11-03,683.34,685.8,679.94,685.67,57315025\n",
+    )
+    parsed = parse_file(path)
+    assert parsed.errors == []
+    assert [(n.line, n.reason) for n in parsed.notes] == [
+        (2, "extra header row: 'Ticker'"), (3, "extra header row: 'Date'"),
+    ]  # fmt: skip
+    point = parsed.series[0].points[0]
+    assert (point.day, point.open, point.close, point.volume) == (
+        date(2025, 11, 3), 685.67, 683.34, 57315025.0,
+    )  # fmt: skip
+
+
 def test_fred_dot_is_missing_and_zero_is_zero(tmp_path: Path) -> None:
     path = _write(
         tmp_path,

@@ -30,6 +30,15 @@ SYMBOL_ENTITIES = {
     "DGS5": "macro:us5y",
     "DGS30": "macro:us30y",
     "DGS3MO": "macro:us3m",
+    "DFF": "macro:effr",
+    "EFFR": "macro:effr",
+    "FEDFUNDS": "macro:fed-funds-rate",
+    "IORB": "macro:iorb",
+    "WALCL": "macro:fed-balance-sheet",
+    "M2SL": "macro:m2",
+    "CPIAUCSL": "macro:cpi",
+    "CPILFESL": "macro:core-cpi",
+    "UNRATE": "macro:unemployment-rate",
     "SP500": "index:sp500",
     "^GSPC": "index:sp500",
     "VIXCLS": "index:vix",
@@ -45,8 +54,12 @@ SYMBOL_ENTITIES = {
     "GBTC": "etf:gbtc",
     "ETHA": "etf:etha",
 }
-RATE_SERIES = frozenset({"SOFR", "DFF", "EFFR", "FEDFUNDS", "IORB", "T10Y2Y", "T10Y3M", "DTB3"})
-INDEX_SERIES = frozenset({"SP500", "VIXCLS", "DTWEXBGS", "NASDAQCOM", "NASDAQ100", "DJIA"})
+RATE_SERIES = frozenset(
+    {"SOFR", "DFF", "EFFR", "FEDFUNDS", "IORB", "T10Y2Y", "T10Y3M", "DTB3", "UNRATE"}
+)
+INDEX_SERIES = frozenset(
+    {"SP500", "VIXCLS", "DTWEXBGS", "NASDAQCOM", "NASDAQ100", "DJIA", "CPIAUCSL", "CPILFESL"}
+)
 # Spot ETF tickers in Farside's tables; "BTC" / "ETH" there are Grayscale's Mini trusts.
 BTC_FUNDS = {
     "IBIT": "etf:ibit", "FBTC": "etf:fbtc", "BITB": "etf:bitb", "ARKB": "etf:arkb",

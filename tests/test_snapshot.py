@@ -98,7 +98,7 @@ def test_differences_sees_a_changed_number_and_ignores_new_keys() -> None:
     assert differences(stored, {"a": {"f1": 0.51, "rows": [{"x": 1}]}}) == [
         "$.a.f1: expected 0.5, got 0.51"
     ]
-    assert differences(stored, {"a": {"f1": 0.5, "rows": []}}) == ["$.a.rows: expected 1 items, got 0"]
+    assert differences(stored, {"a": {"f1": 0.5, "rows": []}}) == [
+        "$.a.rows: expected 1 items, got 0"
+    ]
     assert digest_texts({"text": "abc", "n": "abc"})["text"].startswith("sha256:")
-
-

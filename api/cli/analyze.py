@@ -118,11 +118,19 @@ def render(text: str, analysis: Analysis) -> None:
 @app.command("analyze")
 def analyze_command(
     file: Annotated[str, typer.Argument(help="UTF-8 text file, or - for stdin.")],
+    *,
     published: Annotated[
         str | None, typer.Option(help="Publication date YYYY-MM-DD (resolves 'last week').")
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the analyze --json object (EVALUATION.md).")
+    ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            help="Say which rule decided each claim's metric, type and direction "
+            "(with --json: a claims[].explanation object)."
+        ),
     ] = False,
 ) -> None:
     """Analyze one text: sentences, entities, claims and sentiment."""
@@ -133,9 +141,25 @@ def analyze_command(
     except NlpError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        typer.echo(json.dumps(analysis.to_json_dict(), ensure_ascii=False, indent=1))
+        payload = analysis.to_json_dict()
+        if explain:
+            for record, claim in zip(payload["claims"], analysis.claims, strict=True):
+                record["explanation"] = claim.explanation
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
         return
     render(text, analysis)
+    if explain:
+        _render_explanations(analysis)
+
+
+def _render_explanations(analysis: Analysis) -> None:
+    """One block per claim: the rule that decided its metric, its type and its direction."""
+    for i, c in enumerate(analysis.claims):
+        why = c.explanation or {}
+        console.print(f"[bold]claim {i}[/bold] {c.text!r} (sentence {c.sentence_index})")
+        for field, value in (("metric", c.metric), ("claim_type", c.claim_type),
+                             ("direction", c.direction)):  # fmt: skip
+            console.print(f"  {field} = {value}: {why.get(field, '-')}", highlight=False)
 
 
 @app.command("process")

@@ -15,7 +15,8 @@ from datetime import date
 from spacy.tokens import Doc
 
 from nlp.claims.attribution import sentence_sources
-from nlp.claims.decide import bare_unit, decide_direction, decide_metric, decide_type
+from nlp.claims.decide import bare_unit, decide_metric
+from nlp.claims.decisions import decide_direction, decide_type
 from nlp.claims.frames import Frame, build_frame
 from nlp.claims.numbers import Quantity, find_quantities
 from nlp.claims.periods import TimeExpression, find_time_expressions
@@ -147,26 +148,36 @@ def _claim(
     """The record of one quantity; `previous` is the claim before it in the same sentence."""
     q = frame.quantity
     unit = bare_unit(frame, asset_in_sentence=_asset_in(ctx, frame)) if q.bare else q.unit
-    metric = decide_metric(frame, unit)
-    if previous is not None and _continues(frame, previous):
-        metric = previous.metric or metric
-    claim_type = decide_type(frame, metric)
+    metric, why_metric = decide_metric(frame, unit)
+    if previous is not None and _continues(frame, previous) and previous.metric:
+        metric, why_metric = previous.metric, "continues the number before it (range, 'to', 'and')"
+    claim_type, why_type = decide_type(frame, metric)
     period = claim_period(
         frame, exprs, doc=ctx.doc, text=ctx.text, memory=state.memory, others=state.others
     )
     if period is not None and period.start:
         state.memory.remember(period.start, period.end)
-    claim_type = _retype(claim_type, metric, period=period, published=ctx.published_at)
+    claim_type, why_type = _retype(
+        (claim_type, why_type), metric, period=period, published=ctx.published_at
+    )
     if period is None:
         period = _past_episode(frame, ctx.published_at)
         if period is not None and claim_type == "observation":
-            claim_type = "historical"
+            claim_type, why_type = (
+                "historical",
+                "an observation about a past episode ('the 2017 bull market')",
+            )
     if period is None:
         period = default_period(claim_type, ctx.published_at)
-    direction = decide_direction(frame, metric, previous=previous.direction if previous else None)
+    direction, why_direction = decide_direction(
+        frame, metric, previous=previous.direction if previous else None
+    )
     if previous is not None and q.qualifier == "range_upper":
-        direction = previous.direction or direction
-        claim_type = previous.claim_type or claim_type  # a range's bounds are one claim
+        bound = "a range's upper bound takes the lower bound's"
+        if previous.direction:
+            direction, why_direction = previous.direction, bound
+        if previous.claim_type:
+            claim_type, why_type = previous.claim_type, bound  # a range's bounds are one claim
     subject = _subject(ctx, frame, state)
     return ClaimRecord(
         start=q.start,
@@ -185,6 +196,7 @@ def _claim(
         attributed_to=None,
         qualifier=q.qualifier if q.qualifier != "high" else "over",
         sentence_index=frame.sentence_index,
+        explanation={"metric": why_metric, "claim_type": why_type, "direction": why_direction},
     )
 
 
@@ -196,14 +208,19 @@ def _continues(frame: Frame, previous: ClaimRecord) -> bool:
     return bool(re.fullmatch(r"\s*(?:,|and|or|, and)\s*", frame.left)) and q.unit == previous.unit
 
 
-def _retype(claim_type: str, metric: str, *, period: Period | None, published: date | None) -> str:
+def _retype(
+    decided: tuple[str, str], metric: str, *, period: Period | None, published: date | None
+) -> tuple[str, str]:
     """Observations about a period long before publication, or past records, are historical."""
+    claim_type, _ = decided
     if claim_type != "observation" or period is None or period.end is None or published is None:
-        return claim_type
+        return decided
     age = (published - period.end).days
-    if age > _HISTORICAL_AFTER_DAYS or (metric == "record_price" and age > 7):
-        return "historical"
-    return claim_type
+    if age > _HISTORICAL_AFTER_DAYS:
+        return "historical", f"an observation of a period over {_HISTORICAL_AFTER_DAYS} days old"
+    if metric == "record_price" and age > 7:
+        return "historical", "a record price of a period over a week old"
+    return decided
 
 
 # "the 2017 bull market", "its 2018 bear market", "the 2022 crash": a past episode named by year

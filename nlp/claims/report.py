@@ -131,3 +131,7 @@ def target_directions(records: list[ClaimRecord]) -> None:
             and _comparable(claim.value, reference)
         ):
             claim.direction = "up" if claim.value > reference else "down"
+            if claim.explanation is not None:
+                claim.explanation["direction"] = (
+                    "a forecast price takes its side of the level quoted before it"
+                )

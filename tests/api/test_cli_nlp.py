@@ -176,3 +176,36 @@ def test_train_sentiment_rejects_a_negative_count(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert option in result.output
     assert not out.exists()
+
+
+EXPLAINED = (
+    "Bitcoin could rally towards $120,000 by year-end, analysts said. "
+    "ETF outflows reached $500 million last week."
+)
+
+
+def test_analyze_explain_names_the_deciding_rules(tmp_path: Path) -> None:
+    from nlp.claims.decisions import DIRECTION_RULES, TYPE_RULES
+
+    path = tmp_path / "a.txt"
+    path.write_text(EXPLAINED, encoding="utf-8")
+    plain = runner.invoke(app, ["analyze", str(path), "--published", "2025-11-05", "--json"])
+    assert plain.exit_code == 0, plain.output
+    assert all("explanation" not in c for c in json.loads(plain.stdout)["claims"])
+    result = runner.invoke(
+        app, ["analyze", str(path), "--published", "2025-11-05", "--json", "--explain"]
+    )
+    assert result.exit_code == 0, result.output
+    claims = {c["text"]: c for c in json.loads(result.stdout)["claims"]}
+    target, outflow = claims["$120,000"], claims["$500 million"]
+    assert (target["claim_type"], target["explanation"]["claim_type"]) == (
+        "forecast", "a price target")  # fmt: skip
+    assert outflow["direction"] == "down"
+    assert outflow["explanation"]["direction"].startswith("the metric's own direction")
+    assert (
+        outflow["explanation"]["metric"] == "metric rule 'outflow' on the words before the number"
+    )
+    names = {name for name, _ in TYPE_RULES + DIRECTION_RULES}
+    assert {target["explanation"]["claim_type"], outflow["explanation"]["direction"]} <= names
+    table = runner.invoke(app, ["analyze", str(path), "--published", "2025-11-05", "--explain"])
+    assert "claim_type = forecast: a price target" in table.stdout

@@ -414,3 +414,13 @@ def test_past_episodes_named_by_year_are_historical(
     assert claim.claim_type == claim_type
     if start is not None:
         assert (claim.time_start, claim.time_end) == (start, end)
+
+
+def test_rule_lists_end_with_a_default_that_always_answers() -> None:
+    from nlp.claims.decisions import DIRECTION_RULES, TYPE_RULES
+
+    for rules in (TYPE_RULES, DIRECTION_RULES):
+        names = [name for name, _ in rules]
+        assert len(set(names)) == len(names)  # each rule is named once
+        assert names[-1].startswith("default")
+        assert rules[-1][1](None) is not None  # type: ignore[arg-type]

@@ -63,7 +63,7 @@ def measure(repeats: int) -> tuple[list[dict[str, object]], dict[str, object]]:
     start = time.perf_counter()
     full = Analyzer()
     load_s = time.perf_counter() - start
-    entity_only = Analyzer(stages=["nlp.pipeline:entity_stage"], kb=full.kb)
+    entity_only = Analyzer(stages=["nlp.entities.stage:entity_stage"], kb=full.kb)
     rows: list[dict[str, object]] = []
     for label, analyzer in (("entities only", entity_only), ("full pipeline", full)):
         for n_process in (1, 2):

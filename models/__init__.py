@@ -1,9 +1,9 @@
 """Data models: SQLModel tables, API schemas, engine and migrations (not ML models; see nlp/)."""
 
+from models.analysis import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
 from models.articles import Article, DedupeKind, PublishedFrom, TextSource
 from models.claims import Claim
 from models.market import DayClose, MarketPoint, MarketSeries, SeriesKind
-from models.nlp import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
 from models.sources import FetchRecord, Source, SourceCategory, SourceKind
 
 __all__ = [

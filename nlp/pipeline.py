@@ -1,104 +1,35 @@
 """The analysis pipeline: spaCy once per process, sentences, then a list of pluggable stages.
 
-A stage is built once per Analyzer by a factory named in STAGES ("module:function"); the factory
-receives StageResources (the spaCy pipeline, the KB, the settings) and returns an object with a
-`name`, a `version` (recorded in model_versions) and `__call__(ctx)` that fills its part of
-`ctx.analysis`. A stage may also offer `run_batch(ctxs)`, which `Analyzer.pipe` prefers (e.g. to
-batch a transformer over many documents). Stages run in STAGES order; the entity stage runs
-first, so later stages can read `ctx.analysis.entities`.
+Stages run in STAGES order (the protocol and the per-document context are in nlp.stages); the
+entity stage runs first, so later stages can read `ctx.analysis.entities`.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Protocol, runtime_checkable
 
 import py3langid
-from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.entities import EntityLinker, SentenceIndex
+from nlp.entities.kb import KnowledgeBase
 from nlp.errors import NlpError, TextTooLongError
-from nlp.kb import KnowledgeBase
 from nlp.loading import load_spacy, model_version
-from nlp.sentences import SentenceSpan, split_sentences
+from nlp.sentences import split_sentences
 from nlp.settings import NlpSettings, get_nlp_settings
+from nlp.stages import AnalysisContext, Stage, StageFactory, StageResources
 from nlp.types import Analysis, SentenceResult
 
 PIPELINE_VERSION = "1"
 
 # Run order. Each entry names a stage factory `module:function(StageResources) -> Stage`.
 STAGES: tuple[str, ...] = (
-    "nlp.pipeline:entity_stage",
-    "nlp.claims:claims_stage",
+    "nlp.entities.stage:entity_stage",
+    "nlp.claims.stage:claims_stage",
     "nlp.sentiment.stage:sentiment_stage",
 )
-
-
-@dataclass
-class AnalysisContext:
-    """Everything a stage sees for one document; stages write into `analysis`."""
-
-    text: str
-    published_at: date | None
-    doc: Doc
-    sentences: list[SentenceSpan]
-    kb: KnowledgeBase
-    analysis: Analysis
-    language: str = "en"
-
-    def sentence_of(self, offset: int) -> int | None:
-        """Index of the sentence holding character `offset` (None between sentences)."""
-        return SentenceIndex(self.sentences).of(offset)
-
-
-@runtime_checkable
-class Stage(Protocol):
-    """One analysis step; `version` changes whenever its output may change."""
-
-    name: str
-    version: str
-
-    def __call__(self, ctx: AnalysisContext) -> None:
-        """Fill this stage's part of ctx.analysis."""
-
-
-@dataclass(frozen=True)
-class StageResources:
-    """What a stage factory may use: shared, loaded once per Analyzer."""
-
-    nlp: Language
-    kb: KnowledgeBase
-    settings: NlpSettings
-
-
-StageFactory = Callable[[StageResources], Stage]
-
-
-class EntityStage:
-    """Links entity mentions (KB, patterns, NER) into ctx.analysis.entities."""
-
-    name = "entities"
-    version = "entities-2"
-
-    def __init__(self, resources: StageResources) -> None:
-        """Compile the KB into matchers once."""
-        self._linker = EntityLinker(resources.nlp, resources.kb)
-
-    def __call__(self, ctx: AnalysisContext) -> None:
-        """Find the mentions; NER runs only on English text."""
-        ctx.analysis.entities = self._linker.link(
-            ctx.doc, ctx.sentences, use_ner=ctx.language == "en", published=ctx.published_at
-        )
-
-
-def entity_stage(resources: StageResources) -> Stage:
-    """Factory of the entity stage (named in STAGES)."""
-    return EntityStage(resources)
 
 
 def resolve_stage(reference: str) -> StageFactory:

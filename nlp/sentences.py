@@ -6,6 +6,7 @@ glyph are left out; list markers such as "1)" or "1." are kept. Lines are split 
 also inside quotations. Common abbreviations ("Mr.", "U.S.", "Inc.") do not end a sentence.
 """
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -74,3 +75,23 @@ def split_sentences(text: str) -> list[SentenceSpan]:
         if start < end:
             spans.extend(_split_line(text, start, end))
     return spans
+
+
+class SentenceIndex:
+    """Maps a character offset to the index of the sentence holding it."""
+
+    def __init__(self, sentences: list[SentenceSpan]) -> None:
+        """Index sentence starts for bisection."""
+        self._sentences = sentences
+        self._starts = [s.start for s in sentences]
+
+    def of(self, offset: int) -> int | None:
+        """Index of the sentence containing `offset`, or None when between sentences."""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0 and offset < self._sentences[i].end:
+            return i
+        return None
+
+    def span(self, index: int) -> SentenceSpan:
+        """The sentence with this index."""
+        return self._sentences[index]

@@ -38,6 +38,9 @@ class ClaimRecord(BaseModel):
     qualifier: str | None  # about | over | below | low | range_lower | range_upper
     sentence_index: int
     stance: str | None = None  # bullish | bearish, for forecast claims
+    # which named rule decided metric, claim_type and direction (`analyze --explain`); never in
+    # the --json object unless asked for, never stored
+    explanation: dict[str, str] | None = Field(default=None, exclude=True)
 
 
 class SentenceResult(BaseModel):

@@ -37,7 +37,7 @@ def save_tiny_bert(folder: Path, id2label: dict[int, str] | None = None) -> Path
         BertTokenizerFast,
     )
 
-    from nlp.sentiment.train import base_model_dir
+    from nlp.training.recipe import base_model_dir
 
     torch.manual_seed(0)
     labels = {"num_labels": len(id2label), "id2label": id2label} if id2label else {}
@@ -94,3 +94,26 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
     engine = init_engine(pg_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    """The default pipeline (spaCy, the KB, every stage), built once per test session."""
+    from nlp.pipeline import Analyzer
+
+    return Analyzer()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A store migrated to the newest schema: a new SQLite file, then a fresh PostgreSQL schema
+    (skipped when none answers). A test that only holds on one of them narrows it with
+    `@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)`."""
+    from models.db import init_engine
+
+    if request.param == "sqlite":
+        eng = init_engine(f"sqlite:///{tmp_path / 'tidings.db'}")
+        yield eng
+        eng.dispose()
+        return
+    yield request.getfixturevalue("pg_engine")

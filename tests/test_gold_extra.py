@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.gold import evaluate, load_gold_dir
+from nlp.evaluation.gold import evaluate, load_gold_dir
 from nlp.pipeline import Analyzer
 
 HERE = Path(__file__).resolve().parent
@@ -40,12 +40,12 @@ def test_rebuilt_spans_are_exact(tmp_path: Path, shared_path: Path) -> None:
 
 @pytest.mark.shared
 @pytest.mark.slow
-def test_scores_stay_above_the_floor(tmp_path: Path, shared_path: Path) -> None:
+def test_scores_stay_above_the_floor(analyzer: Analyzer, tmp_path: Path, shared_path: Path) -> None:
     """Pooled over the fourteen articles; floors sit a little under the measured scores (session
     9: entities 0.949 / 0.882, claims 0.975 / 0.952, type 0.867, direction 0.882)."""
     build_module.build(tmp_path, shared=shared_path)
     docs = load_gold_dir(tmp_path / "gold", tmp_path / "samples")
-    report = evaluate(Analyzer(), docs).pooled.as_dict()
+    report = evaluate(analyzer, docs).pooled.as_dict()
     assert report["entities"]["detection"]["f1"] >= 0.94
     assert report["entities"]["linked"]["f1"] >= 0.87
     assert report["claims"]["detection"]["f1"] >= 0.96

@@ -1,1 +1,1 @@
-"""Read and query helpers over the store, shared by the CLI and the HTTP API."""
+"""What the CLI and the HTTP API both call: the processing job, claims search, KB admin."""

@@ -2,13 +2,9 @@
 
 import statistics
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from ingest.market import calendar
-from ingest.market.records import ParsedFile, RowIssue
-
-if TYPE_CHECKING:
-    from ingest.market.parse import RawRow
+from ingest.market.records import ParsedFile, RawRow, RowIssue
 
 PARTIAL_VOLUME_SHARE = 0.01  # a day's bar with under 1 % of its neighbours' volume is a snapshot
 
@@ -17,7 +13,7 @@ def _note(parsed: ParsedFile, line: int, reason: str) -> None:
     parsed.issues.append(RowIssue(parsed.path, line, reason, error=False))
 
 
-def dedupe(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
+def dedupe(parsed: ParsedFile, raw: list[RawRow]) -> list[RawRow]:
     """One row per date (the later row wins), sorted by time."""
     by_moment: dict[datetime, RawRow] = {}
     for row in raw:
@@ -28,7 +24,7 @@ def dedupe(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
     return sorted(by_moment.values(), key=lambda r: r.moment)
 
 
-def drop_partial_candles(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
+def drop_partial_candles(parsed: ParsedFile, raw: list[RawRow]) -> list[RawRow]:
     """Drop bars still forming when exported: the last one, and near-zero-volume snapshots."""
     _note(parsed, raw[-1].line, "in-progress candle: an exchange export's last bar")
     raw = raw[:-1]
@@ -49,7 +45,7 @@ def drop_partial_candles(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRo
     return kept
 
 
-def drop_closed_days(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
+def drop_closed_days(parsed: ParsedFile, raw: list[RawRow]) -> list[RawRow]:
     """Drop rows on days the NYSE was closed (weekend/holiday fills); a non-zero one is an error."""
     kept = []
     for row in raw:
@@ -65,7 +61,7 @@ def drop_closed_days(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
     return kept
 
 
-def drop_trailing_placeholders(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
+def drop_trailing_placeholders(parsed: ParsedFile, raw: list[RawRow]) -> list[RawRow]:
     """Drop all-zero rows at the end: days listed before their flows were reported."""
     end = len(raw)
     while end and not any(v for v in raw[end - 1].values.values()):
@@ -74,7 +70,7 @@ def drop_trailing_placeholders(parsed: ParsedFile, raw: list["RawRow"]) -> list[
     return raw[:end]
 
 
-def drop_leading_zeros(parsed: ParsedFile, raw: list["RawRow"], key: str) -> list["RawRow"]:
+def drop_leading_zeros(parsed: ParsedFile, raw: list[RawRow], key: str) -> list[RawRow]:
     """Drop one column's zeros before its first non-zero flow (the fund was not trading yet)."""
     first = next((i for i, r in enumerate(raw) if r.values.get(key)), len(raw))
     if first and len(raw[0].values) > 1:

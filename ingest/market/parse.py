@@ -20,7 +20,6 @@ import io
 import itertools
 import re
 import statistics
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,6 +38,7 @@ from ingest.market.records import (
     ParsedFile,
     ParsedSeries,
     Point,
+    RawRow,
     RowIssue,
     SeriesSpec,
 )
@@ -50,16 +50,6 @@ SUMMARY_ROWS = frozenset({"total", "average", "mean", "maximum", "minimum", "max
 CALENDAR_INTERVALS = frozenset({"1d", "1w", "1M"})
 _GAPS = ((60, "1m"), (300, "5m"), (900, "15m"), (1800, "30m"), (3600, "1h"), (14400, "4h"),
          (86400, "1d"), (604800, "1w"))  # fmt: skip
-
-
-@dataclass
-class RawRow:
-    """One readable data row before the series rules run."""
-
-    line: int
-    moment: datetime
-    written: date
-    values: dict[str, float | None]
 
 
 def read_rows(text: str) -> list[tuple[int, list[str]]]:

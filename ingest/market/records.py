@@ -110,3 +110,13 @@ class ParsedFile:
     def notes(self) -> list[RowIssue]:
         """Rows left out on purpose (missing values, placeholders, non-trading days, ...)."""
         return [i for i in self.issues if not i.error]
+
+
+@dataclass
+class RawRow:
+    """One readable data row before the series rules run."""
+
+    line: int
+    moment: datetime
+    written: date
+    values: dict[str, float | None]

@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nlp.sentiment.base import Probs, SentimentBackend, label_of, score_of
-from nlp.sentiment.data import LABELS
+from nlp.sentiment.backend import Probs, SentimentBackend, label_of, score_of
+from nlp.sentiment.labels import LABELS
 from nlp.types import Analysis, DocumentSentiment, EntitySentimentResult, SentenceResult
 
 CLAUSE_WEIGHT = 0.8  # share of the mention's own clause when it differs from the sentence

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from nlp.sentiment.base import Probs, SentimentError, length_sorted_batches, register
-from nlp.sentiment.data import LABELS, normalize_text
+from nlp.sentiment.backend import Probs, SentimentError, length_sorted_batches
+from nlp.sentiment.labels import LABELS, normalize_text
 from nlp.sentiment.settings import SentimentSettings
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "sentiment_model"
+MODEL_DIR = Path(__file__).resolve().parent / "model"
 REQUIRED_FILES = ("model.onnx", "tokenizer.json", "labels.json", "version.txt")
 
 
@@ -110,7 +110,6 @@ def load_embedded(
     return EmbeddedBackend(model_dir, threads=threads, batch_size=batch_size, max_length=max_length)
 
 
-@register("embedded")
 def embedded_factory(settings: SentimentSettings) -> Any:
     """Backend factory for TIDINGS_SENTIMENT_BACKEND=embedded."""
     return load_embedded(

@@ -6,8 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from nlp.sentiment.base import Probs, SentimentError, length_sorted_batches, register
-from nlp.sentiment.data import LABELS
+from nlp.sentiment.backend import Probs, SentimentError, length_sorted_batches
+from nlp.sentiment.labels import LABELS
 from nlp.sentiment.settings import SentimentSettings
 
 SYNONYMS = {
@@ -125,7 +125,6 @@ def load_hf(
     )
 
 
-@register("hf")
 def hf_factory(settings: SentimentSettings) -> Any:
     """Backend factory for TIDINGS_SENTIMENT_BACKEND=hf."""
     return load_hf(

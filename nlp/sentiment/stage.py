@@ -1,14 +1,12 @@
 """The `sentiment` pipeline stage (named in nlp.pipeline.STAGES)."""
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from nlp.sentiment.aggregate import apply_sentiment
-from nlp.sentiment.base import SentimentBackend, create_backend
+from nlp.sentiment.backend import SentimentBackend
+from nlp.sentiment.registry import create_backend
 from nlp.sentiment.settings import get_sentiment_settings
-
-if TYPE_CHECKING:
-    from nlp.pipeline import AnalysisContext, StageResources
+from nlp.stages import AnalysisContext, StageResources
 
 
 class SentimentStage:
@@ -20,11 +18,11 @@ class SentimentStage:
         self.backend = backend
         self.version = backend.version
 
-    def __call__(self, ctx: "AnalysisContext") -> None:
+    def __call__(self, ctx: AnalysisContext) -> None:
         """Score one document (English only: the models are English)."""
         self.run_batch([ctx])
 
-    def run_batch(self, ctxs: Sequence["AnalysisContext"]) -> None:
+    def run_batch(self, ctxs: Sequence[AnalysisContext]) -> None:
         """Score all English documents' sentences in one length-sorted pass, then aggregate."""
         todo = [c for c in ctxs if c.language == "en" and c.analysis.sentences]
         texts = [s.text for c in todo for s in c.analysis.sentences]
@@ -34,7 +32,7 @@ class SentimentStage:
             apply_sentiment(ctx.analysis, self.backend, sentence_probs=mine)
 
 
-def sentiment_stage(resources: "StageResources") -> SentimentStage:
+def sentiment_stage(resources: StageResources) -> SentimentStage:
     """Factory of the sentiment stage: the backend chosen by TIDINGS_SENTIMENT_BACKEND."""
     del resources  # the sentiment models need nothing from spaCy or the KB
     return SentimentStage(create_backend(get_sentiment_settings()))

@@ -1,7 +1,6 @@
 """Claim search on a real SQLite (FTS5) and a real PostgreSQL (tsvector + GIN) store."""
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from api.claims_search import ClaimQuery, fts5_query, search_claims
+from api.services.claims_search import ClaimQuery, fts5_query, search_claims
 from models.articles import Article
 from models.claims import Claim
 from models.db import init_engine, session_scope
@@ -133,18 +132,11 @@ def _fill(engine: Engine) -> None:
             )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated, filled store on SQLite or on a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        eng = init_engine(f"sqlite:///{tmp_path / 'claims.db'}")
-        _fill(eng)
-        yield eng
-        eng.dispose()
-        return
-    eng = request.getfixturevalue("pg_engine")
-    _fill(eng)
-    yield eng
+@pytest.fixture
+def filled(engine: Engine) -> Engine:
+    """The store (SQLite, then PostgreSQL) with the claims above."""
+    _fill(engine)
+    return engine
 
 
 def _texts(engine: Engine, query: ClaimQuery) -> list[str]:
@@ -182,11 +174,11 @@ def _texts(engine: Engine, query: ClaimQuery) -> list[str]:
         (ClaimQuery(limit=2, offset=1), ["$149 million", "$84,000"]),
     ],
 )
-def test_structured_filters(engine: Engine, query: ClaimQuery, expected: list[str]) -> None:
-    assert _texts(engine, query) == expected
+def test_structured_filters(filled: Engine, query: ClaimQuery, expected: list[str]) -> None:
+    assert _texts(filled, query) == expected
 
 
-def test_outflow_over_500m_in_november(engine: Engine) -> None:
+def test_outflow_over_500m_in_november(filled: Engine) -> None:
     query = ClaimQuery(
         text="ETF outflow",
         metric="outflow",
@@ -194,7 +186,7 @@ def test_outflow_over_500m_in_november(engine: Engine) -> None:
         since=date(2025, 11, 1),
         until=date(2025, 11, 30),
     )
-    assert _texts(engine, query) == ["$802 million"]
+    assert _texts(filled, query) == ["$802 million"]
 
 
 @pytest.mark.parametrize(
@@ -209,29 +201,29 @@ def test_outflow_over_500m_in_november(engine: Engine) -> None:
         ('"unbalanced', []),  # bad syntax never raises
     ],
 )
-def test_full_text(engine: Engine, text_query: str, expected: list[str]) -> None:
-    assert sorted(_texts(engine, ClaimQuery(text=text_query))) == sorted(expected)
+def test_full_text(filled: Engine, text_query: str, expected: list[str]) -> None:
+    assert sorted(_texts(filled, ClaimQuery(text=text_query))) == sorted(expected)
 
 
-def test_full_text_ranks_better_matches_first(engine: Engine) -> None:
-    with Session(engine) as session:
+def test_full_text_ranks_better_matches_first(filled: Engine) -> None:
+    with Session(filled) as session:
         hits = search_claims(session, ClaimQuery(text="bitcoin ETFs"))
     assert [h.claim.text for h in hits][:1] in (["$802 million"], ["$1.2 billion"])
     assert all(h.rank is not None for h in hits)
     assert [h.rank for h in hits] == sorted(h.rank for h in hits if h.rank is not None)
 
 
-def test_fts_index_follows_updates_and_deletes(engine: Engine) -> None:
-    with session_scope(engine) as session:
+def test_fts_index_follows_updates_and_deletes(filled: Engine) -> None:
+    with session_scope(filled) as session:
         claim = session.get(Claim, 1)
         assert claim is not None
         claim.sentence_text = "A sentence about liquidations."
         session.add(claim)
-    assert _texts(engine, ClaimQuery(text="liquidations")) == ["$802 million"]
-    assert _texts(engine, ClaimQuery(text="US-listed")) == []
-    with session_scope(engine) as session:
+    assert _texts(filled, ClaimQuery(text="liquidations")) == ["$802 million"]
+    assert _texts(filled, ClaimQuery(text="US-listed")) == []
+    with session_scope(filled) as session:
         session.delete(session.get(Claim, 1))
-    assert _texts(engine, ClaimQuery(text="liquidations")) == []
+    assert _texts(filled, ClaimQuery(text="liquidations")) == []
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 import api.cli  # noqa: F401 - registers the command modules
+from api.cli.groups import app
 from api.context import get_engine
-from api.groups import app
 from models.settings import get_database_settings
 from nlp.settings import get_nlp_settings
 from tests.conftest import shared_dir
@@ -169,8 +169,8 @@ def test_train_sentiment_rejects_a_bad_seed_list(tmp_path: Path) -> None:
     assert not out.exists()  # nothing trained, nothing written
 
 
-@pytest.mark.parametrize("option", ["--float-activations", "--mlm-epochs"])
-def test_train_sentiment_rejects_a_negative_count(tmp_path: Path, option: str) -> None:
+def test_train_sentiment_rejects_a_negative_count(tmp_path: Path) -> None:
+    option = "--float-activations"
     out = tmp_path / "model"
     result = runner.invoke(app, ["train", "sentiment", "--out", str(out), option, "-1"])
     assert result.exit_code == 2
@@ -178,27 +178,34 @@ def test_train_sentiment_rejects_a_negative_count(tmp_path: Path, option: str) -
     assert not out.exists()
 
 
-def test_train_sentiment_checks_the_teacher_file_before_training(tmp_path: Path) -> None:
-    out, probs = tmp_path / "model", tmp_path / "probs.json"
-    probs.write_text('{"a text": [0.5, 0.6, 0.1]}', encoding="utf-8")
-    result = runner.invoke(
-        app, ["train", "sentiment", "--out", str(out), "--teacher-probs", str(probs)]
-    )
-    assert result.exit_code == 2
-    assert "--teacher-probs" in result.output and "not 3 probabilities" in result.output
-    assert not out.exists()
-    result = runner.invoke(app, ["train", "sentiment", "--out", str(out), "--kd-alpha", "1.5"])
-    assert result.exit_code == 2 and "--kd-alpha" in result.output
-    assert not out.exists()
+EXPLAINED = (
+    "Bitcoin could rally towards $120,000 by year-end, analysts said. "
+    "ETF outflows reached $500 million last week."
+)
 
 
-def test_train_teacher_names_a_base_it_cannot_load(tmp_path: Path) -> None:
-    shared, out = tmp_path / "shared", tmp_path / "teacher"
-    (shared / "data").mkdir(parents=True)
-    base = tmp_path / "no-such-model"
+def test_analyze_explain_names_the_deciding_rules(tmp_path: Path) -> None:
+    from nlp.claims.decisions import DIRECTION_RULES, TYPE_RULES
+
+    path = tmp_path / "a.txt"
+    path.write_text(EXPLAINED, encoding="utf-8")
+    plain = runner.invoke(app, ["analyze", str(path), "--published", "2025-11-05", "--json"])
+    assert plain.exit_code == 0, plain.output
+    assert all("explanation" not in c for c in json.loads(plain.stdout)["claims"])
     result = runner.invoke(
-        app, ["train", "teacher", "--base", str(base), "--out", str(out), "--shared", str(shared)]
+        app, ["analyze", str(path), "--published", "2025-11-05", "--json", "--explain"]
     )
-    assert result.exit_code == 1
-    assert "cannot load a tokenizer" in result.output and "no-such-model" in result.output
-    assert not out.exists()
+    assert result.exit_code == 0, result.output
+    claims = {c["text"]: c for c in json.loads(result.stdout)["claims"]}
+    target, outflow = claims["$120,000"], claims["$500 million"]
+    assert (target["claim_type"], target["explanation"]["claim_type"]) == (
+        "forecast", "a price target")  # fmt: skip
+    assert outflow["direction"] == "down"
+    assert outflow["explanation"]["direction"].startswith("the metric's own direction")
+    assert (
+        outflow["explanation"]["metric"] == "metric rule 'outflow' on the words before the number"
+    )
+    names = {name for name, _ in TYPE_RULES + DIRECTION_RULES}
+    assert {target["explanation"]["claim_type"], outflow["explanation"]["direction"]} <= names
+    table = runner.invoke(app, ["analyze", str(path), "--published", "2025-11-05", "--explain"])
+    assert "claim_type = forecast: a price target" in table.stdout

@@ -1,16 +1,15 @@
 """`tidings process` on a real SQLite file and (when it answers) PostgreSQL."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from api.processing import build_analyzer, process_articles
+from api.services.processing import build_analyzer, process_articles
+from models.analysis import Entity, Mention, Sentence
 from models.articles import Article
-from models.db import init_engine, session_scope
-from models.nlp import Entity, Mention, Sentence
+from models.db import session_scope
 from nlp.pipeline import Analyzer
 from nlp.settings import NlpSettings
 
@@ -19,18 +18,6 @@ TEXTS = [
     "Ether rose.\nSolana (SOL) gained 3%.",
     "The Federal Reserve held rates. BlackRock said IBIT saw inflows.",
 ]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        eng = init_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'tidings.db'}")
-        yield eng
-        eng.dispose()
-        return
-    yield request.getfixturevalue("pg_engine")
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
 from fixture_server import FixtureServer, Handler, Reply
 
 from ingest.sources import add_source
+from models.analysis import Mention, Sentence
 from models.articles import Article
 from models.db import init_engine
-from models.nlp import Mention, Sentence
 
 REPO = Path(__file__).resolve().parents[2]
 STORIES = {

@@ -1,18 +1,17 @@
-"""Fixtures for crawler tests: a live local HTTP server, a fresh SQLite store, fast settings."""
+"""Fixtures for crawler tests: a live local HTTP server and fast settings (the store: `engine`
+in tests/conftest.py)."""
 
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fixture_server import FixtureServer, install_behaviours
 
 from ingest.settings import IngestSettings
-from models.db import init_engine
 
 
 @pytest.fixture
@@ -23,12 +22,6 @@ def server() -> Iterator[FixtureServer]:
     srv.start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    """A new SQLite store migrated to the newest schema."""
-    return init_engine(f"sqlite:///{tmp_path / 'tidings.db'}")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from ingest.market.layouts import detect_layout, is_headerless_klines
 from ingest.market.store import import_files
 from ingest.market.values import CellError, parse_number
 from models.db import init_engine
+from nlp.entities.kb import KnowledgeBase
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -330,12 +330,7 @@ def test_parse_number_rejects_text() -> None:
 
 
 def test_every_mapped_entity_is_in_the_knowledge_base() -> None:
-    ids = {
-        entry["id"]
-        for path in (REPO / "nlp" / "kb").glob("*.yaml")
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        if isinstance(entry, dict) and "id" in entry
-    }
+    ids = {entity.id for entity in KnowledgeBase.builtin()}
     mapped = {
         *naming.CRYPTO_ENTITIES.values(), *naming.SYMBOL_ENTITIES.values(),
         *naming.BTC_FUNDS.values(), *naming.ETH_FUNDS.values(),

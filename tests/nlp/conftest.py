@@ -1,10 +1,13 @@
 """Fixtures of the sentiment training tests: a tiny real BERT to train and MiniLM's tokenizer."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from nlp.sentiment.data import Example
+from nlp.pipeline import Analyzer
+from nlp.training.data import Example
+from nlp.types import ClaimRecord
 from tests.conftest import save_tiny_bert
 
 # labeled sentences small enough to overfit in seconds
@@ -34,3 +37,16 @@ def tok():
     from nlp.sentiment.embedded import default_model_dir
 
     return AutoTokenizer.from_pretrained(str(default_model_dir()))
+
+
+PUB = date(2025, 11, 5)  # publication date of the claim test sentences
+
+
+def claims_of(analyzer: Analyzer, text: str, published: date | None = PUB) -> list[ClaimRecord]:
+    """The claims the pipeline finds in `text`."""
+    return analyzer.analyze(text, published).claims
+
+
+def by_text(claims: list[ClaimRecord]) -> dict[str, ClaimRecord]:
+    """Claims by their matched text."""
+    return {c.text: c for c in claims}

@@ -4,14 +4,9 @@ from datetime import date
 
 import pytest
 
-from nlp.kb import KBEntity, KnowledgeBase
+from nlp.entities.kb import KBEntity, KnowledgeBase
 from nlp.pipeline import Analyzer
 from nlp.types import EntityMention
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer(stages=["nlp.pipeline:entity_stage"])
 
 
 def _links(
@@ -125,7 +120,9 @@ def test_user_entities_extend_the_kb() -> None:
         aliases=("Zeta Test",),
         tickers=("ZZT",),
     )
-    analyzer = Analyzer(kb=KnowledgeBase.load(extra=[extra]), stages=["nlp.pipeline:entity_stage"])
+    analyzer = Analyzer(
+        kb=KnowledgeBase.load(extra=[extra]), stages=["nlp.entities.stage:entity_stage"]
+    )
     mentions = analyzer.analyze("Zeta Test jumped; ZZT is up 40%.").entities
     assert [(m.text, m.entity_id, m.name) for m in mentions] == [
         ("Zeta Test", "crypto:zzt", "Zeta Test Coin"),

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from nlp.evaluation import Counts, pool, score
+from nlp.evaluation.scoring import Counts, pool, score
 from nlp.pipeline import Analyzer
 from tests.conftest import shared_dir
 
@@ -38,12 +38,12 @@ def _perturbed(gold: dict[str, Any], analysis: dict[str, Any]) -> dict[str, Any]
 
 
 @pytest.mark.shared
-def test_same_numbers_as_the_reference_scorer(tmp_path: Path) -> None:
+def test_same_numbers_as_the_reference_scorer(analyzer: Analyzer, tmp_path: Path) -> None:
     shared = shared_dir()
     gold_path = shared / "gold" / GOLD_NAME
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     text = (shared / "samples" / gold["doc"]).read_text(encoding="utf-8")
-    analysis = Analyzer().analyze(text).to_json_dict()
+    analysis = analyzer.analyze(text).to_json_dict()
     for pred in (
         analysis,
         _perturbed(gold, analysis),

@@ -1,13 +1,11 @@
 """The knowledge base: built-in data integrity, surface-form rules, user files and errors."""
 
-import tomllib
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from nlp.errors import KnowledgeBaseError
-from nlp.kb import (
+from nlp.entities.kb import (
     ENTITY_TYPES,
     ID_PATTERN,
     SURFACE_KINDS,
@@ -17,6 +15,7 @@ from nlp.kb import (
     entity_from_dict,
     load_entities_file,
 )
+from nlp.errors import KnowledgeBaseError
 
 KB = KnowledgeBase.builtin()
 
@@ -282,12 +281,3 @@ def test_dump_refuses_to_overwrite_a_malformed_file(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError):
         dump_user_entity(path, KBEntity(id="person:x", name="X", type="PERSON"))
     assert path.read_text(encoding="utf-8") == "- {id: nope, name: X, type: PERSON}\n"
-
-
-def test_package_data_config_ships_the_yaml() -> None:
-    """The kb folder is data, not a package, so pyproject must list it explicitly."""
-    root = Path(__file__).resolve().parents[2]
-    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "kb/*.yaml" in pyproject["tool"]["setuptools"]["package-data"]["nlp"]
-    assert not (root / "nlp" / "kb" / "__init__.py").exists()
-    assert len(list((root / "nlp" / "kb").glob("*.yaml"))) >= 10

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from nlp.numbers import find_quantities, parse_number
+from nlp.claims.numbers import find_quantities, parse_number
 
 PUBLISHED = date(2025, 11, 5)
 

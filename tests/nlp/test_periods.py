@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from nlp.periods import find_time_expressions, parse_date, resolve_period
+from nlp.claims.periods import find_time_expressions, parse_date, resolve_period
 
 WED = date(2025, 11, 5)  # a Wednesday
 MON = date(2025, 11, 3)

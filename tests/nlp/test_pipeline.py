@@ -13,11 +13,6 @@ from nlp.settings import NlpSettings
 TEXT = "Bitcoin fell 5% to $98,000 on Monday.\nCoinShares said ETF outflows hit $1.2 billion."
 
 
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer()
-
-
 def test_json_has_the_documented_keys_and_types(analyzer: Analyzer) -> None:
     out = json.loads(json.dumps(analyzer.analyze(TEXT, date(2025, 11, 5)).to_json_dict()))
     assert list(out) == [
@@ -109,13 +104,13 @@ def test_missing_model_names_the_package() -> None:
 
 
 def test_stage_list_starts_with_entities_and_resolves() -> None:
-    assert STAGES[0] == "nlp.pipeline:entity_stage"
+    assert STAGES[0] == "nlp.entities.stage:entity_stage"
     for reference in STAGES:
         assert callable(resolve_stage(reference))
 
 
 def test_only_listed_stages_run() -> None:
-    analyzer = Analyzer(stages=["nlp.pipeline:entity_stage"])
+    analyzer = Analyzer(stages=["nlp.entities.stage:entity_stage"])
     result = analyzer.analyze(TEXT)
     assert result.claims == []
     assert set(result.model_versions) == {"spacy", "kb", "pipeline", "entities"}

@@ -3,7 +3,7 @@
 Only the shape of the result is checked here; the speed itself is measured by the benchmark
 (`tidings bench sentiment`, docs/BENCHMARKS.md), never asserted by a test."""
 
-from nlp.sentiment.bench import _rates, bench_embedded
+from nlp.evaluation.bench import _rates, bench_embedded
 
 
 def test_rates_report_the_median_pass() -> None:

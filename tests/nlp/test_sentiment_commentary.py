@@ -2,22 +2,20 @@
 
 import importlib.util
 import json
-import tomllib
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from nlp.sentiment.commentary import (
-    COMMENTARY_DIR,
+from nlp.evaluation.sentiment import gold_sentences
+from nlp.training.commentary import (
     SOURCE,
     TOPICS,
     load_commentary,
     near_copies,
     read_commentary,
 )
-from nlp.sentiment.data import SentimentDataError
-from nlp.sentiment.eval import gold_sentences
+from nlp.training.data import SentimentDataError
 from tests.conftest import REPO_ROOT
 
 
@@ -36,13 +34,6 @@ def test_shipped_commentary_is_balanced_and_covers_both_directions() -> None:
         assert by_topic[topic]["positive"] >= 20, topic
     examples = load_commentary()
     assert len(examples) == len(rows) and {e.source for e in examples} == {SOURCE}
-
-
-def test_package_data_ships_the_commentary() -> None:
-    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = pyproject["tool"]["setuptools"]["package-data"]["nlp"]
-    assert "sentiment/commentary/*.jsonl" in patterns
-    assert sorted(COMMENTARY_DIR.glob("*.jsonl"))
 
 
 @pytest.mark.parametrize(

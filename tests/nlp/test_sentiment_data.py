@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.sentiment.data import (
+from nlp.evaluation.sentiment import gold_sentences, scores
+from nlp.training.data import (
     SentimentDataError,
     fpb_allagree_heldout,
     fpb_split,
@@ -15,9 +16,8 @@ from nlp.sentiment.data import (
     normalize_text,
     score_label,
     text_key,
-    training_pool,
 )
-from nlp.sentiment.eval import gold_sentences, scores
+from nlp.training.pool import training_pool
 
 pytestmark = pytest.mark.shared
 

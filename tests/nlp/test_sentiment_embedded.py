@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from nlp.sentiment.aggregate import apply_sentiment, clauses, document_sentiment
-from nlp.sentiment.base import CachedBackend, SentimentError, create_backend, label_of
+from nlp.sentiment.backend import CachedBackend, SentimentError, label_of
 from nlp.sentiment.embedded import EmbeddedBackend, default_model_dir, load_embedded
+from nlp.sentiment.registry import create_backend
 from nlp.sentiment.settings import SentimentSettings
 from nlp.types import Analysis, ClaimRecord, EntityMention, SentenceResult
 
@@ -162,7 +163,7 @@ def test_clauses_split_on_contrast_and_merge_short_pieces() -> None:
 
 
 def test_length_sorted_batches_cover_every_index_once_shortest_first() -> None:
-    from nlp.sentiment.base import length_sorted_batches
+    from nlp.sentiment.backend import length_sorted_batches
 
     lengths = [5, 1, 9, 3, 3, 7, 2]
     got = list(length_sorted_batches(lengths, 3))

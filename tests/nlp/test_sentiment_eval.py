@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.groups import app
+from api.cli.groups import app
+from nlp.evaluation.sentiment import evaluate
 from nlp.sentiment.embedded import default_model_dir, load_embedded
-from nlp.sentiment.eval import evaluate
 
 pytestmark = pytest.mark.shared
 
@@ -35,7 +35,7 @@ def test_heldout_metrics_match_the_committed_metrics(shared_path: Path) -> None:
 
 @pytest.mark.slow
 def test_eval_sentiment_cli_json_has_model_and_baselines(shared_path: Path) -> None:
-    import api.commands.sentiment  # noqa: F401  (registers the commands)
+    import api.cli.sentiment  # noqa: F401  (registers the commands)
 
     out = CliRunner().invoke(app, ["eval", "sentiment", "--json", "--shared", str(shared_path)])
     assert out.exit_code == 0, out.output

@@ -7,8 +7,9 @@ import pytest
 import torch
 from transformers import BertForSequenceClassification, BertTokenizerFast
 
-from nlp.sentiment.base import SentimentError, create_backend
+from nlp.sentiment.backend import SentimentError
 from nlp.sentiment.hf import HfBackend, parse_label_map, resolve_labels
+from nlp.sentiment.registry import create_backend
 from nlp.sentiment.settings import SentimentSettings
 from tests.conftest import save_tiny_bert
 

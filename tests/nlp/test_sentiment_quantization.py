@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nlp.sentiment.embedded import default_model_dir
-from nlp.sentiment.export import (
+from nlp.training.export import (
     ONNX_NAME,
     batch_probs,
     keep_float_activations,

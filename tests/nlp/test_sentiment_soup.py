@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from nlp.sentiment.train import average_states, parse_seeds
+from nlp.training.recipe import average_states, parse_seeds
 
 
 def test_average_states_is_the_elementwise_mean_and_keeps_integer_buffers() -> None:

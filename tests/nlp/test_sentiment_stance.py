@@ -1,14 +1,14 @@
 """Our crypto market-stance labels: committed without text, rebuilt and checked from ../shared."""
 
 import json
-import tomllib
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from nlp.sentiment.data import LABELS, SentimentDataError, text_key, training_pool
-from nlp.sentiment.stance import (
+from nlp.training.data import LABELS, SentimentDataError, text_key
+from nlp.training.pool import training_pool
+from nlp.training.stance import (
     EVAL_URLS,
     LABEL_DIR,
     load_stance,
@@ -45,14 +45,6 @@ def test_gold_extra_articles_are_never_labeled_for_training() -> None:
             urls.add(gold["source_record"]["url"])
     assert urls == set(EVAL_URLS)
     assert not {r["key"] for r in read_labels().values()} & urls
-
-
-def test_package_data_ships_the_labels() -> None:
-    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert (
-        "sentiment/stance_labels/*.jsonl" in pyproject["tool"]["setuptools"]["package-data"]["nlp"]
-    )
-    assert not (LABEL_DIR / "__init__.py").exists()
 
 
 def test_bad_label_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -105,7 +97,7 @@ def test_stance_pool_keeps_heldout_fpb_out(shared_path: Path) -> None:
 
 @pytest.mark.shared
 def test_unknown_training_corpus_is_a_clear_error(shared_path: Path, tmp_path: Path) -> None:
-    from nlp.sentiment.train import TrainConfig, train
+    from nlp.training.recipe import TrainConfig, train
 
     with pytest.raises(SentimentDataError, match="unknown training corpus tweets_2019"):
         train(tmp_path, shared=shared_path, cfg=TrainConfig(fpb_sources=["tweets_2019"], limit=2))

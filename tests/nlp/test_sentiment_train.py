@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from nlp.sentiment.embedded import EmbeddedBackend
-from nlp.sentiment.export import ARTIFACT_VERSION, ONNX_NAME, write_artifact
-from nlp.sentiment.train import TrainConfig, train
+from nlp.training.export import ARTIFACT_VERSION, ONNX_NAME, write_artifact
+from nlp.training.recipe import TrainConfig, train
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared]
 
@@ -69,7 +69,7 @@ def _weights(cfg: TrainConfig, shared: Path, out: Path) -> dict:
 def test_soup_is_the_mean_of_its_single_seed_runs(shared_path: Path, tmp_path: Path) -> None:
     import torch
 
-    from nlp.sentiment.train import average_states
+    from nlp.training.recipe import average_states
 
     tiny = dict(limit=8, mixed_epochs=1, fpb_epochs=1, batch_size=8, threads=1)
     one = _weights(TrainConfig(soup_seeds=[5], **tiny), shared_path, tmp_path / "a")

@@ -1,0 +1,255 @@
+"""Numeric claims: every number in an article as a structured record (value, unit, subject, ...).
+
+`extract_claims(ctx)` finds the quantities of the text (nlp.claims.numbers), places each in the
+dependency parse (nlp.claims.frames), decides metric, type and direction (nlp.claims.decide), the
+subject (nlp.claims.subjects), who asserts it (nlp.claims.attribution) and the period
+(nlp.claims.time, nlp.claims.periods). Pure function of its inputs: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Doc
+
+from nlp.claims.attribution import sentence_sources
+from nlp.claims.decide import bare_unit, decide_metric
+from nlp.claims.decisions import decide_direction, decide_type
+from nlp.claims.frames import Frame, build_frame
+from nlp.claims.numbers import Quantity, find_quantities
+from nlp.claims.periods import TimeExpression, find_time_expressions
+from nlp.claims.report import carry_sources, target_directions, weekly_periods
+from nlp.claims.subjects import Subject, find_subject
+from nlp.claims.time import Period, TimeMemory, claim_period, default_period
+from nlp.types import ClaimRecord, EntityMention, SentenceResult
+
+# Bump when extraction rules change, so stored claims can be recomputed.
+CLAIMS_VERSION = "claims-rules-9"
+_HISTORICAL_AFTER_DAYS = 60
+
+
+@dataclass
+class ClaimContext:
+    """What claim extraction reads: text, publication date, parse, sentences, entity mentions."""
+
+    text: str
+    published_at: date | None
+    doc: Doc
+    sentences: list[SentenceResult] = field(default_factory=list)
+    entities: list[EntityMention] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    """Article-level memory while walking sentences in order."""
+
+    memory: TimeMemory = field(default_factory=TimeMemory)
+    subject: Subject | None = None
+    others: list[int] = field(default_factory=list)  # the current sentence's other numbers
+
+
+def _sentence_spans(ctx: ClaimContext) -> list[tuple[int, int]]:
+    """Sentence offsets from the pipeline, or spaCy's sentences when none were given."""
+    if ctx.sentences:
+        return [(s.start, s.end) for s in ctx.sentences]
+    return [(s.start_char, s.end_char) for s in ctx.doc.sents]
+
+
+def _by_sentence(
+    quantities: list[Quantity], spans: list[tuple[int, int]]
+) -> dict[int, list[Quantity]]:
+    """Quantities grouped by the index of the sentence that holds them."""
+    grouped: dict[int, list[Quantity]] = {}
+    for q in quantities:
+        for i, (start, end) in enumerate(spans):
+            if start <= q.start < end:
+                grouped.setdefault(i, []).append(q)
+                break
+    return grouped
+
+
+def _sentence_hints(ctx: ClaimContext, spans: list[tuple[int, int]]) -> list[str | None]:
+    """The first entity named in each sentence (for "the official statement")."""
+    hints: list[str | None] = []
+    for start, end in spans:
+        first = next((m for m in ctx.entities if start <= m.start < end), None)
+        hints.append(first.name if first else None)
+    return hints
+
+
+def extract_claims(
+    ctx: ClaimContext,
+    *,
+    times: list[TimeExpression] | None = None,
+    found: list[Quantity] | None = None,
+) -> list[ClaimRecord]:
+    """Every numeric claim of the text, in text order (`times`/`found`: precomputed scans)."""
+    spans = _sentence_spans(ctx)
+    exprs = times if times is not None else find_time_expressions(ctx.text, ctx.published_at)
+    if found is None:
+        found = find_quantities(ctx.text, ctx.published_at, times=exprs)
+    quantities = _by_sentence(found, spans)
+    sources = sentence_sources(ctx.doc, spans, _sentence_hints(ctx, spans), text=ctx.text)
+    state = _State()
+    records: list[ClaimRecord] = []
+    for index, (start, end) in enumerate(spans):
+        in_sentence = [e for e in exprs if start <= e.start < end]
+        previous: ClaimRecord | None = None
+        here = quantities.get(index, [])
+        for q in here:
+            floor = previous.end if previous else start
+            frame = build_frame(ctx.doc, (index, start, end), q, previous_end=floor, text=ctx.text)
+            state.others = [o.start for o in here if o is not q]
+            previous = _claim(ctx, frame, in_sentence, state=state, previous=previous)
+            previous.attributed_to = sources[index]
+            records.append(previous)
+        _remember(state.memory, in_sentence)
+    texts = [ctx.text[start:end] for start, end in spans]
+    carry_sources(records, texts)
+    weekly_periods(
+        records, [(s[0], t) for s, t in zip(spans, texts, strict=True)], published=ctx.published_at
+    )
+    target_directions(records)
+    for record in records:  # after the article-level passes, which may change direction
+        record.stance = _stance(record.claim_type or "", record.direction or "none")
+    return records
+
+
+def _remember(memory: TimeMemory, exprs: list[TimeExpression]) -> None:
+    """Keep a sentence's multi-day periods; a window beside an explicit interval repeats it."""
+    has_interval = any(e.kind == "interval" for e in exprs)
+    for e in exprs:
+        if (
+            e.kind == "interval"
+            or (e.kind == "window" and not has_interval)
+            or "week" in e.text.lower()
+        ):
+            memory.remember(e.period_start, e.period_end)
+
+
+def _asset_in(ctx: ClaimContext, frame: Frame) -> bool:
+    """Whether the sentence of a frame names a crypto asset."""
+    end = frame.sentence_start + len(frame.sentence_left) + 200
+    return any(
+        m.type == "CRYPTO_ASSET" and frame.sentence_start <= m.start < end for m in ctx.entities
+    )
+
+
+def _claim(
+    ctx: ClaimContext,
+    frame: Frame,
+    exprs: list[TimeExpression],
+    *,
+    state: _State,
+    previous: ClaimRecord | None,
+) -> ClaimRecord:
+    """The record of one quantity; `previous` is the claim before it in the same sentence."""
+    q = frame.quantity
+    unit = bare_unit(frame, asset_in_sentence=_asset_in(ctx, frame)) if q.bare else q.unit
+    metric, why_metric = decide_metric(frame, unit)
+    if previous is not None and _continues(frame, previous) and previous.metric:
+        metric, why_metric = previous.metric, "continues the number before it (range, 'to', 'and')"
+    claim_type, why_type = decide_type(frame, metric)
+    period = claim_period(
+        frame, exprs, doc=ctx.doc, text=ctx.text, memory=state.memory, others=state.others
+    )
+    if period is not None and period.start:
+        state.memory.remember(period.start, period.end)
+    claim_type, why_type = _retype(
+        (claim_type, why_type), metric, period=period, published=ctx.published_at
+    )
+    if period is None:
+        period = _past_episode(frame, ctx.published_at)
+        if period is not None and claim_type == "observation":
+            claim_type, why_type = (
+                "historical",
+                "an observation about a past episode ('the 2017 bull market')",
+            )
+    if period is None:
+        period = default_period(claim_type, ctx.published_at)
+    direction, why_direction = decide_direction(
+        frame, metric, previous=previous.direction if previous else None
+    )
+    if previous is not None and q.qualifier == "range_upper":
+        bound = "a range's upper bound takes the lower bound's"
+        if previous.direction:
+            direction, why_direction = previous.direction, bound
+        if previous.claim_type:
+            claim_type, why_type = previous.claim_type, bound  # a range's bounds are one claim
+    subject = _subject(ctx, frame, state)
+    return ClaimRecord(
+        start=q.start,
+        end=q.end,
+        text=q.text,
+        value=q.value,
+        unit=unit,
+        metric=metric,
+        subject=subject.text if subject else None,
+        subject_id=subject.entity_id if subject else None,
+        direction=direction,
+        claim_type=claim_type,
+        time_start=period.start.isoformat() if period.start else None,
+        time_end=period.end.isoformat() if period.end else None,
+        time_text=period.text,
+        attributed_to=None,
+        qualifier=q.qualifier if q.qualifier != "high" else "over",
+        sentence_index=frame.sentence_index,
+        explanation={"metric": why_metric, "claim_type": why_type, "direction": why_direction},
+    )
+
+
+def _continues(frame: Frame, previous: ClaimRecord) -> bool:
+    """Whether a number continues the previous one: a range bound, a "to" value, "X and Y"."""
+    q = frame.quantity
+    if q.qualifier == "range_upper" or q.change_role in {"to", "from"}:
+        return True
+    return bool(re.fullmatch(r"\s*(?:,|and|or|, and)\s*", frame.left)) and q.unit == previous.unit
+
+
+def _retype(
+    decided: tuple[str, str], metric: str, *, period: Period | None, published: date | None
+) -> tuple[str, str]:
+    """Observations about a period long before publication, or past records, are historical."""
+    claim_type, _ = decided
+    if claim_type != "observation" or period is None or period.end is None or published is None:
+        return decided
+    age = (published - period.end).days
+    if age > _HISTORICAL_AFTER_DAYS:
+        return "historical", f"an observation of a period over {_HISTORICAL_AFTER_DAYS} days old"
+    if metric == "record_price" and age > 7:
+        return "historical", "a record price of a period over a week old"
+    return decided
+
+
+# "the 2017 bull market", "its 2018 bear market", "the 2022 crash": a past episode named by year
+_EPISODE_YEAR = re.compile(r"\b(?:the|its|their|his|her)\s+((?:19|20)\d{2})\s+(?!\d)[a-z]")
+
+
+def _past_episode(frame: Frame, published: date | None) -> Period | None:
+    """The years of past episodes the clause before a number names, when all are long past."""
+    if published is None:
+        return None
+    years = [int(y) for y in _EPISODE_YEAR.findall(frame.sentence_left)]
+    if not years or max(years) > published.year - 2:
+        return None
+    first, last = min(years), max(years)
+    return Period(date(first, 1, 1), date(last, 12, 31), f"{first}-{last}")
+
+
+def _subject(ctx: ClaimContext, frame: Frame, state: _State) -> Subject | None:
+    """The claim's subject; anaphors and silent subjects take the previous one."""
+    sentence_text = ctx.text[frame.sentence_start :]
+    found = find_subject(frame, ctx.entities, sentence_text=sentence_text)
+    if found is None:
+        return state.subject
+    state.subject = found
+    return found
+
+
+def _stance(claim_type: str, direction: str) -> str | None:
+    """bullish / bearish for forecasts with a direction."""
+    if claim_type != "forecast":
+        return None
+    return {"up": "bullish", "down": "bearish"}.get(direction)

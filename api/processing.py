@@ -26,6 +26,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock
 from sqlalchemy import Engine, delete, or_
@@ -40,9 +41,11 @@ from models.db import session_scope
 from models.nlp import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
 from nlp.errors import KnowledgeBaseError, NlpError
 from nlp.kb import KBEntity, KnowledgeBase, entity_from_dict
-from nlp.pipeline import Analyzer
 from nlp.settings import get_nlp_settings
 from nlp.types import Analysis
+
+if TYPE_CHECKING:
+    from nlp.pipeline import Analyzer
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,8 @@ def user_entities(engine: Engine) -> list[KBEntity]:
 
 def build_analyzer(engine: Engine) -> Analyzer:
     """An Analyzer whose KB includes the user file and the database's user entities."""
+    from nlp.pipeline import Analyzer  # lazy: loads spaCy
+
     settings = get_nlp_settings()
     kb = KnowledgeBase.load(user_file=settings.user_kb_file, extra=user_entities(engine))
     return Analyzer(settings, kb=kb)

@@ -12,7 +12,6 @@ from api.groups import eval_app
 from nlp.errors import NlpError
 from nlp.evaluation import Report, metric_rows
 from nlp.gold import Evaluation, evaluate, find_shared_dir, load_gold_dir
-from nlp.pipeline import Analyzer
 
 console = Console()
 err_console = Console(stderr=True)
@@ -75,6 +74,8 @@ def eval_gold(
     samples = _resolve(samples_dir, "samples", "--samples-dir")
     try:
         docs = load_gold_dir(golds, samples)
+        from nlp.pipeline import Analyzer  # lazy: spaCy only when evaluating
+
         result = evaluate(Analyzer(), docs)
     except NlpError as exc:
         err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True)

@@ -19,7 +19,6 @@ from api.kb_admin import add_entity, list_entities, make_entity, show_entity
 from api.processing import build_analyzer, process_articles
 from nlp.errors import NlpError
 from nlp.kb import ENTITY_TYPES
-from nlp.pipeline import Analyzer
 from nlp.settings import get_nlp_settings
 from nlp.types import Analysis
 
@@ -135,6 +134,8 @@ def analyze_command(
     published_at = parse_published(published)
     text = read_text(file)
     try:
+        from nlp.pipeline import Analyzer  # lazy: spaCy only when analyzing
+
         analysis = Analyzer().analyze(text, published_at)
     except NlpError as exc:
         raise fail(str(exc)) from None

@@ -1,8 +1,10 @@
 """`tidings run`: the main job — crawl the sources continuously and analyze what arrives."""
 
+from __future__ import annotations
+
 import logging
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -10,10 +12,11 @@ from sqlalchemy import Engine
 
 from api.context import get_engine
 from api.groups import app
-from api.processing import ProcessStats, build_analyzer, process_articles
-from ingest.poll import SourceStats
-from ingest.service import install_stop_signals, watch
-from nlp.pipeline import Analyzer
+from api.processing import build_analyzer, process_articles
+
+if TYPE_CHECKING:
+    from ingest.poll import SourceStats
+    from nlp.pipeline import Analyzer
 
 log = logging.getLogger(__name__)
 console = Console(stderr=True)
@@ -28,7 +31,7 @@ def _process_loop(
         wake.clear()
         if stop.is_set():
             break
-        stats: ProcessStats = process_articles(engine, analyzer=analyzer)
+        stats = process_articles(engine, analyzer=analyzer)
         if stats.done or stats.failed:
             console.print(f"analyzed {stats.done} article(s), {stats.failed} failed")
 
@@ -48,6 +51,8 @@ def run_command(
     ] = True,
 ) -> None:
     """Crawl every enabled source until SIGINT/SIGTERM, analyzing new articles after each cycle."""
+    from ingest.service import install_stop_signals, watch  # lazy: the crawler
+
     engine = get_engine()
     stop = threading.Event()
     wake = threading.Event()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from nlp.claim_frames import Frame, base_form
 from nlp.claim_rules import (
@@ -18,6 +20,9 @@ from nlp.claim_rules import (
     last_cue,
     match_first,
 )
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 PRICE_METRICS = {
     "price",
@@ -153,6 +158,12 @@ _MODAL_AUX = {"will", "may", "might", "could", "would", "should", "can", "'ll"}
 _FORECAST_HEADS = {"expect", "forecast", "predict", "project", "anticipate", "imply", "target"}
 
 
+@lru_cache(maxsize=2048)
+def _aux_words(tok: Token) -> frozenset[str]:
+    """The auxiliaries of a token, once per token: a verb may govern thousands of numbers."""
+    return frozenset(c.lower_ for c in tok.children if c.dep_ == "aux")
+
+
 def _modal_above(frame: Frame) -> bool:
     """Whether a verb on the number's path to the root carries a modal or is a forecast verb."""
     tok = frame.head
@@ -160,7 +171,7 @@ def _modal_above(frame: Frame) -> bool:
         if tok is None:
             return False
         as_expected = tok.i > 0 and tok.doc[tok.i - 1].lower_ == "as"
-        auxes = {c.lower_ for c in tok.children if c.dep_ == "aux"}
+        auxes = _aux_words(tok)
         # "may have been": a guess about the past, not a forecast; "will have cut" still is one
         modal = bool(auxes & _MODAL_AUX) and ("have" not in auxes or "will" in auxes)
         if tok.pos_ in {"VERB", "AUX"} and (
@@ -274,7 +285,7 @@ def decide_type(frame: Frame, metric: str) -> str:
     """observation | forecast | historical | threshold_level | other (before time is known)."""
     if _is_definition(frame) or (metric not in PRICE_METRICS and "target" in frame.anchor_text):
         return "other"
-    mark = _MARK_PREFIX.search(frame.left)
+    mark = _MARK_PREFIX.search(frame.left[-40:])  # anchored at the end: a window suffices
     if mark and frame.quantity.qualifier in {"below", "over"}:
         return "observation" if mark["to"] else "threshold_level"
     forecast = is_forecast(frame)

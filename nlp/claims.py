@@ -9,9 +9,11 @@ subject (nlp.claim_subjects), who asserts it (nlp.claim_attribution) and the per
 from __future__ import annotations
 
 import re
+import time
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -23,9 +25,13 @@ from nlp.claim_parse import claim_sentences, parse_spans
 from nlp.claim_report import carry_sources, target_directions, weekly_periods
 from nlp.claim_subjects import Subject, find_subject
 from nlp.claim_time import Period, TimeMemory, claim_period, default_period
+from nlp.errors import TimeBudgetError
 from nlp.numbers import Quantity, find_quantities
 from nlp.periods import TimeExpression, find_time_expressions
+from nlp.tables import numeric_tables
 from nlp.types import ClaimRecord, EntityMention, SentenceResult
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:
     from nlp.pipeline import AnalysisContext, StageResources
@@ -44,6 +50,8 @@ class ClaimContext:
     doc: Doc
     sentences: list[SentenceResult] = field(default_factory=list)
     entities: list[EntityMention] = field(default_factory=list)
+    deadline: float | None = None  # time.monotonic() after which extraction gives up
+    budget_s: float = 0.0  # the budget the deadline came from, for the message
 
 
 @dataclass
@@ -67,21 +75,39 @@ def _by_sentence(
 ) -> dict[int, list[Quantity]]:
     """Quantities grouped by the index of the sentence that holds them."""
     grouped: dict[int, list[Quantity]] = {}
-    for q in quantities:
-        for i, (start, end) in enumerate(spans):
-            if start <= q.start < end:
-                grouped.setdefault(i, []).append(q)
-                break
+    starts = [start for start, _ in spans]
+    for q in quantities:  # spans are in text order: bisect, not a scan per quantity
+        i = bisect_right(starts, q.start) - 1
+        if i >= 0 and q.start < spans[i][1]:
+            grouped.setdefault(i, []).append(q)
     return grouped
+
+
+def _in_span(items: list[_T], starts: list[int], span: tuple[int, int]) -> list[_T]:
+    """The items (sorted by start, `starts` their starts) that start in span [start, end)."""
+    return items[bisect_left(starts, span[0]) : bisect_left(starts, span[1])]
 
 
 def _sentence_hints(ctx: ClaimContext, spans: list[tuple[int, int]]) -> list[str | None]:
     """The first entity named in each sentence (for "the official statement")."""
     hints: list[str | None] = []
-    for start, end in spans:
-        first = next((m for m in ctx.entities if start <= m.start < end), None)
+    # (start, position in the list): the first *listed* mention of a sentence names it
+    ordered = sorted((m.start, i) for i, m in enumerate(ctx.entities))
+    starts = [start for start, _ in ordered]
+    for span in spans:
+        inside = _in_span(ordered, starts, span)
+        first = ctx.entities[min(i for _, i in inside)] if inside else None
         hints.append(first.name if first else None)
     return hints
+
+
+def _check_deadline(ctx: ClaimContext) -> None:
+    """TimeBudgetError once the context's deadline has passed."""
+    if ctx.deadline is not None and time.monotonic() > ctx.deadline:
+        raise TimeBudgetError(
+            f"claim analysis ran past its time budget of {ctx.budget_s:g} s "
+            "(TIDINGS_NLP_ARTICLE_TIME_BUDGET_S)"
+        )
 
 
 def extract_claims(
@@ -99,14 +125,19 @@ def extract_claims(
     sources = sentence_sources(ctx.doc, spans, _sentence_hints(ctx, spans), text=ctx.text)
     state = _State()
     records: list[ClaimRecord] = []
+    ordered = sorted(exprs, key=lambda e: e.start)
+    expr_starts = [e.start for e in ordered]
     for index, (start, end) in enumerate(spans):
-        in_sentence = [e for e in exprs if start <= e.start < end]
+        _check_deadline(ctx)
+        in_sentence = _in_span(ordered, expr_starts, (start, end))
         previous: ClaimRecord | None = None
         here = quantities.get(index, [])
+        # Every number's start, once per sentence: a number's own start never falls between
+        # its end and a later time expression, so one list serves them all (linear, not n²).
+        state.others = sorted(o.start for o in here)
         for q in here:
             floor = previous.end if previous else start
             frame = build_frame(ctx.doc, (index, start, end), q, previous_end=floor, text=ctx.text)
-            state.others = [o.start for o in here if o is not q]
             previous = _claim(ctx, frame, in_sentence, state=state, previous=previous)
             previous.attributed_to = sources[index]
             records.append(previous)
@@ -136,7 +167,7 @@ def _remember(memory: TimeMemory, exprs: list[TimeExpression]) -> None:
 
 def _asset_in(ctx: ClaimContext, frame: Frame) -> bool:
     """Whether the sentence of a frame names a crypto asset."""
-    end = frame.sentence_start + len(frame.sentence_left) + 200
+    end = frame.quantity.start + 200
     return any(
         m.type == "CRYPTO_ASSET" and frame.sentence_start <= m.start < end for m in ctx.entities
     )
@@ -250,9 +281,11 @@ class ClaimStage:
     name = "claims"
     version = CLAIMS_VERSION
 
-    def __init__(self, nlp: Language | None = None) -> None:
-        """Keep the spaCy pipeline to parse documents the shared pass left unparsed."""
+    def __init__(self, nlp: Language | None = None, *, budget_s: float = 0.0) -> None:
+        """Keep the spaCy pipeline to parse documents the shared pass left unparsed; each
+        article's extraction stops with TimeBudgetError after `budget_s` (0: never)."""
         self._nlp = nlp
+        self._budget_s = budget_s
 
     def _parse(self, ctxs: list[AnalysisContext], found: list[list[Quantity]]) -> None:
         """Parse, in place, the sentences around numbers (the shared pass skips the parser)."""
@@ -272,9 +305,12 @@ class ClaimStage:
         scans = []
         for ctx in ctxs:
             times = find_time_expressions(ctx.text, ctx.published_at)
-            scans.append((times, find_quantities(ctx.text, ctx.published_at, times=times)))
+            found = _outside_tables(ctx, find_quantities(ctx.text, ctx.published_at, times=times))
+            scans.append((times, found))
         self._parse(ctxs, [found for _, found in scans])
         for ctx, (times, found) in zip(ctxs, scans, strict=True):
+            budget = self._budget_s
+            deadline = time.monotonic() + budget if budget > 0 else None
             ctx.analysis.claims = (
                 extract_claims(
                     ClaimContext(
@@ -283,6 +319,8 @@ class ClaimStage:
                         doc=ctx.doc,
                         sentences=ctx.analysis.sentences,
                         entities=ctx.analysis.entities,
+                        deadline=deadline,
+                        budget_s=budget,
                     ),
                     times=times,
                     found=found,
@@ -298,4 +336,23 @@ class ClaimStage:
 
 def claims_stage(resources: StageResources) -> ClaimStage:
     """Factory of the claims stage (named in nlp.pipeline.STAGES)."""
-    return ClaimStage(resources.nlp)
+    return ClaimStage(resources.nlp, budget_s=resources.settings.nlp_article_time_budget_s)
+
+
+def _outside_tables(ctx: AnalysisContext, found: list[Quantity]) -> list[Quantity]:
+    """The quantities outside numeric tables; each skipped table gets a note."""
+    tables = numeric_tables(ctx.text)
+    if not tables:
+        return found
+    starts = [start for start, _ in tables]
+    kept = []
+    for q in found:
+        i = bisect_right(starts, q.start) - 1
+        if i < 0 or q.start >= tables[i][1]:
+            kept.append(q)
+    for start, end in tables:
+        rows = ctx.text.count("\n", start, end) + 1
+        ctx.analysis.notes.append(
+            f"numeric table at characters {start}-{end} ({rows} rows): no claims read from it"
+        )
+    return kept

@@ -36,12 +36,35 @@ def _process_loop(
             console.print(f"analyzed {stats.done} article(s), {stats.failed} failed")
 
 
-def _report_cycle(stats: list[SourceStats], wake: threading.Event) -> None:
-    """One line per crawl cycle, then wake the analysis thread."""
-    new = sum(s.new for s in stats)
-    failing = sum(1 for s in stats if s.status == "failed")
-    console.print(f"crawl cycle: {len(stats)} source(s), {new} new article(s), {failing} failing")
-    wake.set()
+class _Reporter:
+    """Says what changes, once: a source's failure and its reason when it starts failing (or
+    the reason changes), its recovery, and a cycle line only when articles arrive or the number
+    of failing sources changes. An offline machine hears about each source once, then quiet."""
+
+    def __init__(self, wake: threading.Event) -> None:
+        self.wake = wake
+        self.failing: dict[int, str] = {}  # source id -> the error last reported
+        self.last_cycle: tuple[int, int] | None = None
+
+    def source(self, s: SourceStats) -> None:
+        """After each source's poll."""
+        if s.status == "failed":
+            error = s.error or "failed"
+            if self.failing.get(s.source_id) != error:
+                console.print(f"{s.name}: failing: {error}", highlight=False, soft_wrap=True)
+            self.failing[s.source_id] = error
+        elif s.status in {"ok", "not_modified"} and self.failing.pop(s.source_id, None):
+            console.print(f"{s.name}: ok again", highlight=False)
+
+    def cycle(self, stats: list[SourceStats]) -> None:
+        """After each crawl cycle; wakes the analysis thread."""
+        new = sum(s.new for s in stats)
+        failing = sum(1 for s in stats if s.status == "failed")
+        if new or (len(stats), failing) != self.last_cycle:
+            console.print(f"crawl cycle: {len(stats)} source(s), {new} new article(s), "
+                          f"{failing} failing")  # fmt: skip
+        self.last_cycle = (len(stats), failing)
+        self.wake.set()
 
 
 @app.command("run")
@@ -71,7 +94,8 @@ def run_command(
         worker.start()
         wake.set()  # analyze anything already pending
     console.print("crawling; press Ctrl-C to stop")
-    watch(engine, stop_event=stop, on_cycle=lambda stats: _report_cycle(stats, wake))
+    reporter = _Reporter(wake)
+    watch(engine, stop_event=stop, on_source=reporter.source, on_cycle=reporter.cycle)
     wake.set()
     if worker is not None:
         worker.join(timeout=120)

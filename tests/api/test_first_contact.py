@@ -155,3 +155,15 @@ def test_claims_table_fits_100_columns(db_url: str) -> None:
     assert "…" in row[0]  # the sentence is cut
     wide = runner.invoke(app, ["claims", "search", "outflows", "--wide"], env={"COLUMNS": "250"})
     assert "Friday morning." in wide.stdout and "BofA strategists" in wide.stdout
+
+
+def test_analyze_strips_terminal_escapes_before_analysis(db_url: str) -> None:
+    text = "Bitcoin rose \x1b[31m5%\x1b[0m on Monday.\x07\x1b]0;title\x07"
+    result = runner.invoke(app, ["analyze", "-", "--json"], input=text.encode())
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    out = json.loads(result.stdout)
+    assert [(c["text"], c["unit"]) for c in out["claims"]] == [("5%", "PERCENT")]
+    assert out["sentences"][0]["text"] == "Bitcoin rose 5% on Monday."
+    table = runner.invoke(app, ["analyze", "-"], input=text.encode())
+    assert "\x1b[31m" not in table.stdout and "$31m" not in table.stdout

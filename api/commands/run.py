@@ -53,7 +53,8 @@ class _Reporter:
             if self.failing.get(s.source_id) != error:
                 console.print(f"{s.name}: failing: {error}", highlight=False, soft_wrap=True)
             self.failing[s.source_id] = error
-        elif s.status in {"ok", "not_modified"} and self.failing.pop(s.source_id, None):
+        elif s.status in {"ok", "not_modified"} and s.source_id in self.failing:
+            del self.failing[s.source_id]
             console.print(f"{s.name}: ok again", highlight=False)
 
     def cycle(self, stats: list[SourceStats]) -> None:

@@ -9,7 +9,7 @@ from the header's (a stray or unclosed quote merging fields and rows) is refused
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -295,6 +295,7 @@ class Importer:
     """Turns records into stored articles, one atomic commit each."""
 
     def __init__(self, engine: Engine, options: ImportOptions, settings: IngestSettings) -> None:
+        self.on_record: Callable[[Path], None] | None = None  # after each record (progress)
         self.engine = engine
         self.options = options
         self.store = ArticleStore(engine, settings)
@@ -388,6 +389,8 @@ class Importer:
             self.decide_dates(path, stats, text=text)
             for number, record in enumerate(read_records(path, self.options, text=text), 1):
                 stats.records += 1
+                if self.on_record is not None:
+                    self.on_record(path)
                 try:
                     candidate = self.candidate(record, path=path, number=number)
                     stats.count(self.store.store(candidate, update=self.options.update))
@@ -405,9 +408,12 @@ def import_paths(
     *,
     options: ImportOptions | None = None,
     settings: IngestSettings | None = None,
+    on_record: Callable[[Path], None] | None = None,
 ) -> ImportStats:
-    """Import files and folders; returns counts (new, duplicates, known, failed)."""
+    """Import files and folders; returns counts (new, duplicates, known, failed);
+    `on_record(path)` is called before each record is stored (a progress display)."""
     importer = Importer(engine, options or ImportOptions(), settings or get_ingest_settings())
+    importer.on_record = on_record
     stats = ImportStats()
     for path in expand_paths(paths):
         importer.import_file(path, stats)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -230,7 +230,17 @@ def import_files(  # noqa: PLR0913 - one parameter per CLI flag
         date_order=order,
         update=update,
     )
-    stats = import_paths(get_engine(), paths, options=options)
+    engine = get_engine()
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
+        TimeElapsedColumn(), console=err_console, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("importing", total=None)
+
+        def advance(path: Path) -> None:
+            progress.update(task, advance=1, description=f"importing {path.name}")
+
+        stats = import_paths(engine, paths, options=options, on_record=advance)
     for error in stats.errors[:20]:
         err_console.print(f"[yellow]skipped:[/yellow] {error}")
     if len(stats.errors) > 20:

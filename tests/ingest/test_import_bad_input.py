@@ -97,3 +97,14 @@ def test_csv_row_with_too_few_fields(
         "fields and rows); row refused"
     ]
     assert list(stored(engine)) == ["https://n.test/g"]
+
+
+def test_import_reports_progress_per_record(
+    engine: Engine, settings: IngestSettings, tmp_path: Path
+) -> None:
+    path = tmp_path / "many.csv"
+    rows = "".join(f"Title {i},Text {i}.,https://n.test/{i}\n" for i in range(25))
+    path.write_text("title,text,url\n" + rows, encoding="utf-8")
+    seen: list[Path] = []
+    stats = import_paths(engine, [path], settings=settings, on_record=seen.append)
+    assert stats.new == 25 and seen == [path] * 25

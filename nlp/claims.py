@@ -136,6 +136,7 @@ def extract_claims(
         # its end and a later time expression, so one list serves them all (linear, not n²).
         state.others = sorted(o.start for o in here)
         for q in here:
+            _check_deadline(ctx)  # one sentence may hold thousands of numbers
             floor = previous.end if previous else start
             frame = build_frame(ctx.doc, (index, start, end), q, previous_end=floor, text=ctx.text)
             previous = _claim(ctx, frame, in_sentence, state=state, previous=previous)

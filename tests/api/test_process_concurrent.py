@@ -76,3 +76,13 @@ def test_two_concurrent_process_runs_split_the_work(pg_url: str, tmp_path: Path)
     assert finish(start_process(reference_url))[0] == len(TEXTS)
     assert concurrent == counts(reference)
     assert concurrent["status"] == ["done"] * len(TEXTS)
+
+
+def test_two_concurrent_process_runs_on_sqlite_share_the_lock(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    engine = init_engine(url)
+    add_articles(engine)
+    runs = [start_process(url), start_process(url)]
+    done = [finish(run)[0] for run in runs]
+    assert sum(done) == len(TEXTS), done  # no article analyzed twice
+    assert counts(engine)["status"] == ["done"] * len(TEXTS)

@@ -1,29 +1,31 @@
 """`tidings import`: load article archives (.txt, .html, .json, .jsonl, .csv) into the store.
 
-A bad file or record is counted and reported; the rest of the import goes on.
+A bad file or record is counted and reported with its line or record number; the rest of the
+import goes on. Undecodable bytes get one policy in every format: each is replaced with U+FFFD
+and the file's note says how many and where the first was. A CSV row whose field count differs
+from the header's (a stray or unclosed quote merging fields and rows) is refused whole.
 """
 
 import csv
+import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import dateparser
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from ingest.dates import DateDecision, DateOrder, decide_date_order, parse_date
 from ingest.errors import ImportFormatError
 from ingest.extract import extract_page
 from ingest.normalize import (
     canonical_url,
     clean_text,
     detect_language,
-    parse_iso_date,
     repair_mojibake,
-    to_utc,
 )
 from ingest.settings import IngestSettings, get_ingest_settings
 from ingest.store import ArticleStore, Candidate, Outcome
@@ -61,6 +63,8 @@ class ImportOptions:
     fields: FieldNames = field(default_factory=FieldNames)
     published: datetime | None = None
     date_format: str | None = None
+    date_order: DateOrder | None = None  # None: decided per file from its dates
+    update: bool = False  # refresh the metadata of records already stored
     delimiter: str | None = None
     source: str | None = None
     encoding: str = "utf-8"
@@ -76,7 +80,9 @@ class ImportStats:
     duplicates: int = 0
     known: int = 0
     failed: int = 0
+    updated: int = 0
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def count(self, outcome: Outcome) -> None:
         """Add one stored record's outcome."""
@@ -84,6 +90,9 @@ class ImportStats:
             self.new += 1
         elif outcome == Outcome.DUPLICATE:
             self.duplicates += 1
+        elif outcome == Outcome.UPDATED:
+            self.known += 1
+            self.updated += 1
         else:
             self.known += 1
 
@@ -99,29 +108,60 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return files
 
 
-def read_records(path: Path, options: ImportOptions) -> Iterator[dict[str, Any]]:
-    """The records of one file, by its suffix; raises ImportFormatError when unreadable."""
+def decode_file(path: Path, encoding: str) -> tuple[str, str | None]:
+    """The text of a file and, when some bytes could not be decoded, a note saying how many
+    were replaced with U+FFFD and on which line the first was (the one policy for all formats)."""
+    data = path.read_bytes()
+    try:
+        return data.decode(encoding), None
+    except UnicodeDecodeError as exc:
+        first_line = data.count(b"\n", 0, exc.start) + 1
+    text = data.decode(encoding, errors="replace")
+    replaced = text.count("\ufffd") - data.decode(encoding, errors="ignore").count("\ufffd")
+    note = (
+        f"{path}: {replaced} undecodable byte(s) replaced with U+FFFD (first on line {first_line})"
+    )
+    return text, note
+
+
+def _decode_or_refuse(path: Path, encoding: str) -> tuple[str, str | None]:
+    """decode_file, with an unreadable file as ImportFormatError."""
+    try:
+        return decode_file(path, encoding)
+    except OSError as exc:
+        raise ImportFormatError(f"{path}: {type(exc).__name__}: {exc}") from exc
+
+
+def read_records(
+    path: Path, options: ImportOptions, *, text: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """The records of one file (`text`: its decoded text, when already read), by its suffix;
+    raises ImportFormatError when unreadable."""
     suffix = path.suffix.lower()
     try:
-        if suffix == ".txt":
-            yield _text_record(path, options)
-        elif suffix in (".html", ".htm"):
+        if suffix in (".html", ".htm"):
             yield _html_record(path)
-        elif suffix == ".json":
-            yield from _json_records(json.loads(path.read_text(encoding=options.encoding)))
-        elif suffix == ".jsonl":
-            yield from _jsonl_records(path, options)
-        elif suffix == ".csv":
-            yield from _csv_records(path, options)
-        else:
+            return
+        if suffix not in SUFFIXES:
             raise ImportFormatError(f"{path}: unsupported file type {suffix!r}")
+        if text is None:
+            text, _note = decode_file(path, options.encoding)
+        if suffix == ".txt":
+            yield _text_record(path, text)
+        elif suffix == ".json":
+            yield from _json_records(json.loads(text))
+        elif suffix == ".jsonl":
+            yield from _jsonl_records(text)
+        else:
+            yield from _csv_records(path, text, options)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
         raise ImportFormatError(f"{path}: {type(exc).__name__}: {exc}") from exc
 
 
-def _text_record(path: Path, options: ImportOptions) -> dict[str, Any]:
+def _text_record(path: Path, text: str) -> dict[str, Any]:
     """A .txt file: the first non-empty line is the title, the whole file the text."""
-    text = path.read_text(encoding=options.encoding, errors="replace")
+    if not text.strip():
+        raise ImportFormatError(f"{path}: the file is empty")
     title = next((line.strip() for line in text.splitlines() if line.strip()), path.stem)
     return {"title": title, "text": text}
 
@@ -150,32 +190,52 @@ def _json_records(data: Any) -> Iterator[dict[str, Any]]:
         yield item if isinstance(item, dict) else {"_error": f"not an object: {item!r:.60}"}
 
 
-def _jsonl_records(path: Path, options: ImportOptions) -> Iterator[dict[str, Any]]:
+def _jsonl_records(text: str) -> Iterator[dict[str, Any]]:
     """One record per non-empty line; an unreadable line becomes an error record."""
-    with path.open(encoding=options.encoding) as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield {"_error": f"line {number}: {exc}"}
-                continue
-            yield item if isinstance(item, dict) else {"_error": f"line {number}: not an object"}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield {"_error": f"line {number}: {exc}"}
+            continue
+        yield item if isinstance(item, dict) else {"_error": f"line {number}: not an object"}
 
 
-def _csv_records(path: Path, options: ImportOptions) -> Iterator[dict[str, Any]]:
-    """Rows of a CSV file; the delimiter is given or sniffed from the header."""
-    with path.open(encoding=options.encoding, newline="") as handle:
-        delimiter = options.delimiter
-        if delimiter is None:
-            sample = handle.read(16384)
-            handle.seek(0)
-            try:
-                delimiter = csv.Sniffer().sniff(sample.splitlines()[0], ",;\t|").delimiter
-            except (csv.Error, IndexError):
-                delimiter = ","
-        yield from csv.DictReader(handle, delimiter=delimiter)
+def _csv_records(path: Path, text: str, options: ImportOptions) -> Iterator[dict[str, Any]]:
+    """Rows of a CSV file; the delimiter is given or sniffed from the header. A row with more
+    or fewer fields than the header, or a quote the strict reader cannot place, becomes an
+    error record naming its lines: its fields would be merged or shifted."""
+    delimiter = options.delimiter
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:16384].splitlines()[0], ",;\t|").delimiter
+        except (csv.Error, IndexError):
+            delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header = next(reader, None)
+    if header is None:
+        raise ImportFormatError(f"{path}: the file is empty")
+    while True:
+        first = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield {"_error": f"lines {first}-{reader.line_num}: {exc}: a stray or unclosed quote "
+                   "merges fields and rows; rows refused", "_lines": True}  # fmt: skip
+            continue
+        if len(row) != len(header):
+            lines = f"lines {first}-{reader.line_num}" if reader.line_num > first else (
+                f"line {first}")  # fmt: skip
+            yield {"_error": f"{lines}: {len(row)} fields where the header has {len(header)} "
+                   "(a stray or unclosed quote merges fields and rows); row refused",
+                   "_lines": True}  # fmt: skip
+            continue
+        if any(row):
+            yield dict(zip(header, row, strict=True))
 
 
 def _field(record: dict[str, Any], name: str, attribute: str) -> Any:
@@ -188,6 +248,19 @@ def _field(record: dict[str, Any], name: str, attribute: str) -> Any:
     return None
 
 
+def _checked_text(record: dict[str, Any], name: str, attribute: str, *, where: str) -> str:
+    """A text field (a string, or a list of strings such as paragraphs); ImportFormatError
+    naming the field when it holds something else (a number, an object)."""
+    value = _field(record, name, attribute)
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, list) and all(isinstance(v, str) or v is None for v in value):
+        return _text_value(value)
+    used = next((n for n in (name, *_FALLBACKS.get(attribute, ())) if record.get(n) is value), name)
+    kind = "a number" if isinstance(value, int | float) else f"a {type(value).__name__}"
+    raise ImportFormatError(f"{where}: field {used!r} holds {kind} ({value!r:.40}), not text")
+
+
 def _text_value(value: Any) -> str:
     """A field as text; lists (e.g. paragraphs) are joined as paragraphs."""
     if value is None:
@@ -197,33 +270,37 @@ def _text_value(value: Any) -> str:
     return str(value)
 
 
-def parse_published(value: Any, *, date_format: str | None) -> datetime | None:
-    """A UTC datetime from a record's date: the given format, ISO 8601, then dateparser."""
-    text = _text_value(value).strip()
-    if not text:
-        return None
-    if date_format:
-        try:
-            return to_utc(datetime.strptime(text, date_format))
-        except ValueError:
-            return None
-    parsed = parse_iso_date(text)
-    if parsed is None:
-        guess = dateparser.parse(
-            text, settings={"TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True}
-        )
-        parsed = to_utc(guess) if guess else None
-    return parsed
+def parse_published(
+    value: Any, *, date_format: str | None, order: DateOrder | None = None
+) -> datetime | None:
+    """A UTC datetime from a record's date: the given format, ISO 8601, then dateparser with
+    the file's day/month order."""
+    return parse_date(_text_value(value), order=order, date_format=date_format)
+
+
+def _date_decision(path: Path, options: ImportOptions, *, text: str | None) -> DateDecision:
+    """The date order of one record file, from its date values and the URLs beside them."""
+    values: list[str] = []
+    hints: list[str] = []
+    names = options.fields
+    for record in read_records(path, options, text=text):
+        if "_error" in record:
+            continue
+        values.append(_text_value(_field(record, names.published, "published")))
+        hints.append(_text_value(_field(record, names.url, "url")))
+    return decide_date_order(values, hints)
 
 
 class Importer:
     """Turns records into stored articles, one atomic commit each."""
 
     def __init__(self, engine: Engine, options: ImportOptions, settings: IngestSettings) -> None:
+        self.on_record: Callable[[Path], None] | None = None  # after each record (progress)
         self.engine = engine
         self.options = options
         self.store = ArticleStore(engine, settings)
         self._sources: dict[str, int] = {}
+        self._order: DateOrder | None = options.date_order
 
     def source_id(self, name: str) -> int:
         """The id of the file source called `name`, created on first use."""
@@ -244,15 +321,21 @@ class Importer:
         """The article a record describes; ImportFormatError when it has no text or title."""
         names = self.options.fields
         if "_error" in record:
-            raise ImportFormatError(f"{path}: {record['_error']}")
-        text = clean_text(_text_value(_field(record, names.text, "text")))
-        title = clean_text(repair_mojibake(_text_value(_field(record, names.title, "title"))))
+            where = " " if record.get("_lines") else ": "
+            raise ImportFormatError(f"{path}{where}{record['_error']}")
+        text = clean_text(
+            _checked_text(record, names.text, "text", where=f"{path} record {number}")
+        )
+        title = _checked_text(record, names.title, "title", where=f"{path} record {number}")
+        title = clean_text(repair_mojibake(title))
         if not text and not title:
             raise ImportFormatError(f"{path} record {number}: no {names.title!r} or {names.text!r}")
         raw_url = _text_value(_field(record, names.url, "url")).strip()
         url = canonical_url(raw_url) if raw_url.startswith(("http://", "https://")) else ""
         published = parse_published(
-            _field(record, names.published, "published"), date_format=self.options.date_format
+            _field(record, names.published, "published"),
+            date_format=self.options.date_format,
+            order=self._order,
         )
         published_from = PublishedFrom.RECORD
         if published is None:
@@ -274,14 +357,43 @@ class Importer:
             extraction_note=f"imported from {path.name}",
         )
 
+    def decide_dates(self, path: Path, stats: ImportStats, *, text: str | None = None) -> None:
+        """Settle the file's day/month order before its first record; ImportFormatError when
+        it has ambiguous dates and neither the file nor the options decide."""
+        self._order = self.options.date_order
+        told = self.options.date_order is not None or self.options.date_format is not None
+        if path.suffix.lower() not in (".csv", ".json", ".jsonl"):
+            return
+        decision = _date_decision(path, self.options, text=text)
+        if told:
+            if decision.numeric and self.options.date_order is not None:
+                stats.notes.append(f"{path}: dates read {self.options.date_order.value} (as told)")
+            return
+        if decision.order is not None:
+            self._order = decision.order
+            stats.notes.append(f"{path}: dates read {decision.reason}")
+        elif decision.needed:
+            raise ImportFormatError(
+                f"{path}: {decision.reason}; give --dayfirst, --monthfirst or --date-format"
+            )
+
     def import_file(self, path: Path, stats: ImportStats) -> None:
         """Store every record of one file, counting outcomes and errors."""
         stats.files += 1
         try:
-            for number, record in enumerate(read_records(path, self.options), 1):
+            text = None
+            if path.suffix.lower() in SUFFIXES - {".html", ".htm"}:
+                text, note = _decode_or_refuse(path, self.options.encoding)
+                if note:
+                    stats.notes.append(note)
+            self.decide_dates(path, stats, text=text)
+            for number, record in enumerate(read_records(path, self.options, text=text), 1):
                 stats.records += 1
+                if self.on_record is not None:
+                    self.on_record(path)
                 try:
-                    stats.count(self.store.store(self.candidate(record, path=path, number=number)))
+                    candidate = self.candidate(record, path=path, number=number)
+                    stats.count(self.store.store(candidate, update=self.options.update))
                 except ImportFormatError as exc:
                     stats.failed += 1
                     stats.errors.append(str(exc))
@@ -296,9 +408,12 @@ def import_paths(
     *,
     options: ImportOptions | None = None,
     settings: IngestSettings | None = None,
+    on_record: Callable[[Path], None] | None = None,
 ) -> ImportStats:
-    """Import files and folders; returns counts (new, duplicates, known, failed)."""
+    """Import files and folders; returns counts (new, duplicates, known, failed);
+    `on_record(path)` is called before each record is stored (a progress display)."""
     importer = Importer(engine, options or ImportOptions(), settings or get_ingest_settings())
+    importer.on_record = on_record
     stats = ImportStats()
     for path in expand_paths(paths):
         importer.import_file(path, stats)

@@ -16,6 +16,10 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote"}
 )
 _DOUBLED_SCHEME = re.compile(r".(https?://)", re.IGNORECASE)
+# Terminal escape sequences (CSI such as ESC[31m, OSC titles, two-byte escapes), then the C0/C1
+# control characters other than tab and line breaks.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def canonical_url(url: str) -> str:
@@ -35,8 +39,17 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
+def strip_controls(text: str) -> tuple[str, int]:
+    """The text without terminal escape sequences and control characters (tab and line breaks
+    kept), and how many were removed; `ESC[31m` must not become a "$31m" claim."""
+    without, escapes = _ESCAPES.subn("", text)
+    without, controls = _CONTROLS.subn("", without)
+    return without, escapes + controls
+
+
 def clean_text(text: str) -> str:
-    """Collapse runs of spaces and blank lines; strip each line."""
+    """Drop control characters; collapse runs of spaces and blank lines; strip each line."""
+    text, _removed = strip_controls(text)
     lines = [_WS.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 

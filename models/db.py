@@ -1,5 +1,6 @@
 """Engine and session set-up for SQLite (WAL, foreign keys on) and PostgreSQL, and migrations."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
 from models.errors import DatabaseUnavailableError
@@ -26,9 +27,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+def _unsupported(url: str, why: str) -> DatabaseUnavailableError:
+    shown = _PASSWORD.sub(r"\1***@", url)
+    return DatabaseUnavailableError(
+        f"unsupported database URL {shown!r} ({why}); use sqlite:///path/to/tidings.db or "
+        "postgresql+psycopg://user@host/db in TIDINGS_DATABASE_URL"
+    )
+
+
 def make_engine(url: str | None = None) -> Engine:
-    """An engine for `url` (default: the configured database URL)."""
+    """An engine for `url` (default: the configured database URL); DatabaseUnavailableError
+    for a URL that is not SQLite or PostgreSQL, or that cannot be parsed."""
     url = url or get_database_settings().database_url
+    if not url.startswith(("sqlite", "postgresql")):
+        raise _unsupported(url, "only SQLite and PostgreSQL are supported")
+    try:
+        return _create(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise _unsupported(url, str(exc).splitlines()[0]) from exc
+
+
+def _create(url: str) -> Engine:
+    """The engine, with SQLite's pragmas on every connection."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -53,7 +76,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             command.upgrade(cfg, revision)
     except OperationalError as exc:
         raise DatabaseUnavailableError(
-            f"cannot open database {engine.url!r}: {exc.orig}. Check TIDINGS_DATABASE_URL."
+            f"cannot open database {engine.url!r}: {str(exc.orig).strip().splitlines()[-1]}. "
+            "Check TIDINGS_DATABASE_URL."
         ) from exc
 
 

@@ -15,3 +15,7 @@ class KnowledgeBaseError(NlpError):
 
 class TextTooLongError(NlpError):
     """A text exceeds the analysis size limit (TIDINGS_NLP_MAX_TEXT_CHARS)."""
+
+
+class TimeBudgetError(NlpError):
+    """An article whose analysis ran past TIDINGS_NLP_ARTICLE_TIME_BUDGET_S."""

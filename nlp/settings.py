@@ -29,6 +29,10 @@ class NlpSettings(BaseSettings):
     nlp_max_text_chars: int = 1_000_000
     """Longer texts are refused with a clear error instead of tying up the pipeline."""
 
+    nlp_article_time_budget_s: float = 60.0
+    """Claim analysis of one article taking longer stops; the article is marked failed with
+    the reason (0: no limit)."""
+
     nlp_max_chunk_chars: int = 100_000
     """Longer texts are split at line breaks into pieces of at most this many characters."""
 

@@ -83,7 +83,8 @@ class Analysis(BaseModel):
     entity_sentiment: list[EntitySentimentResult] = Field(default_factory=list)
     document: DocumentSentiment | None = None
     model_versions: dict[str, str] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)  # what was skipped, and why
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The `analyze --json` object."""
-        return self.model_dump(mode="json")
+        """The `analyze --json` object ("notes" only when something was skipped)."""
+        return self.model_dump(mode="json", exclude=None if self.notes else {"notes"})

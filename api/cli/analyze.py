@@ -18,9 +18,9 @@ from api.cli.groups import app, entities_app
 from api.context import get_engine
 from api.services.kb_admin import add_entity, list_entities, make_entity, show_entity
 from api.services.processing import build_analyzer, process_articles
+from ingest.normalize import strip_controls
 from nlp.entities.kb import ENTITY_TYPES
 from nlp.errors import NlpError
-from nlp.pipeline import Analyzer
 from nlp.settings import get_nlp_settings
 from nlp.types import Analysis
 
@@ -135,8 +135,13 @@ def analyze_command(
 ) -> None:
     """Analyze one text: sentences, entities, claims and sentiment."""
     published_at = parse_published(published)
-    text = read_text(file)
+    text, removed = strip_controls(read_text(file))
+    if removed:
+        note = f"removed {removed} control character(s) or escape sequence(s) before analysis"
+        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     try:
+        from nlp.pipeline import Analyzer  # lazy: spaCy only when analyzing
+
         analysis = Analyzer().analyze(text, published_at)
     except NlpError as exc:
         raise fail(str(exc)) from None

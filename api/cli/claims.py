@@ -5,6 +5,7 @@ from datetime import date
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -36,30 +37,40 @@ def _value(value: float | None) -> str:
     return f"{value:,.4g}"
 
 
-def _table(hits: list[ClaimHit]) -> Table:
-    """A rich table of search hits."""
-    table = Table(show_lines=False)
-    for name in ("published", "claim", "value", "unit", "metric", "subject", "dir", "type"):
-        table.add_column(name)
-    table.add_column("period")
-    table.add_column("source")
-    table.add_column("sentence", overflow="fold", max_width=60)
+def _period(hit: ClaimHit) -> str:
+    c = hit.claim
+    return f"{c.time_start or ''}..{c.time_end or ''}" if c.time_start else c.time_text or ""
+
+
+def _table(hits: list[ClaimHit], *, wide: bool) -> Table:
+    """A rich table of search hits: compact (one line per claim, the sentence cut to fit the
+    terminal) or, with `wide`, every column and the whole sentence."""
+    if wide:
+        table = Table(show_lines=False)
+        for name in ("published", "claim", "value", "unit", "metric", "subject", "dir", "type"):
+            table.add_column(name)
+        for name in ("period", "source"):
+            table.add_column(name)
+        table.add_column("sentence", overflow="fold", min_width=30)
+    else:
+        table = Table(show_lines=False, box=box.SIMPLE_HEAD, pad_edge=False)
+        for name, width in (("published", 10), ("claim", 14), ("value", 6), ("metric", 10),
+                            ("subject", 10), ("dir", 4)):  # fmt: skip
+            table.add_column(name, no_wrap=True, overflow="ellipsis", width=width)
+        # The fixed columns take 54 characters and their padding and separators 18; the
+        # sentence gets the rest of the terminal, cut with an ellipsis.
+        rest = max(12, console.width - 54 - 18)
+        table.add_column("sentence", no_wrap=True, overflow="ellipsis", width=rest)
     for hit in hits:
         c = hit.claim
-        period = f"{c.time_start or ''}..{c.time_end or ''}" if c.time_start else c.time_text or ""
-        table.add_row(
-            hit.published_at.date().isoformat() if hit.published_at else "",
-            c.text,
-            _value(c.value),
-            c.unit or "",
-            c.metric or "",
-            c.subject or "",
-            c.direction or "",
-            c.claim_type or "",
-            period,
-            c.attributed_to or "",
-            c.sentence_text,
-        )
+        published = hit.published_at.date().isoformat() if hit.published_at else ""
+        if wide:
+            table.add_row(published, c.text, _value(c.value), c.unit or "", c.metric or "",
+                          c.subject or "", c.direction or "", c.claim_type or "", _period(hit),
+                          c.attributed_to or "", c.sentence_text)  # fmt: skip
+        else:
+            table.add_row(published, c.text, _value(c.value), c.metric or "", c.subject or "",
+                          c.direction or "", " ".join(c.sentence_text.split()))  # fmt: skip
     return table
 
 
@@ -81,6 +92,9 @@ def search(  # noqa: PLR0913, PLR0917 - one parameter per CLI flag
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Every column and whole sentences (default: compact).")
+    ] = False,
 ) -> None:
     """Search stored numeric claims."""
     spec = ClaimQuery(
@@ -106,4 +120,4 @@ def search(  # noqa: PLR0913, PLR0917 - one parameter per CLI flag
     if not hits:
         console.print("No claims match.")
         return
-    console.print(_table(hits))
+    console.print(_table(hits, wide=wide))

@@ -13,7 +13,6 @@ from api.cli.groups import eval_app
 from nlp.errors import NlpError
 from nlp.evaluation.gold import Evaluation, evaluate, find_shared_dir, load_gold_dir
 from nlp.evaluation.scoring import Report, metric_rows
-from nlp.pipeline import Analyzer
 
 console = Console()
 
@@ -71,6 +70,8 @@ def eval_gold(
     samples = _resolve(samples_dir, "samples", "--samples-dir")
     try:
         docs = load_gold_dir(golds, samples)
+        from nlp.pipeline import Analyzer  # lazy: spaCy only when evaluating
+
         result = evaluate(Analyzer(), docs)
     except NlpError as exc:
         raise fail(str(exc)) from exc

@@ -1,14 +1,20 @@
-"""CLI commands for sources, crawling, file import and store counts."""
+"""CLI commands for sources, crawling, file import and store counts.
+
+The crawler and importer (HTTP client, extraction, MinHash, date parsing) are imported by the
+commands that use them, so `stats` and `sources list` start fast.
+"""
+
+from __future__ import annotations
 
 import json
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -17,13 +23,12 @@ from api.cli.errors import err_console, fail
 from api.cli.groups import app, ingest_app, sources_app
 from api.context import get_engine
 from ingest.errors import SourceError
-from ingest.imports import FieldNames, ImportOptions, import_paths
-from ingest.normalize import parse_iso_date
-from ingest.poll import SourceStats
-from ingest.service import install_stop_signals, run_once, watch
 from ingest.sources import add_source, export_opml, import_opml, list_sources, remove_source
 from models.articles import Article
 from models.sources import FetchRecord, Source, SourceCategory
+
+if TYPE_CHECKING:
+    from ingest.poll import SourceStats
 
 console = Console()
 
@@ -56,15 +61,16 @@ def sources_list(
         rows = [s.model_dump(mode="json", exclude={"etag", "last_modified"}) for s in sources]
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table(
-        "id", "name", "category", "enabled", "last status", "failures", "next poll", "url"
-    )
+    table = Table("id", "name", "category", "enabled", "last status", "failures", "next poll")
+    table.add_column("last error", overflow="fold")
+    table.add_column("url", overflow="fold")
     for s in sources:
         next_poll = s.next_poll_at.strftime("%Y-%m-%d %H:%M") if s.next_poll_at else "due"
         enabled = "yes" if s.enabled else "no"
         status = str(s.last_status or "-")
-        table.add_row(str(s.id), s.name, s.category.value, enabled, status,
-                      str(s.consecutive_failures), next_poll, s.url)  # fmt: skip
+        failures, error = str(s.consecutive_failures), s.last_error or ""
+        table.add_row(str(s.id), s.name, s.category.value, enabled, status, failures, next_poll,
+                      error, s.url)  # fmt: skip
     console.print(table)
 
 
@@ -117,6 +123,8 @@ def ingest_once(
     ),
 ) -> None:
     """Poll every due source once, then print a per-source table."""
+    from ingest.service import install_stop_signals, run_once  # lazy: the crawler
+
     stop = threading.Event()
     install_stop_signals(stop)
     with Progress(console=err_console, transient=True) as progress:
@@ -136,6 +144,8 @@ def ingest_once(
 @ingest_app.command("watch")
 def ingest_watch() -> None:
     """Keep polling sources as they fall due; stop cleanly on SIGINT/SIGTERM."""
+    from ingest.service import install_stop_signals, watch  # lazy: the crawler
+
     stop = threading.Event()
     install_stop_signals(stop)
 
@@ -154,6 +164,8 @@ def _published_option(value: str | None) -> datetime | None:
     """--published as a UTC datetime; a bad date is a usage error."""
     if value is None:
         return None
+    from ingest.normalize import parse_iso_date  # lazy: lxml, courlan, langid
+
     parsed = parse_iso_date(value)
     if parsed is None:
         raise typer.BadParameter(f"not an ISO 8601 date: {value!r}", param_hint="--published")
@@ -178,8 +190,26 @@ def import_files(  # noqa: PLR0913 - one parameter per CLI flag
         None
     ),
     source: Annotated[str | None, typer.Option(help="Source name when records have none.")] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst",
+            help="Numeric dates are day-first (5-7-2022 = 5 July) or month-first "
+            "(default: decided per file from its dates).",
+            show_default=False,
+        ),
+    ] = None,
+    update: Annotated[
+        bool, typer.Option(help="Refresh title, author and date of records already stored.")
+    ] = False,
 ) -> None:
     """Import article archives: .txt, .html, .json, .jsonl, .csv."""
+    from ingest.dates import DateOrder  # lazy: the importer and its parsers
+    from ingest.imports import FieldNames, ImportOptions, import_paths
+
+    order = (
+        None if dayfirst is None else (DateOrder.DAY_FIRST if dayfirst else DateOrder.MONTH_FIRST)
+    )
     fields = FieldNames(
         title=title_field,
         text=text_field,
@@ -194,15 +224,31 @@ def import_files(  # noqa: PLR0913 - one parameter per CLI flag
         date_format=date_format,
         delimiter=delimiter,
         source=source,
+        date_order=order,
+        update=update,
     )
-    stats = import_paths(get_engine(), paths, options=options)
+    engine = get_engine()
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
+        TimeElapsedColumn(), console=err_console, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("importing", total=None)
+
+        def advance(path: Path) -> None:
+            progress.update(task, advance=1, description=f"importing {path.name}")
+
+        stats = import_paths(engine, paths, options=options, on_record=advance)
     for error in stats.errors[:20]:
         err_console.print(f"[yellow]skipped:[/yellow] {error}")
     if len(stats.errors) > 20:
         err_console.print(f"... and {len(stats.errors) - 20} more")
+    for note in stats.notes:
+        err_console.print(f"[cyan]note:[/cyan] {note}", highlight=False)
+    updated = f" ({stats.updated} updated)" if update else ""
     console.print(
         f"{stats.files} files, {stats.records} records: {stats.new} new, "
-        f"{stats.duplicates} duplicates, {stats.known} already stored, {stats.failed} failed"
+        f"{stats.duplicates} duplicates, {stats.known} already stored{updated}, "
+        f"{stats.failed} failed"
     )
     if stats.failed and not (stats.new or stats.duplicates or stats.known):
         raise typer.Exit(1)
@@ -221,7 +267,9 @@ def store_counts() -> dict[str, int]:
             "sources_failing": count(Source, col(Source.consecutive_failures) > 0),
             "articles": count(Article),
             "duplicates": count(Article, col(Article.duplicate_of).is_not(None)),
-            "unprocessed": count(Article, col(Article.status) == "new"),
+            "unprocessed": count(
+                Article, col(Article.status) == "new", col(Article.duplicate_of).is_(None)
+            ),
             "fetches": count(FetchRecord),
         }
 

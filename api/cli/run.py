@@ -1,8 +1,10 @@
 """`tidings run`: the main job — crawl the sources continuously and analyze what arrives."""
 
+from __future__ import annotations
+
 import logging
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -10,10 +12,11 @@ from sqlalchemy import Engine
 
 from api.cli.groups import app
 from api.context import get_engine
-from api.services.processing import ProcessStats, build_analyzer, process_articles
-from ingest.poll import SourceStats
-from ingest.service import install_stop_signals, watch
-from nlp.pipeline import Analyzer
+from api.services.processing import build_analyzer, process_articles
+
+if TYPE_CHECKING:
+    from ingest.poll import SourceStats
+    from nlp.pipeline import Analyzer
 
 log = logging.getLogger(__name__)
 console = Console(stderr=True)
@@ -28,17 +31,41 @@ def _process_loop(
         wake.clear()
         if stop.is_set():
             break
-        stats: ProcessStats = process_articles(engine, analyzer=analyzer)
+        stats = process_articles(engine, analyzer=analyzer)
         if stats.done or stats.failed:
             console.print(f"analyzed {stats.done} article(s), {stats.failed} failed")
 
 
-def _report_cycle(stats: list[SourceStats], wake: threading.Event) -> None:
-    """One line per crawl cycle, then wake the analysis thread."""
-    new = sum(s.new for s in stats)
-    failing = sum(1 for s in stats if s.status == "failed")
-    console.print(f"crawl cycle: {len(stats)} source(s), {new} new article(s), {failing} failing")
-    wake.set()
+class _Reporter:
+    """Says what changes, once: a source's failure and its reason when it starts failing (or
+    the reason changes), its recovery, and a cycle line only when articles arrive or the number
+    of failing sources changes. An offline machine hears about each source once, then quiet."""
+
+    def __init__(self, wake: threading.Event) -> None:
+        self.wake = wake
+        self.failing: dict[int, str] = {}  # source id -> the error last reported
+        self.last_cycle: tuple[int, int] | None = None
+
+    def source(self, s: SourceStats) -> None:
+        """After each source's poll."""
+        if s.status == "failed":
+            error = s.error or "failed"
+            if self.failing.get(s.source_id) != error:
+                console.print(f"{s.name}: failing: {error}", highlight=False, soft_wrap=True)
+            self.failing[s.source_id] = error
+        elif s.status in {"ok", "not_modified"} and s.source_id in self.failing:
+            del self.failing[s.source_id]
+            console.print(f"{s.name}: ok again", highlight=False)
+
+    def cycle(self, stats: list[SourceStats]) -> None:
+        """After each crawl cycle; wakes the analysis thread."""
+        new = sum(s.new for s in stats)
+        failing = sum(1 for s in stats if s.status == "failed")
+        if new or (len(stats), failing) != self.last_cycle:
+            console.print(f"crawl cycle: {len(stats)} source(s), {new} new article(s), "
+                          f"{failing} failing")  # fmt: skip
+        self.last_cycle = (len(stats), failing)
+        self.wake.set()
 
 
 @app.command("run")
@@ -48,6 +75,8 @@ def run_command(
     ] = True,
 ) -> None:
     """Crawl every enabled source until SIGINT/SIGTERM, analyzing new articles after each cycle."""
+    from ingest.service import install_stop_signals, watch  # lazy: the crawler
+
     engine = get_engine()
     stop = threading.Event()
     wake = threading.Event()
@@ -66,7 +95,8 @@ def run_command(
         worker.start()
         wake.set()  # analyze anything already pending
     console.print("crawling; press Ctrl-C to stop")
-    watch(engine, stop_event=stop, on_cycle=lambda stats: _report_cycle(stats, wake))
+    reporter = _Reporter(wake)
+    watch(engine, stop_event=stop, on_source=reporter.source, on_cycle=reporter.cycle)
     wake.set()
     if worker is not None:
         worker.join(timeout=120)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from nlp.claims.frames import Frame, base_form
 from nlp.claims.metrics import metric as info
@@ -16,6 +18,9 @@ from nlp.claims.rules import (
     last_cue,
     match_first,
 )
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 _LEVEL_BEFORE = re.compile(
     r"\b(?:support|resistance|level|mark|threshold|cost basis|floor|ceiling|barrier|line"
@@ -66,6 +71,12 @@ _MODAL_AUX = {"will", "may", "might", "could", "would", "should", "can", "'ll"}
 _FORECAST_HEADS = {"expect", "forecast", "predict", "project", "anticipate", "imply", "target"}
 
 
+@lru_cache(maxsize=256)
+def _aux_words(tok: Token) -> frozenset[str]:
+    """The auxiliaries of a token, once per token: a verb may govern thousands of numbers."""
+    return frozenset(c.lower_ for c in tok.children if c.dep_ == "aux")
+
+
 def _modal_above(frame: Frame) -> bool:
     """Whether a verb on the number's path to the root carries a modal or is a forecast verb."""
     tok = frame.head
@@ -73,7 +84,7 @@ def _modal_above(frame: Frame) -> bool:
         if tok is None:
             return False
         as_expected = tok.i > 0 and tok.doc[tok.i - 1].lower_ == "as"
-        auxes = {c.lower_ for c in tok.children if c.dep_ == "aux"}
+        auxes = _aux_words(tok)
         # "may have been": a guess about the past, not a forecast; "will have cut" still is one
         modal = bool(auxes & _MODAL_AUX) and ("have" not in auxes or "will" in auxes)
         if tok.pos_ in {"VERB", "AUX"} and (

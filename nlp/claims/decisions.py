@@ -179,7 +179,7 @@ def _is_definition(frame: Frame) -> bool:
 
 
 def _mark(f: Facts) -> str | None:
-    mark = _MARK_PREFIX.search(f.left)
+    mark = _MARK_PREFIX.search(f.left[-40:])  # anchored at the end: a window suffices
     if mark and f.frame.quantity.qualifier in {"below", "over"}:
         return "observation" if mark["to"] else "threshold_level"
     return None

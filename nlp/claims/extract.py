@@ -9,8 +9,11 @@ subject (nlp.claims.subjects), who asserts it (nlp.claims.attribution) and the p
 from __future__ import annotations
 
 import re
+import time
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from spacy.tokens import Doc
 
@@ -23,7 +26,10 @@ from nlp.claims.periods import TimeExpression, find_time_expressions
 from nlp.claims.report import carry_sources, target_directions, weekly_periods
 from nlp.claims.subjects import Subject, find_subject
 from nlp.claims.time import Period, TimeMemory, claim_period, default_period
+from nlp.errors import TimeBudgetError
 from nlp.types import ClaimRecord, EntityMention, SentenceResult
+
+_T = TypeVar("_T")
 
 # Bump when extraction rules change, so stored claims can be recomputed.
 CLAIMS_VERSION = "claims-rules-9"
@@ -39,6 +45,8 @@ class ClaimContext:
     doc: Doc
     sentences: list[SentenceResult] = field(default_factory=list)
     entities: list[EntityMention] = field(default_factory=list)
+    deadline: float | None = None  # time.monotonic() after which extraction gives up
+    budget_s: float = 0.0  # the budget the deadline came from, for the message
 
 
 @dataclass
@@ -62,21 +70,39 @@ def _by_sentence(
 ) -> dict[int, list[Quantity]]:
     """Quantities grouped by the index of the sentence that holds them."""
     grouped: dict[int, list[Quantity]] = {}
-    for q in quantities:
-        for i, (start, end) in enumerate(spans):
-            if start <= q.start < end:
-                grouped.setdefault(i, []).append(q)
-                break
+    starts = [start for start, _ in spans]
+    for q in quantities:  # spans are in text order: bisect, not a scan per quantity
+        i = bisect_right(starts, q.start) - 1
+        if i >= 0 and q.start < spans[i][1]:
+            grouped.setdefault(i, []).append(q)
     return grouped
+
+
+def _in_span(items: list[_T], starts: list[int], span: tuple[int, int]) -> list[_T]:
+    """The items (sorted by start, `starts` their starts) that start in span [start, end)."""
+    return items[bisect_left(starts, span[0]) : bisect_left(starts, span[1])]
 
 
 def _sentence_hints(ctx: ClaimContext, spans: list[tuple[int, int]]) -> list[str | None]:
     """The first entity named in each sentence (for "the official statement")."""
     hints: list[str | None] = []
-    for start, end in spans:
-        first = next((m for m in ctx.entities if start <= m.start < end), None)
+    # (start, position in the list): the first *listed* mention of a sentence names it
+    ordered = sorted((m.start, i) for i, m in enumerate(ctx.entities))
+    starts = [start for start, _ in ordered]
+    for span in spans:
+        inside = _in_span(ordered, starts, span)
+        first = ctx.entities[min(i for _, i in inside)] if inside else None
         hints.append(first.name if first else None)
     return hints
+
+
+def _check_deadline(ctx: ClaimContext) -> None:
+    """TimeBudgetError once the context's deadline has passed."""
+    if ctx.deadline is not None and time.monotonic() > ctx.deadline:
+        raise TimeBudgetError(
+            f"claim analysis ran past its time budget of {ctx.budget_s:g} s "
+            "(TIDINGS_NLP_ARTICLE_TIME_BUDGET_S)"
+        )
 
 
 def extract_claims(
@@ -94,14 +120,20 @@ def extract_claims(
     sources = sentence_sources(ctx.doc, spans, _sentence_hints(ctx, spans), text=ctx.text)
     state = _State()
     records: list[ClaimRecord] = []
+    ordered = sorted(exprs, key=lambda e: e.start)
+    expr_starts = [e.start for e in ordered]
     for index, (start, end) in enumerate(spans):
-        in_sentence = [e for e in exprs if start <= e.start < end]
+        _check_deadline(ctx)
+        in_sentence = _in_span(ordered, expr_starts, (start, end))
         previous: ClaimRecord | None = None
         here = quantities.get(index, [])
+        # Every number's start, once per sentence: a number's own start never falls between
+        # its end and a later time expression, so one list serves them all (linear, not n²).
+        state.others = sorted(o.start for o in here)
         for q in here:
+            _check_deadline(ctx)  # one sentence may hold thousands of numbers
             floor = previous.end if previous else start
             frame = build_frame(ctx.doc, (index, start, end), q, previous_end=floor, text=ctx.text)
-            state.others = [o.start for o in here if o is not q]
             previous = _claim(ctx, frame, in_sentence, state=state, previous=previous)
             previous.attributed_to = sources[index]
             records.append(previous)
@@ -131,7 +163,7 @@ def _remember(memory: TimeMemory, exprs: list[TimeExpression]) -> None:
 
 def _asset_in(ctx: ClaimContext, frame: Frame) -> bool:
     """Whether the sentence of a frame names a crypto asset."""
-    end = frame.sentence_start + len(frame.sentence_left) + 200
+    end = frame.quantity.start + 200
     return any(
         m.type == "CRYPTO_ASSET" and frame.sentence_start <= m.start < end for m in ctx.entities
     )

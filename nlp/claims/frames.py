@@ -30,7 +30,10 @@ class Frame:
     verb: Token | None
     anchor: Token | None  # the noun the number measures
     left: str  # lower-cased clause text before the number (since the previous number)
-    sentence_left: str  # lower-cased sentence text before the number
+    # Lower-cased sentence text before the number, at most its last SENTENCE_WINDOW characters:
+    # cues farther away never decide a claim, and a bounded window keeps the analysis of a
+    # sentence linear in its numbers (a statistical table is one "sentence" of thousands).
+    sentence_left: str
     right: str  # lower-cased words right after the number, up to punctuation
     tail: str  # lower-cased raw text right after the number (90 characters)
     anchor_text: str
@@ -178,6 +181,9 @@ def _as_expected(verb: Token) -> bool:
     )
 
 
+SENTENCE_WINDOW = 600
+
+
 def build_frame(
     doc: Doc,
     sentence: Span | tuple[int, int, int],
@@ -204,7 +210,7 @@ def build_frame(
         verb=verb,
         anchor=anchor,
         left=clause_left(text, floor=max(s_start, previous_end), start=quantity.start),
-        sentence_left=text[s_start : quantity.start].lower(),
+        sentence_left=text[max(s_start, quantity.start - SENTENCE_WINDOW) : quantity.start].lower(),
         right=right.lower(),
         tail=text[quantity.end : min(s_end, quantity.end + 90)].lower(),
         anchor_text=noun_phrase(anchor),

@@ -33,10 +33,8 @@ _WEEKLY = re.compile(
 _WEEKS_AFTER = re.compile(r"(?i)^\W*(?P<n>\w+)\s+weeks?\s+after\b[^,;]*")
 
 
-def _family(claim: ClaimRecord, sentence: str) -> str | None:
-    """The kind of figure a report lists together, or None."""
-    if metric(claim.metric).fund_flow:
-        return "flow"
+def _indicator(sentence: str) -> str | None:
+    """The macro indicator a sentence reports, or None."""
     for name, pattern in _INDICATORS:
         if pattern.search(sentence):
             return name
@@ -46,8 +44,15 @@ def _family(claim: ClaimRecord, sentence: str) -> str | None:
 def carry_sources(claims: list[ClaimRecord], sentences: list[str]) -> None:
     """Credit unsourced observations with the source of the report they continue (in place)."""
     latest: dict[str, str] = {}
+    indicators: dict[int, str | None] = {}  # per sentence, searched once (not once per claim)
     for claim in claims:
-        family = _family(claim, sentences[claim.sentence_index])
+        index = claim.sentence_index
+        if metric(claim.metric).fund_flow:
+            family: str | None = "flow"
+        else:
+            if index not in indicators:
+                indicators[index] = _indicator(sentences[index])
+            family = indicators[index]
         if family is None or claim.claim_type not in {"observation", "threshold_level"}:
             continue
         if claim.attributed_to:

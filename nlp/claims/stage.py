@@ -1,12 +1,16 @@
 """The `claims` pipeline stage (named in nlp.pipeline.STAGES): scan every document for numbers,
 parse the sentences around them in one batch, then extract the claims."""
 
+import time
+from bisect import bisect_right
+
 from spacy.language import Language
 
 from nlp.claims.extract import CLAIMS_VERSION, ClaimContext, extract_claims
 from nlp.claims.numbers import Quantity, find_quantities
 from nlp.claims.parse import claim_sentences, parse_spans
 from nlp.claims.periods import find_time_expressions
+from nlp.claims.tables import numeric_tables
 from nlp.stages import AnalysisContext, StageResources
 
 
@@ -16,9 +20,11 @@ class ClaimStage:
     name = "claims"
     version = CLAIMS_VERSION
 
-    def __init__(self, nlp: Language | None = None) -> None:
-        """Keep the spaCy pipeline to parse documents the shared pass left unparsed."""
+    def __init__(self, nlp: Language | None = None, *, budget_s: float = 0.0) -> None:
+        """Keep the spaCy pipeline to parse documents the shared pass left unparsed; each
+        article's extraction stops with TimeBudgetError after `budget_s` (0: never)."""
         self._nlp = nlp
+        self._budget_s = budget_s
 
     def _parse(self, ctxs: list[AnalysisContext], found: list[list[Quantity]]) -> None:
         """Parse, in place, the sentences around numbers (the shared pass skips the parser)."""
@@ -38,9 +44,12 @@ class ClaimStage:
         scans = []
         for ctx in ctxs:
             times = find_time_expressions(ctx.text, ctx.published_at)
-            scans.append((times, find_quantities(ctx.text, ctx.published_at, times=times)))
+            found = _outside_tables(ctx, find_quantities(ctx.text, ctx.published_at, times=times))
+            scans.append((times, found))
         self._parse(ctxs, [found for _, found in scans])
         for ctx, (times, found) in zip(ctxs, scans, strict=True):
+            budget = self._budget_s
+            deadline = time.monotonic() + budget if budget > 0 else None
             ctx.analysis.claims = (
                 extract_claims(
                     ClaimContext(
@@ -49,6 +58,8 @@ class ClaimStage:
                         doc=ctx.doc,
                         sentences=ctx.analysis.sentences,
                         entities=ctx.analysis.entities,
+                        deadline=deadline,
+                        budget_s=budget,
                     ),
                     times=times,
                     found=found,
@@ -64,4 +75,23 @@ class ClaimStage:
 
 def claims_stage(resources: StageResources) -> ClaimStage:
     """Factory of the claims stage (named in nlp.pipeline.STAGES)."""
-    return ClaimStage(resources.nlp)
+    return ClaimStage(resources.nlp, budget_s=resources.settings.nlp_article_time_budget_s)
+
+
+def _outside_tables(ctx: AnalysisContext, found: list[Quantity]) -> list[Quantity]:
+    """The quantities outside numeric tables; each skipped table gets a note."""
+    tables = numeric_tables(ctx.text)
+    if not tables:
+        return found
+    starts = [start for start, _ in tables]
+    kept = []
+    for q in found:
+        i = bisect_right(starts, q.start) - 1
+        if i < 0 or q.start >= tables[i][1]:
+            kept.append(q)
+    for start, end in tables:
+        rows = ctx.text.count("\n", start, end) + 1
+        ctx.analysis.notes.append(
+            f"numeric table at characters {start}-{end} ({rows} rows): no claims read from it"
+        )
+    return kept

@@ -11,6 +11,7 @@ Observations with no time words are about the publication day and the day before
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -194,14 +195,13 @@ def _pick(
             return min(
                 same,
                 key=lambda e: (
-                    sum(q.end <= o < e.start for o in others),
+                    bisect_left(others, e.start) - bisect_left(others, q.end),
                     _RANK.get(e.kind, 3),
                     e.start > q.start,
                     abs(e.start - q.start),
                 ),
             )
-    breaks = [m.end() for m in re.compile(";").finditer(text, frame.sentence_start, q.start)]
-    clause_start = max([frame.sentence_start, *breaks])
+    clause_start = max(frame.sentence_start, text.rfind(";", frame.sentence_start, q.start) + 1)
     before = [e for e in usable if clause_start <= e.start and e.end <= q.start]
     explicit = [e for e in before if e.kind != "window"]
     if explicit or before:
@@ -230,7 +230,7 @@ def claim_period(
 ) -> Period | None:
     """The period of the frame's claim from the sentence's time expressions; None if none.
 
-    `others`: start offsets of the sentence's other numbers.
+    `others`: start offsets of the sentence's numbers, sorted.
     """
     expr = _pick(frame, exprs, doc=doc, text=text, others=others or [])
     if expr is None:

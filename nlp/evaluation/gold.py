@@ -6,11 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nlp.errors import NlpError
 from nlp.evaluation.scoring import Report, pool, score
-from nlp.pipeline import Analyzer
+
+if TYPE_CHECKING:
+    from nlp.pipeline import Analyzer
 
 
 class GoldError(NlpError):

@@ -18,6 +18,7 @@ from ingest.sources import add_source
 from models.analysis import Mention, Sentence
 from models.articles import Article
 from models.db import init_engine
+from models.sources import Source
 
 REPO = Path(__file__).resolve().parents[2]
 STORIES = {
@@ -108,3 +109,40 @@ def test_run_crawls_analyzes_and_stops_on_sigterm(tmp_path: Path) -> None:
         sentences = session.exec(select(func.count()).select_from(Sentence)).one()
     assert {"crypto:btc", "crypto:eth"} <= linked
     assert sentences >= 5
+
+
+def test_run_offline_says_once_why_a_source_fails(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'offline.db'}"
+    engine = init_engine(url)
+    source = add_source(engine, "http://desk.invalid/feed.xml", name="dark desk")
+    env = {
+        **os.environ,
+        "TIDINGS_DATABASE_URL": url,
+        "TIDINGS_BUILTIN_SOURCES": "false",
+        "TIDINGS_WATCH_TICK_S": "0.2",
+        "TIDINGS_MAX_POLL_BACKOFF_S": "0",
+        "TIDINGS_MAX_RETRIES": "0",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from api.cli import main; main()", "run", "--no-analyze"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while True:  # until the source has failed three times
+        with Session(engine) as session:
+            polled = session.get(Source, source.id)
+            assert polled is not None
+            failures = polled.consecutive_failures
+            session.expire_all()
+        if failures >= 3:
+            break
+        assert process.poll() is None, process.communicate()[1]
+        assert time.monotonic() < deadline, "the source was not polled three times"
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    said = [line for line in err.splitlines() if "desk.invalid" in line]
+    assert len(said) == 1, err
+    assert said[0].startswith("dark desk: failing: cannot resolve desk.invalid")
+    assert sum("crawl cycle" in line for line in err.splitlines()) == 1, err

@@ -90,8 +90,11 @@ class LatencyMiddleware:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            # FastAPI keeps an included router's routes unprefixed; the effective context has
+            # the full template (/api/v1/articles/{article_id}).
+            effective = (scope.get("fastapi") or {}).get("effective_route_context")
+            effective = effective or scope.get("route")
+            template = getattr(effective, "path_format", None) or "unmatched"
             self.latency.labels(template, scope["method"], str(status["code"])).observe(
                 time.perf_counter() - started
             )

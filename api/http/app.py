@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 
+from api.http import dashboard
 from api.http.errors import install_error_handlers
 from api.http.keys import RateLimiter
 from api.http.limits import BodyLimitMiddleware
@@ -61,6 +62,7 @@ def create_app(
     install_error_handlers(app)
     for module in (articles, claims, entities, export, admin, analyze):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(dashboard.router)
     app.add_api_route(f"{API_PREFIX}/metrics", _metrics, methods=["GET"], tags=["admin"],
                       response_class=Response)  # fmt: skip
     app.add_middleware(LatencyMiddleware, latency=latency)

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -14,9 +15,16 @@ from api.http.keys import RateLimiter
 from api.http.limits import BodyLimitMiddleware
 from api.http.metrics import LatencyMiddleware, StoreCollector, make_registry
 from api.http.routes import admin, analyze, articles, claims, entities, export
+from api.http.schemas import Problem
 from api.http.settings import ApiSettings, get_api_settings
 
 API_PREFIX = "/api/v1"
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "model": Problem,
+        "description": "A problem (application/problem+json) naming the parameter at fault",
+    }
+}
 
 
 def create_app(
@@ -61,7 +69,7 @@ def create_app(
     app.state.registry = registry
     install_error_handlers(app)
     for module in (articles, claims, entities, export, admin, analyze):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     app.include_router(dashboard.router)
     app.add_api_route(f"{API_PREFIX}/metrics", _metrics, methods=["GET"], tags=["admin"],
                       response_class=Response)  # fmt: skip

@@ -1,13 +1,20 @@
 """Response bodies of the HTTP API."""
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from models.claims import ClaimBase
 from models.sources import SourceCategory, SourceKind
 
+
+def _utc(value: datetime) -> datetime:
+    """Stored times are UTC; SQLite hands them back naive, so mark them (RFC 3339 needs it)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 SentimentLabel = Literal["negative", "neutral", "positive"]
 ClaimType = Literal["observation", "forecast", "historical", "threshold_level", "other"]
 Direction = Literal["up", "down", "none"]
@@ -18,7 +25,7 @@ class ArticleSummary(BaseModel):
     url: str
     title: str
     source_id: int | None
-    published_at: datetime | None
+    published_at: UtcDatetime | None
     status: str
     sentiment_label: str | None
     sentiment_score: float | None
@@ -51,7 +58,7 @@ class ClaimOut(ClaimBase):
 class ClaimHitOut(ClaimOut):
     title: str
     url: str
-    published_at: datetime | None
+    published_at: UtcDatetime | None
     rank: float | None = None
 
 
@@ -108,8 +115,8 @@ class StatsOut(BaseModel):
     mentions: int
     claims: int
     entities: int
-    first_published: datetime | None
-    last_published: datetime | None
+    first_published: UtcDatetime | None
+    last_published: UtcDatetime | None
 
 
 class SourceIn(BaseModel):
@@ -130,7 +137,7 @@ class SourceOut(BaseModel):
     builtin: bool
     last_status: int | None
     last_error: str | None
-    last_polled_at: datetime | None
+    last_polled_at: UtcDatetime | None
     consecutive_failures: int
 
 
@@ -143,3 +150,14 @@ class Health(BaseModel):
     status: Literal["ok"]
     database: str
     version: str
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457 problem details, served as application/problem+json)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    param: str | None = None
+    errors: list[dict[str, Any]] | None = None

@@ -194,3 +194,15 @@ def test_keys_cli_shows_the_key_once_and_stores_its_hash(
     finally:
         get_database_settings.cache_clear()
         get_engine.cache_clear()
+
+
+def test_cors_origins_come_from_the_setting(engine: Engine) -> None:
+    preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "GET"}
+    with _client(engine, api_cors_origins=["https://app.example"]) as client:
+        allowed = client.options(f"{V1}/claims", headers=preflight)
+        assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+        other = client.get(f"{V1}/stats", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+    with _client(engine) as client:
+        plain = client.get(f"{V1}/stats", headers={"Origin": "https://app.example"})
+        assert "access-control-allow-origin" not in plain.headers

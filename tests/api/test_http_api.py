@@ -227,3 +227,23 @@ def test_export_claims_parquet_in_row_groups(
     assert len(set(table.column("id").to_pylist())) == total
     empty = client.get(f"{V1}/export/claims.parquet", params={"q": "zzzunfindable"})
     assert pq.ParquetFile(io.BytesIO(empty.content)).metadata.num_rows == 0
+
+
+def test_dashboard_pages_render_from_the_store(client: TestClient, store: Engine) -> None:
+    overview = client.get("/")
+    assert overview.status_code == 200 and '<div id="sentiment-chart"' in overview.text
+    assert '"2025-11-21"' in overview.text  # a day of the sentiment series
+    search = client.get("/claims", params={"q": "outflows", "unit": "USD", "min_value": ""})
+    assert search.status_code == 200 and "$523 million" in search.text
+    with Session(store) as session:
+        article = session.exec(select(Article).where(Article.title == "ETF outflows deepen")).one()
+    page = client.get(f"/articles/{article.id}")
+    assert page.status_code == 200
+    assert '<mark class="claim" title="net_flow 523000000.0 USD">$523 million</mark>' in page.text
+    assert 'id="s0" class="sentence s-' in page.text
+    entity = client.get("/entities/crypto:btc")
+    assert entity.status_code == 200 and "ETF outflows deepen" in entity.text
+    assert client.get("/claims", params={"since": "yesterday"}).status_code == 422
+    js = client.get("/static/plotly.min.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("application/javascript")
+    assert len(js.content) > 1_000_000  # the bundled plotly.js, not a stub

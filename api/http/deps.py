@@ -47,7 +47,11 @@ def _presented_key(request: Request) -> str | None:
 
 
 def _check(request: Request, needed: KeyScope | None) -> None:
-    """Verify the key (required when `needed` is set) and take one request from its bucket."""
+    """Refuse NUL characters (PostgreSQL cannot store or compare them), verify the key
+    (required when `needed` is set) and take one request from its bucket."""
+    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
+        if "\x00" in str(value):
+            raise ApiProblem(422, "contains a NUL character", param=name)
     key = _presented_key(request)
     caller = f"ip:{request.client.host if request.client else '-'}"
     if key is not None:

@@ -14,6 +14,7 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+NO_NUL = r"^[^\x00]*$"
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 SentimentLabel = Literal["negative", "neutral", "positive"]
 ClaimType = Literal["observation", "forecast", "historical", "threshold_level", "other"]
@@ -120,10 +121,10 @@ class StatsOut(BaseModel):
 
 
 class SourceIn(BaseModel):
-    url: str = Field(max_length=2000, examples=["https://example.com/feed.xml"])
-    name: str | None = Field(default=None, max_length=200)
+    url: str = Field(max_length=2000, pattern=NO_NUL, examples=["https://example.com/feed.xml"])
+    name: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
     category: SourceCategory = SourceCategory.CRYPTO
-    language: str = Field(default="en", min_length=2, max_length=8)
+    language: str = Field(default="en", min_length=2, max_length=8, pattern=NO_NUL)
 
 
 class SourceOut(BaseModel):
@@ -142,7 +143,7 @@ class SourceOut(BaseModel):
 
 
 class AnalyzeIn(BaseModel):
-    text: str = Field(min_length=1, examples=["Bitcoin fell 5% on Monday."])
+    text: str = Field(min_length=1, pattern=NO_NUL, examples=["Bitcoin fell 5% on Monday."])
     published: date | None = Field(default=None, examples=["2025-11-05"])
 
 

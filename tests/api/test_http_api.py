@@ -170,6 +170,10 @@ BAD_REQUESTS = [
     ("/entities?cursor=%00", "cursor"),
     ("/export/claims.csv?until=x", "until"),
     ("/sources/99999999", None),
+    ("/articles?q=bitcoin%00", "q"),
+    ("/claims?entity=crypto%00btc", "entity"),
+    ("/entities/crypto%00btc", "entity_id"),
+    ("/claims?q=x&since=2025-01-01%00", "since"),
 ]
 
 

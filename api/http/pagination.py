@@ -25,6 +25,13 @@ def encode_cursor(key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
+def _in_range(value: object) -> bool:
+    """Cursor values the databases can compare (a forged one could overflow or hold NUL)."""
+    if isinstance(value, int):
+        return 0 <= value <= 2**62
+    return isinstance(value, str) and len(value) <= 300 and "\x00" not in value
+
+
 def decode_cursor(cursor: str | None, fields: dict[str, type]) -> dict[str, Any] | None:
     """The sort key inside `cursor` (None for the first page); 422 naming `cursor` if bad."""
     if cursor is None:
@@ -38,6 +45,6 @@ def decode_cursor(cursor: str | None, fields: dict[str, type]) -> dict[str, Any]
         raise ApiProblem(422, "not a cursor returned by this route", param="cursor")
     for name, kind in fields.items():
         value = key[name]
-        if not isinstance(value, kind) or isinstance(value, bool):
+        if not isinstance(value, kind) or isinstance(value, bool) or not _in_range(value):
             raise ApiProblem(422, "not a cursor returned by this route", param="cursor")
     return key

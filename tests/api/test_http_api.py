@@ -168,6 +168,8 @@ BAD_REQUESTS = [
     ("/claims/99999999", "claim_id"),
     ("/entities/no:such", "entity_id"),
     ("/entities?cursor=%00", "cursor"),
+    ("/entities?cursor=eyJhZnRlcl9pZCI6ImFcdTAwMDAifQ", "cursor"),  # after_id with a NUL
+    ("/claims?cursor=eyJvZmZzZXQiOjk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5fQ", "cursor"),  # huge offset
     ("/export/claims.csv?until=x", "until"),
     ("/sources/99999999", None),
     ("/articles?q=bitcoin%00", "q"),

@@ -3,10 +3,12 @@
 from models.analysis import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
 from models.articles import Article, DedupeKind, PublishedFrom, TextSource
 from models.claims import Claim
+from models.keys import ApiKey, KeyScope
 from models.market import DayClose, MarketPoint, MarketSeries, SeriesKind
 from models.sources import FetchRecord, Source, SourceCategory, SourceKind
 
 __all__ = [
+    "ApiKey",
     "Article",
     "Claim",
     "DayClose",
@@ -14,6 +16,7 @@ __all__ = [
     "Entity",
     "EntitySentiment",
     "FetchRecord",
+    "KeyScope",
     "MarketPoint",
     "MarketSeries",
     "Mention",

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -44,6 +44,8 @@ class Entity(SQLModel, table=True):
 class Mention(SQLModel, table=True):
     """One mention of an entity (linked or not) in an article."""
 
+    __table_args__ = (Index("ix_mention_entity_article", "entity_id", "article_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True)
     sentence_index: int | None = None
@@ -57,7 +59,10 @@ class Mention(SQLModel, table=True):
 class EntitySentiment(SQLModel, table=True):
     """How an article speaks of one entity."""
 
-    __table_args__ = (UniqueConstraint("article_id", "entity_id"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "entity_id"),
+        Index("ix_entitysentiment_entity_article", "entity_id", "article_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True)

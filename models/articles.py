@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text
+from sqlalchemy import JSON, Column, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
 from models._time import utcnow
@@ -44,6 +44,11 @@ class ArticleBase(SQLModel):
 
 class Article(ArticleBase, table=True):
     """One article with its text, dedupe state and processing state."""
+
+    __table_args__ = (
+        Index("ix_article_published_id", "published_at", "id"),
+        Index("ix_article_source_id_id", "source_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int | None = Field(default=None, foreign_key="source.id", index=True)

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -30,6 +30,12 @@ class ClaimBase(SQLModel):
 
 class Claim(ClaimBase, table=True):
     """A claim row tied to its article and sentence."""
+
+    __table_args__ = (
+        Index("ix_claim_article_sentence", "article_id", "sentence_index"),
+        Index("ix_claim_subject_id_value", "subject_id", "value"),
+        Index("ix_claim_metric_value", "metric", "value"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True)

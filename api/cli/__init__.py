@@ -15,7 +15,16 @@ try:
     from api.cli.groups import app
     from models.errors import DatabaseUnavailableError
 
-    _COMMAND_MODULES = ("ingest", "analyze", "claims", "evaluate", "sentiment", "run", "market")
+    _COMMAND_MODULES = (
+        "ingest",
+        "analyze",
+        "claims",
+        "evaluate",
+        "sentiment",
+        "run",
+        "market",
+        "serve",
+    )
 
     for _name in _COMMAND_MODULES:
         importlib.import_module(f"api.cli.{_name}")

@@ -1,4 +1,4 @@
-"""`tidings run`: the main job — crawl the sources continuously and analyze what arrives."""
+"""`tidings run`: the main job — crawl the sources, analyze what arrives and serve the API."""
 
 from __future__ import annotations
 
@@ -68,14 +68,34 @@ class _Reporter:
         self.wake.set()
 
 
+def _crawl(engine: Engine, stop: threading.Event, reporter: _Reporter) -> None:
+    """The crawl loop in a thread beside the server: a crash is reported, serving goes on."""
+    from ingest.service import watch  # lazy: the crawler
+
+    try:
+        watch(engine, stop_event=stop, on_source=reporter.source, on_cycle=reporter.cycle)
+    except Exception as exc:
+        log.exception("crawler stopped")
+        console.print(f"crawler stopped ({type(exc).__name__}: {exc}); still serving")
+
+
 @app.command("run")
 def run_command(
+    *,
     analyze: Annotated[
         bool, typer.Option("--analyze/--no-analyze", help="Analyze new articles as they arrive.")
     ] = True,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the API while crawling.")
+    ] = True,
+    host: Annotated[str | None, typer.Option(help="Address to serve on [TIDINGS_API_HOST]")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=0, max=65535, help="Port to serve on [TIDINGS_API_PORT].")
+    ] = None,
 ) -> None:
-    """Crawl every enabled source until SIGINT/SIGTERM, analyzing new articles after each cycle."""
-    from ingest.service import install_stop_signals, watch  # lazy: the crawler
+    """Crawl every enabled source, analyze new articles after each cycle and serve the API, until
+    SIGINT/SIGTERM."""
+    from ingest.service import install_stop_signals  # lazy: the crawler
 
     engine = get_engine()
     stop = threading.Event()
@@ -94,9 +114,26 @@ def run_command(
         )
         worker.start()
         wake.set()  # analyze anything already pending
-    console.print("crawling; press Ctrl-C to stop")
     reporter = _Reporter(wake)
-    watch(engine, stop_event=stop, on_source=reporter.source, on_cycle=reporter.cycle)
+    if serve:
+        from api.http.server import make_server, serve_until  # lazy: uvicorn and the app
+        from api.http.settings import get_api_settings
+
+        settings = get_api_settings()
+        host = host or settings.api_host
+        port = settings.api_port if port is None else port
+        crawler = threading.Thread(
+            target=_crawl, args=(engine, stop, reporter), name="tidings-crawl", daemon=True
+        )
+        crawler.start()
+        console.print(f"crawling and serving on http://{host}:{port}/; press Ctrl-C to stop")
+        serve_until(make_server(settings, engine=engine, host=host, port=port), stop)
+        crawler.join(timeout=120)
+    else:
+        from ingest.service import watch  # lazy: the crawler
+
+        console.print("crawling; press Ctrl-C to stop")
+        watch(engine, stop_event=stop, on_source=reporter.source, on_cycle=reporter.cycle)
     wake.set()
     if worker is not None:
         worker.join(timeout=120)

@@ -1,12 +1,14 @@
-"""`tidings run` end to end: crawl a local feed, analyze what arrives, stop on SIGTERM."""
+"""`tidings run` end to end: crawl a local feed, analyze what arrives, serve it, stop on SIGTERM."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlmodel import Session, col, func, select
 
@@ -62,6 +64,12 @@ def _site(server: FixtureServer) -> None:
         server.routes[f"/story/{key}.html"] = page
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _processed(engine_url: str) -> int:
     engine = init_engine(engine_url)
     with Session(engine) as session:
@@ -80,8 +88,10 @@ def test_run_crawls_analyzes_and_stops_on_sigterm(tmp_path: Path) -> None:
         _site(server)
         url = f"sqlite:///{tmp_path / 'run.db'}"
         add_source(init_engine(url), f"{server.base}/feed.rss", name="local desk")
+        port = _free_port()
         env = {
             **os.environ,
+            "TIDINGS_API_PORT": str(port),
             "TIDINGS_DATABASE_URL": url,
             "TIDINGS_ALLOW_PRIVATE_ADDRESSES": "true",
             "TIDINGS_BUILTIN_SOURCES": "false",
@@ -97,6 +107,8 @@ def test_run_crawls_analyzes_and_stops_on_sigterm(tmp_path: Path) -> None:
             assert process.poll() is None, process.communicate()[1]
             assert time.monotonic() < deadline, "articles were not analyzed in time"
             time.sleep(0.5)
+        stats = httpx.get(f"http://127.0.0.1:{port}/api/v1/stats", timeout=10).json()
+        assert stats["processed"] == len(STORIES)  # served by the same process
         process.send_signal(signal.SIGTERM)
         _out, err = process.communicate(timeout=60)
     finally:

@@ -6,7 +6,7 @@ Revises: 0004_sentiment
 SQLite: `claim_fts` indexes claim.sentence_text, subject, metric and attributed_to with the
 porter stemmer; triggers keep it in step with every insert, delete and update of `claim`.
 PostgreSQL: a GIN index on the same columns as one english tsvector expression; queries must
-use `CLAIM_TSVECTOR` (api/claims_search.py) verbatim so the planner can use the index.
+use `CLAIM_TSVECTOR` (api/services/claims_search.py) verbatim so the planner can use the index.
 """
 
 from collections.abc import Sequence

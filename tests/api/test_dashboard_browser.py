@@ -1,0 +1,152 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright against a real
+uvicorn server on 127.0.0.1 (screenshots in test-artifacts/screenshots/, gitignored)."""
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from api.http.server import make_server, serve_until
+from api.http.settings import ApiSettings
+from models.db import init_engine
+from tests.api.conftest import seed_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
+    """A seeded SQLite store served by uvicorn on a free loopback port."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Chromium is not at /usr/bin/chromium: browser tests skipped "
+            "(install it with `sudo apt-get install -y chromium`)"
+        )
+    folder = tmp_path_factory.mktemp("site")
+    engine = init_engine(f"sqlite:///{folder / 'tidings.db'}")
+    seed_store(engine, folder)
+    port = _free_port()
+    server = make_server(ApiSettings(), engine=engine, host="127.0.0.1", port=port)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_until, args=(server, stop), daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        stop.wait(0.1)
+    yield f"http://127.0.0.1:{port}", engine
+    stop.set()
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser(site: tuple[str, Engine]) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, site: tuple[str, Engine]) -> Iterator[Any]:
+    """A page that records console errors, failed requests and requests leaving 127.0.0.1."""
+    base = site[0]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.problems = []
+    tab.on("console", lambda m: m.type == "error" and tab.problems.append(f"console: {m.text}"))
+    tab.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
+    tab.on("response", lambda r: r.status < 400 or tab.problems.append(f"{r.status}: {r.url}"))
+    tab.on("requestfailed", lambda r: tab.problems.append(f"failed: {r.url}"))
+    tab.on("request", lambda r: r.url.startswith(base) or tab.problems.append(f"outside: {r.url}"))
+    yield tab
+    context.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _points(page: Any, chart_id: str, trace: int = 0) -> int:
+    """How many points plotly drew for a trace (0 when the chart did not render)."""
+    page.wait_for_selector(f"#{chart_id} .main-svg")
+    return int(page.evaluate(f"document.getElementById('{chart_id}').data[{trace}].x.length"))
+
+
+def test_overview_renders_the_sentiment_chart(page: Any, site: tuple[str, Engine]) -> None:
+    base, _ = site
+    page.goto(base + "/")
+    assert page.title() == "Overview · tidings"
+    assert _points(page, "sentiment-chart") >= 5  # the seed spans five days, more with ../shared
+    assert page.locator("#sentiment-chart .scatterlayer .point").count() >= 5
+    assert page.locator("#top-entities a", has_text="crypto:btc").count() == 1
+    _shot(page, "overview")
+    assert page.problems == []
+
+
+def test_claims_search_returns_the_expected_rows_and_links_to_the_sentence(
+    page: Any, site: tuple[str, Engine]
+) -> None:
+    base, _ = site
+    page.goto(base + "/claims")
+    page.fill("input[name=q]", "outflows")
+    page.fill("input[name=min_value]", "1e8")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/claims?*")
+    rows = page.locator("tr.claim-row")
+    assert rows.count() >= 1
+    assert "$523 million" in rows.first.inner_text()
+    _shot(page, "claims-search")
+    rows.first.locator("a.source-link").click()
+    page.wait_for_url("**/articles/*#s0")
+    assert page.locator("#s0 mark.claim", has_text="$523 million").count() == 1
+    assert page.problems == []
+
+
+def test_article_page_colours_sentences_and_marks_entities(
+    page: Any, site: tuple[str, Engine]
+) -> None:
+    base, _ = site
+    page.goto(base + "/claims?q=liquidations")
+    page.locator("a.source-link").first.click()
+    page.wait_for_selector("#sentence-chart .main-svg")
+    assert page.locator("span.sentence.s-negative").count() >= 1
+    assert page.locator("mark.claim", has_text="$1.2 billion").count() == 1
+    assert page.locator("mark.entity").count() >= 1
+    assert _points(page, "sentence-chart") == page.locator("span.sentence").count()
+    _shot(page, "article")
+    assert page.problems == []
+
+
+def test_entity_page_charts_its_sentiment(page: Any, site: tuple[str, Engine]) -> None:
+    base, _ = site
+    page.goto(base + "/entities/crypto:btc")
+    assert page.locator("h1").inner_text().startswith("Bitcoin")
+    assert _points(page, "entity-chart") >= 2
+    assert page.locator("table.claims tr.claim-row").count() >= 1
+    _shot(page, "entity")
+    assert page.problems == []
+
+
+def test_bad_claims_filter_is_shown_on_the_page(page: Any, site: tuple[str, Engine]) -> None:
+    base, _ = site
+    response = page.goto(base + "/claims?min_value=lots")
+    assert response.status == 422
+    assert "min_value" in page.locator("p.error").inner_text()

@@ -2,6 +2,7 @@
 
 from models.articles import Article, DedupeKind, PublishedFrom, TextSource
 from models.claims import Claim
+from models.narratives import Narrative, NarrativeAssignment, NarrativeKind
 from models.nlp import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
 from models.sources import FetchRecord, Source, SourceCategory, SourceKind
 
@@ -13,6 +14,9 @@ __all__ = [
     "EntitySentiment",
     "FetchRecord",
     "Mention",
+    "Narrative",
+    "NarrativeAssignment",
+    "NarrativeKind",
     "ProcessingStatus",
     "PublishedFrom",
     "Sentence",

@@ -3,6 +3,7 @@
 from models.articles import Article, DedupeKind, PublishedFrom, TextSource
 from models.claims import Claim
 from models.market import DayClose, MarketPoint, MarketSeries, SeriesKind
+from models.narratives import Narrative, NarrativeAssignment, NarrativeKind
 from models.nlp import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
 from models.sources import FetchRecord, Source, SourceCategory, SourceKind
 
@@ -17,6 +18,9 @@ __all__ = [
     "MarketPoint",
     "MarketSeries",
     "Mention",
+    "Narrative",
+    "NarrativeAssignment",
+    "NarrativeKind",
     "ProcessingStatus",
     "PublishedFrom",
     "Sentence",

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special, stats
 
 from api.analytics.errors import InsufficientDataError
 from api.analytics.transforms import FloatArray, as_float, shift
@@ -63,12 +63,16 @@ def paired(x: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
 
 
 def _rowwise_pearson(a: FloatArray, b: FloatArray) -> FloatArray:
-    """Pearson r of each row pair of two (m, n) matrices."""
-    a = a - a.mean(axis=1, keepdims=True)
-    b = b - b.mean(axis=1, keepdims=True)
-    denom = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+    """Pearson r of each row pair of two (m, n) matrices of standardized values (from sums, so
+    no (m, n) temporaries beyond the inputs)."""
+    n = a.shape[1]
+    sa, sb = a.sum(axis=1), b.sum(axis=1)
+    saa = np.einsum("ij,ij->i", a, a)
+    sbb = np.einsum("ij,ij->i", b, b)
+    sab = np.einsum("ij,ij->i", a, b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray((a * b).sum(axis=1) / denom, dtype=np.float64)
+        r = (n * sab - sa * sb) / np.sqrt((n * saa - sa * sa) * (n * sbb - sb * sb))
+    return np.asarray(r, dtype=np.float64)
 
 
 def block_indices(n: int, n_boot: int, *, block: int | None = None, seed: int = 0) -> np.ndarray:
@@ -77,8 +81,8 @@ def block_indices(n: int, n_boot: int, *, block: int | None = None, seed: int = 
     size = block or max(1, round(n ** (1 / 3)))
     rng = np.random.default_rng(seed)
     n_blocks = -(-n // size)
-    starts = rng.integers(0, n - size + 1, size=(n_boot, n_blocks))
-    idx = (starts[:, :, None] + np.arange(size)[None, None, :]).reshape(n_boot, -1)
+    starts = rng.integers(0, n - size + 1, size=(n_boot, n_blocks), dtype=np.int32)
+    idx = (starts[:, :, None] + np.arange(size, dtype=np.int32)[None, None, :]).reshape(n_boot, -1)
     return idx[:, :n]
 
 
@@ -89,7 +93,8 @@ def _bootstrap_ci(
     if n_boot <= 0:
         return None
     idx = block_indices(len(a), n_boot, seed=seed)
-    ra, rb = a[idx], b[idx]
+    za, zb = (a - a.mean()) / a.std(), (b - b.mean()) / b.std()
+    ra, rb = za[idx], zb[idx]
     if rank:
         ra, rb = stats.rankdata(ra, axis=1), stats.rankdata(rb, axis=1)
     rs = _rowwise_pearson(ra, rb)
@@ -108,7 +113,7 @@ def _r_and_p(a: FloatArray, b: FloatArray) -> tuple[float, float]:
     if abs(r) == 1.0:
         return r, 0.0
     t = r * np.sqrt(df / (1.0 - r * r))
-    return r, float(2 * stats.t.sf(abs(t), df))
+    return r, float(2 * special.stdtr(df, -abs(t)))
 
 
 def correlation(
@@ -163,7 +168,7 @@ def hac_slope(x: ArrayLike, y: ArrayLike, *, maxlags: int | None = None) -> tupl
     var = s / float(za @ za) ** 2 * n / (n - 2)
     if var <= 0:
         return slope, float("nan")
-    return slope, float(2 * stats.t.sf(abs(slope) / np.sqrt(var), n - 2))
+    return slope, float(2 * special.stdtr(n - 2, -abs(slope) / np.sqrt(var)))
 
 
 def bh_qvalues(pvalues: ArrayLike) -> FloatArray:
@@ -219,15 +224,35 @@ def lagged_correlations(
     ]
 
 
+def _window_sums(values: FloatArray, window: int) -> FloatArray:
+    """Sum of the `window` slots ending at each t (the first window - 1 slots: partial)."""
+    c = np.concatenate([[0.0], np.cumsum(values)])
+    out = c[1:] - c[np.maximum(0, np.arange(1, len(c)) - window)]
+    return np.asarray(out, dtype=np.float64)
+
+
 def rolling_correlation(
     x: ArrayLike, y: ArrayLike, window: int, *, min_periods: int | None = None
 ) -> FloatArray:
-    """Pearson r over the `window` slots ending at t (NaN where fewer than min_periods pairs)."""
+    """Pearson r over the `window` slots ending at t (NaN where fewer than min_periods pairs),
+    from running sums of the paired slots."""
     a, b = as_float(x), as_float(y)
     need = min_periods if min_periods is not None else max(MIN_PAIRS, window // 2)
-    out = np.full(len(a), np.nan)
-    for t in range(window - 1, len(a)):
-        wa, wb = paired(a[t - window + 1 : t + 1], b[t - window + 1 : t + 1])
-        if len(wa) >= need and np.ptp(wa) > 0 and np.ptp(wb) > 0:
-            out[t] = float(np.corrcoef(wa, wb)[0, 1])
-    return out
+    both = ~(np.isnan(a) | np.isnan(b))
+    # centre on the overall means so the running sums do not cancel catastrophically
+    a0 = np.where(both, a - np.nanmean(a[both]) if both.any() else 0.0, 0.0)
+    b0 = np.where(both, b - np.nanmean(b[both]) if both.any() else 0.0, 0.0)
+    n = _window_sums(both.astype(np.float64), window)
+    sa, sb = _window_sums(a0, window), _window_sums(b0, window)
+    saa, sbb = _window_sums(a0 * a0, window), _window_sums(b0 * b0, window)
+    sab = _window_sums(a0 * b0, window)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var_a, var_b = n * saa - sa * sa, n * sbb - sb * sb
+        r = (n * sab - sa * sb) / np.sqrt(var_a * var_b)
+    ok = (
+        (n >= need)
+        & (var_a > 1e-12 * np.maximum(1.0, n * saa))
+        & (var_b > 1e-12 * np.maximum(1.0, n * sbb))
+    )
+    ok[: window - 1] = False
+    return np.where(ok, np.clip(r, -1.0, 1.0), np.nan)

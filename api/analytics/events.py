@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special
 
 from api.analytics.transforms import FloatArray, as_float
 
@@ -74,8 +74,8 @@ def _interval(values: FloatArray) -> tuple[float, float, float, float]:
     if n < 2:
         return mean, float("nan"), float("nan"), float("nan")
     se = float(values.std(ddof=1) / np.sqrt(n))
-    half = float(stats.t.ppf(0.975, n - 1) * se)
-    p = float(2 * stats.t.sf(abs(mean / se), n - 1)) if se > 0 else float("nan")
+    half = float(special.stdtrit(n - 1, 0.975) * se)
+    p = float(2 * special.stdtr(n - 1, -abs(mean / se))) if se > 0 else float("nan")
     return mean, mean - half, mean + half, p
 
 

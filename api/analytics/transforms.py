@@ -76,17 +76,23 @@ def trailing_zscore(
 
     Only the past enters, so the z-score of a bucket is known at the end of that bucket."""
     x = as_float(values)
-    need = min_periods if min_periods is not None else max(3, window // 2)
-    out = np.full_like(x, np.nan)
-    for t in range(1, len(x)):
-        past = x[max(0, t - window) : t]
-        past = past[~np.isnan(past)]
-        if len(past) < need or np.isnan(x[t]):
-            continue
-        sd = past.std(ddof=1)
-        if sd > 0:
-            out[t] = (x[t] - past.mean()) / sd
-    return out
+    need = max(2, min_periods if min_periods is not None else max(3, window // 2))
+    have = ~np.isnan(x)
+    centre = float(np.nanmean(x)) if have.any() else 0.0
+    x0 = np.where(have, x - centre, 0.0)  # centred so the running sums do not cancel
+
+    def past(v: FloatArray) -> FloatArray:  # sum over slots t-window .. t-1
+        c = np.concatenate([[0.0], np.cumsum(v)])
+        t = np.arange(len(v))
+        return np.asarray(c[t] - c[np.maximum(0, t - window)], dtype=np.float64)
+
+    n, s, ss = past(have.astype(np.float64)), past(x0), past(x0 * x0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s / n
+        var = (ss - n * mean * mean) / (n - 1)
+        z = (x0 - mean) / np.sqrt(var)
+    ok = have & (n >= need) & (var > 1e-12)
+    return np.where(ok, z, np.nan)
 
 
 # How each kind of market series becomes a stationary signal to correlate with sentiment.

@@ -256,3 +256,26 @@ def test_correlate_report_dict() -> None:
     assert max(data["lags"], key=lambda row: abs(row["pearson"]))["lag"] == 1
     assert data["granger"]["sentiment_to_market"]["min_p"] < 1e-6
     assert set(data["event_study"]) == {"positive", "negative"}
+
+
+def test_running_sum_forms_match_the_direct_computation() -> None:
+    """rolling_correlation and trailing_zscore (running sums) equal a direct loop, gaps too."""
+    rng = np.random.default_rng(8)
+    x = 5.0 + rng.standard_normal(120)
+    y = 0.5 * x + rng.standard_normal(120)
+    x[rng.choice(120, 15, replace=False)] = np.nan
+    y[rng.choice(120, 10, replace=False)] = np.nan
+    roll, z = rolling_correlation(x, y, 20, min_periods=12), trailing_zscore(x, 20)
+    for t in range(len(x)):
+        wx, wy = x[max(0, t - 19) : t + 1], y[max(0, t - 19) : t + 1]
+        keep = ~np.isnan(wx) & ~np.isnan(wy)
+        if t >= 19 and keep.sum() >= 12:
+            assert roll[t] == pytest.approx(np.corrcoef(wx[keep], wy[keep])[0, 1])
+        else:
+            assert np.isnan(roll[t])
+        past = x[max(0, t - 20) : t]
+        past = past[~np.isnan(past)]
+        if not np.isnan(x[t]) and len(past) >= 10:
+            assert z[t] == pytest.approx((x[t] - past.mean()) / past.std(ddof=1))
+        else:
+            assert np.isnan(z[t])

@@ -20,8 +20,8 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from functools import partial
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 

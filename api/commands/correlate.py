@@ -42,20 +42,20 @@ def _f(value: float | None, digits: int = 3) -> str:
 
 def _lag_table(result: CorrelationResult) -> Table:
     table = Table(title=f"lag profile: corr(sentiment_t, {result.transform}_t+lag)")
-    for name in ("lag", "n", "pearson", "95% CI", "p", "q (BH)", "HAC p", "spearman", "p"):
-        table.add_column(name, justify="right")
+    for name in ("lag", "n", "pearson", "95% CI", "p", "q (BH)", "HAC p", "rho", "p"):
+        table.add_column(name, justify="right", no_wrap=True)
     for row in result.report.lags:
-        ci = f"{row.pearson_ci[0]:+.2f}..{row.pearson_ci[1]:+.2f}" if row.pearson_ci else ""
+        ci = f"{row.pearson_ci[0]:+.2f},{row.pearson_ci[1]:+.2f}" if row.pearson_ci else ""
         style = "bold green" if row.pearson_q < 0.05 else None
         table.add_row(
             f"{row.lag:+d}",
             str(row.n),
-            _f(row.pearson),
+            _f(row.pearson, 2),
             ci,
             _f(row.pearson_p),
             _f(row.pearson_q),
             _f(row.hac_p),
-            _f(row.spearman),
+            _f(row.spearman, 2),
             _f(row.spearman_p),
             style=style,
         )
@@ -78,7 +78,8 @@ def _summary(result: CorrelationResult) -> None:
         if g["min_p"] is not None:
             console.print(
                 f"Granger {name.replace('_', ' ')}: best lag {g['best_lag']}, "
-                f"p = {g['min_p']:.3g} (Bonferroni over lags {g['min_p_bonferroni']:.3g})"
+                f"p = {g['min_p']:.3g}; {g['min_p_bonferroni']:.3g} after Bonferroni over "
+                f"{len(g['lags'])} lags"
             )
     for direction, study in data["event_study"].items():
         last = study["windows"][-1] if study["windows"] else None

@@ -20,6 +20,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -125,15 +126,18 @@ def orm_baseline(session: Session) -> dict[date, tuple[int, float]]:
     return {d: (len(v), float(np.mean(v))) for d, v in days.items()}
 
 
-def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, list[float], Any]:
-    """Median seconds over `repeats` runs after one warm-up, the runs, and the last result."""
+def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, list[float], Any, float]:
+    """Median wall seconds over `repeats` runs after one warm-up, the runs, the last result and
+    the median CPU seconds of this process (on a shared machine the wall time includes waiting
+    for a core; the CPU time of an in-process SQLite query does not)."""
     result = fn()
-    runs = []
+    runs, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = fn()
         runs.append(time.perf_counter() - start)
-    return statistics.median(runs), runs, result
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(runs), runs, result, statistics.median(cpu)
 
 
 def measure(engine: Engine, repeats: int) -> dict[str, Any]:
@@ -142,6 +146,9 @@ def measure(engine: Engine, repeats: int) -> dict[str, Any]:
     out: dict[str, Any] = {"dialect": engine.dialect.name}
     with Session(engine) as session:
         out["series"] = timed(lambda: sentiment_series(session, query), repeats)
+        out["series_nosov"] = timed(
+            lambda: sentiment_series(session, replace(query, share_of_voice=False)), repeats
+        )
         out["baseline"] = timed(lambda: orm_baseline(session), repeats)
         series, base = out["series"][2], out["baseline"][2]
         for i, t in enumerate(series.times):
@@ -165,13 +172,14 @@ def section(results: list[dict[str, Any]], n_articles: int) -> str:
     for r in results:
         for key, label in (
             ("baseline", "baseline: ORM rows + Python per-day aggregation"),
-            ("series", "series (`sentiment_series`, SQL GROUP BY)"),
+            ("series", "series (`sentiment_series`, SQL GROUP BY, with share of voice)"),
+            ("series_nosov", "series without share of voice (what correlate reads)"),
             ("correlate_noboot", "series + correlation, no bootstrap"),
             ("correlate", "series + correlation, 1,000 bootstrap resamples per lag"),
         ):
-            median, runs, _ = r[key]
+            median, runs, _, cpu = r[key]
             runs_text = ", ".join(f"{x:.3f}" for x in runs)
-            lines.append(f"| {r['dialect']} | {label} | {median:.3f} | {runs_text} |")
+            lines.append(f"| {r['dialect']} | {label} | {median:.3f} | {cpu:.3f} | {runs_text} |")
     r0 = results[0]
     load = f"{os.getloadavg()[0]:.1f}"
     table = "\n".join(lines)
@@ -181,11 +189,13 @@ def section(results: list[dict[str, Any]], n_articles: int) -> str:
 archived, half crawled live, 5 % duplicates, 1-3 entity sentiments each; `crypto:btc` in
 {r0["btc_articles"]:,} non-duplicate articles) and a daily BTC-USD series. One entity
 (`crypto:btc`), 1d buckets ({r0["buckets"]} buckets, n = {r0["n"]} overlapping), lags -7..+7.
-Median of the timed runs after one warm-up; the baseline's per-day counts and means are checked
+Median of the timed runs after one warm-up, wall clock and CPU time of the process (the machine is
+shared, so wall time includes waiting for a core; an in-process SQLite query's CPU time does
+not). The baseline's per-day counts and means are checked
 equal to the series'.
 
-| store | operation | median (s) | runs (s) |
-|---|---|---|---|
+| store | operation | median wall (s) | median CPU (s) | runs, wall (s) |
+|---|---|---|---|---|
 {table}
 
 Machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, 2 CPUs

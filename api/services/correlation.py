@@ -5,7 +5,7 @@ indexes), then the statistics of `api.analytics`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -147,7 +147,10 @@ def run_correlation(session: Session, request: CorrelateRequest) -> CorrelationR
         raise CorrelationRequestError(
             f"{market.symbol} is a daily series: use --bucket 1d to compare it"
         )
-    sentiment = sentiment_series(session, request.series)
+    series = request.series
+    if request.signal != "share_of_voice":  # the all-articles count is needed for nothing else
+        series = replace(series, share_of_voice=False)
+    sentiment = sentiment_series(session, series)
     start = sentiment.times[0] if sentiment.times else None
     margin = BUCKETS[request.series.bucket] * (request.options.horizon + 7)
     points = load_observations(

@@ -33,6 +33,8 @@ BULLISH_THRESHOLD = 0.1
 BUCKETS = {"1h": timedelta(hours=1), "1d": timedelta(days=1)}
 # grouped by the output name: PostgreSQL does not match a repeated expression with bound values
 _BY_BUCKET: ColumnElement[Any] = literal_column("bucket")
+_BY_VERSIONS: ColumnElement[Any] = literal_column("versions")
+_SUMS = ("articles", "mentions", "items", "s", "ss", "sw", "w", "bull", "bear")
 _SQLITE_FORMAT = {"1h": "%Y-%m-%d %H:00:00", "1d": "%Y-%m-%d"}
 _PG_FORMAT = {"1h": "YYYY-MM-DD HH24:00:00", "1d": "YYYY-MM-DD"}
 
@@ -52,6 +54,7 @@ class SeriesQuery:
     start: datetime | None = None  # first bucket (UTC); default: the first with data
     end: datetime | None = None  # last bucket (UTC), inclusive; default: the last with data
     zscore_window: int = 30  # buckets of trailing history for the z-score
+    share_of_voice: bool = True  # off: skip the all-articles count (share_of_voice stays NaN)
 
     @property
     def scope(self) -> str:
@@ -157,8 +160,11 @@ def _scored(score: Any, weight: Any, *, count: Any, mentions: Any) -> list[Any]:
 
 
 def _scope_select(session: Session, query: SeriesQuery) -> Any:
-    """SELECT bucket, aggregates ... for the query's scope (not yet grouped or filtered by time)."""
+    """SELECT bucket, versions, aggregates ... for the query's scope (not yet grouped or filtered
+    by time); grouped by bucket and model-version set, so one scan also says which versions the
+    series holds."""
     key = bucket_key(session, query.bucket).label("bucket")
+    versions = cast(col(Article.model_versions), String).label("versions")
     live = _live_articles()
     if query.entity:
         es = EntitySentiment
@@ -168,7 +174,7 @@ def _scope_select(session: Session, query: SeriesQuery) -> Any:
             count=func.count(),
             mentions=cast(func.sum(col(es.n)), Float),
         )
-        stmt = select(key, *cols).join(Article, col(Article.id) == col(es.article_id))
+        stmt = select(key, versions, *cols).join(Article, col(Article.id) == col(es.article_id))
         return stmt.where(live, col(es.entity_id) == query.entity)
     if query.narrative:
         na = NarrativeAssignment
@@ -178,7 +184,7 @@ def _scope_select(session: Session, query: SeriesQuery) -> Any:
             count=func.count(func.distinct(col(na.article_id))),
             mentions=cast(func.count(), Float),
         )
-        stmt = select(key, *cols).join(Article, col(Article.id) == col(na.article_id))
+        stmt = select(key, versions, *cols).join(Article, col(Article.id) == col(na.article_id))
         stmt = stmt.join(
             Sentence,
             and_(
@@ -193,7 +199,7 @@ def _scope_select(session: Session, query: SeriesQuery) -> Any:
         count=func.count(),
         mentions=cast(null(), Float),
     )
-    stmt = select(key, *cols).where(live, col(Article.sentiment_score).is_not(None))
+    stmt = select(key, versions, *cols).where(live, col(Article.sentiment_score).is_not(None))
     if query.source:
         stmt = stmt.where(col(Article.source_id) == _source_id(session, query.source))
     return stmt
@@ -233,36 +239,23 @@ def _grid(keys: Sequence[str], query: SeriesQuery) -> list[datetime]:
     return [first + i * step for i in range(count)]
 
 
-def _model_versions(session: Session, query: SeriesQuery) -> list[dict[str, Any]]:
-    """The distinct model-version sets of the articles in the series, with article counts."""
-    key = bucket_key(session, query.bucket)
-    text = cast(col(Article.model_versions), String)
-    stmt = select(text, func.count()).where(
-        _live_articles(), col(Article.id).in_(_article_ids(session, query))
-    )
-    stmt = stmt.group_by(text)
-    stmt = _in_range(stmt, key, query)
-    found = []
-    for versions, count in session.execute(stmt):
-        parsed = json.loads(versions) if versions else {}
-        found.append({"versions": parsed, "articles": int(count)})
-    return sorted(found, key=lambda v: -v["articles"])
-
-
-def _article_ids(session: Session, query: SeriesQuery) -> Any:
-    """SELECT of the ids of the articles in the query's scope."""
-    if query.entity:
-        return select(col(EntitySentiment.article_id)).where(
-            col(EntitySentiment.entity_id) == query.entity
-        )
-    if query.narrative:
-        return select(col(NarrativeAssignment.article_id)).where(
-            col(NarrativeAssignment.narrative_id) == query.narrative
-        )
-    stmt = select(col(Article.id)).where(col(Article.sentiment_score).is_not(None))
-    if query.source:
-        stmt = stmt.where(col(Article.source_id) == _source_id(session, query.source))
-    return stmt
+def _merge_versions(result: Any) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """Rows grouped by (bucket, versions) summed per bucket, and the version sets with their
+    article counts (most first)."""
+    rows: dict[str, dict[str, Any]] = {}
+    counts: dict[str, int] = {}
+    for row in result:
+        data = row._mapping
+        merged = rows.setdefault(row.bucket, dict.fromkeys(_SUMS))
+        for name in _SUMS:
+            if data[name] is not None:
+                merged[name] = (merged[name] or 0) + data[name]
+        counts[row.versions or ""] = counts.get(row.versions or "", 0) + int(row.articles)
+    versions = [
+        {"versions": json.loads(text) if text else {}, "articles": n}
+        for text, n in sorted(counts.items(), key=lambda item: -item[1])
+    ]
+    return rows, versions
 
 
 def _totals(session: Session, query: SeriesQuery) -> dict[str, int]:
@@ -276,10 +269,10 @@ def sentiment_series(session: Session, query: SeriesQuery) -> SentimentSeries:
     """The sentiment series of the query's scope, aggregated in SQL, on a complete grid."""
     scope = query.scope
     key = bucket_key(session, query.bucket).label("bucket")
-    stmt = _in_range(_scope_select(session, query), key, query).group_by(_BY_BUCKET)
-    rows = {r.bucket: r for r in session.execute(stmt)}
+    stmt = _in_range(_scope_select(session, query), key, query)
+    rows, versions = _merge_versions(session.execute(stmt.group_by(_BY_BUCKET, _BY_VERSIONS)))
     times = _grid(list(rows), query)
-    totals = _totals(session, query) if times else {}
+    totals = _totals(session, query) if times and query.share_of_voice else {}
     n = len(times)
     out = {name: np.full(n, np.nan) for name in _FIELDS}
     out["articles"] = np.zeros(n)
@@ -292,7 +285,7 @@ def sentiment_series(session: Session, query: SeriesQuery) -> SentimentSeries:
         bucket=query.bucket,
         times=times,
         zscore=trailing_zscore(out["mean"], query.zscore_window),
-        model_versions=_model_versions(session, query) if times else [],
+        model_versions=versions,
         **out,
     )
 
@@ -309,17 +302,17 @@ _FIELDS = (
 )
 
 
-def _fill(out: dict[str, FloatArray], i: int, row: Any, *, total: int) -> None:
-    """Write one bucket's aggregates into slot i."""
-    items = int(row.items or 0)
-    out["articles"][i] = row.articles
-    out["mentions"][i] = np.nan if row.mentions is None else row.mentions
-    out["share_of_voice"][i] = row.articles / total if total else np.nan
+def _fill(out: dict[str, FloatArray], i: int, row: dict[str, Any], *, total: int) -> None:
+    """Write one bucket's aggregates (sums over its version groups) into slot i."""
+    items = int(row["items"] or 0)
+    out["articles"][i] = row["articles"]
+    out["mentions"][i] = np.nan if row["mentions"] is None else row["mentions"]
+    out["share_of_voice"][i] = row["articles"] / total if total else np.nan  # total 0: not asked
     if items == 0:
         return
-    mean = row.s / items
+    mean = row["s"] / items
     out["mean"][i] = mean
-    out["weighted"][i] = row.sw / row.w if row.w else mean
-    out["bullish_share"][i] = row.bull / items
-    out["bearish_share"][i] = row.bear / items
-    out["dispersion"][i] = float(np.sqrt(max(0.0, row.ss / items - mean * mean)))
+    out["weighted"][i] = row["sw"] / row["w"] if row["w"] else mean
+    out["bullish_share"][i] = row["bull"] / items
+    out["bearish_share"][i] = row["bear"] / items
+    out["dispersion"][i] = float(np.sqrt(max(0.0, row["ss"] / items - mean * mean)))

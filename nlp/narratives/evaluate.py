@@ -1,11 +1,10 @@
-"""Narrative quality: sentence assignment against nlp/narratives/gold, recovery on shared gold.
+"""Narrative quality: sentence assignment against nlp/narratives/gold.
 
 The gold files here hold offsets and narrative ids only; the article text is rebuilt from
 ../shared/data (the record's paragraphs joined with newlines). Each gold sentence takes the
 narratives of the predicted sentence that overlaps it most; over (sentence, narrative) pairs,
-tp / fp / fn give precision, recall and F1 (micro). "Recovery" (../shared/docs/EVALUATION.md):
-for each free-form gold narrative with 2+ sentences, the best Jaccard overlap of its sentences
-with a predicted narrative's sentences, averaged.
+tp / fp / fn give precision, recall and F1 (micro). The label-free "recovery" on
+../shared/gold is in nlp.narratives.recovery.
 """
 
 from __future__ import annotations
@@ -15,10 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nlp.errors import NlpError
 from nlp.evaluation import Counts
+from nlp.narratives.recovery import best_overlap, sentence_labels
+
+if TYPE_CHECKING:
+    from nlp.pipeline import Analyzer
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 Item = dict[str, Any]
@@ -67,32 +70,12 @@ def load_narrative_gold(
     return docs
 
 
-def _spans(pred: Item) -> list[tuple[int, int, set[str]]]:
-    """(start, end, narrative ids) of each predicted sentence."""
-    sentences = pred.get("sentences") or []
-    labels: list[set[str]] = [set() for _ in sentences]
-    for narrative in pred.get("narratives") or []:
-        for index in narrative["sentence_indexes"]:
-            labels[index].add(narrative["id"])
-    return [(s["start"], s["end"], labels[i]) for i, s in enumerate(sentences)]
-
-
-def _best(spans: Sequence[tuple[int, int, Any]], start: int, end: int) -> int | None:
-    """Index of the span overlapping [start, end) most (None without overlap)."""
-    best, best_overlap = None, 0
-    for i, (s, e, _) in enumerate(spans):
-        overlap = min(e, end) - max(s, start)
-        if overlap > best_overlap:
-            best, best_overlap = i, overlap
-    return best
-
-
 def score_assignment(gold_sentences: Iterable[Item], pred: Item) -> Counts:
     """tp / fp / fn over (gold sentence, narrative id) pairs."""
-    spans = _spans(pred)
+    spans = sentence_labels(pred)
     total = Counts()
     for g in gold_sentences:
-        index = _best(spans, g["char_start"], g["char_end"])
+        index = best_overlap(spans, g["char_start"], g["char_end"])
         predicted = spans[index][2] if index is not None else set()
         wanted = set(g["narratives"])
         total = total + Counts(len(wanted & predicted), len(predicted - wanted),
@@ -101,49 +84,18 @@ def score_assignment(gold_sentences: Iterable[Item], pred: Item) -> Counts:
 
 
 @dataclass
-class Recovery:
-    """Sum and count of best-Jaccard overlaps of gold narratives (2+ sentences)."""
-
-    total: float = 0.0
-    n: int = 0
-
-    def __add__(self, other: Recovery) -> Recovery:
-        return Recovery(self.total + other.total, self.n + other.n)
-
-    @property
-    def value(self) -> float:
-        """The mean best Jaccard (0 without gold narratives)."""
-        return round(self.total / self.n, 3) if self.n else 0.0
-
-
-def score_recovery(gold: Item, pred: Item) -> Recovery:
-    """Label-free recovery of one shared gold file's narratives (EVALUATION.md)."""
-    gold_sentences = gold.get("sentences_sentiment") or []
-    spans = _spans(pred)
-    predicted: dict[str, set[int]] = {}
-    for g in gold_sentences:
-        index = _best(spans, g["char_start"], g["char_end"])
-        if index is None:
-            continue
-        for nid in spans[index][2]:
-            predicted.setdefault(nid, set()).add(g["index"])
-    result = Recovery()
-    for narrative in gold.get("narratives") or []:
-        wanted = set(narrative.get("sentence_indexes") or [])
-        if len(wanted) < 2:
-            continue
-        best = max((len(wanted & got) / len(wanted | got) for got in predicted.values()),
-                   default=0.0)  # fmt: skip
-        result = result + Recovery(best, 1)
-    return result
-
-
-@dataclass
 class NarrativeEvaluation:
     """Assignment counts per split of the narrative gold."""
 
     splits: dict[str, Counts] = field(default_factory=dict)
     per_file: list[tuple[str, str, Counts]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Per split P/R/F1 and per file counts."""
+        return {
+            "splits": {split: n.as_dict() for split, n in sorted(self.splits.items())},
+            "files": {name: {"split": split, **n.as_dict()} for name, split, n in self.per_file},
+        }
 
 
 def evaluate_assignment(
@@ -156,3 +108,26 @@ def evaluate_assignment(
         result.splits[doc.split] = result.splits.get(doc.split, Counts()) + counts
         result.per_file.append((doc.name, doc.split, counts))
     return result
+
+
+def assignment_rows(evaluation: NarrativeEvaluation) -> list[tuple[str, str, float, str]]:
+    """(area, metric, value, detail) rows of `tidings eval`, one per split."""
+    rows = []
+    for split in sorted(evaluation.splits):
+        n = evaluation.splits[split]
+        files = sum(1 for _, s, _ in evaluation.per_file if s == split)
+        detail = (
+            f"P {n.precision:.3f} R {n.recall:.3f} "
+            f"(tp {n.tp} fp {n.fp} fn {n.fn}; {files} articles)"
+        )
+        rows.append(("narratives", f"sentence F1 ({split})", n.f1, detail))
+    return rows
+
+
+def evaluate_narratives(analyzer: Analyzer, shared_data: Path | None) -> NarrativeEvaluation | None:
+    """Analyze the narrative gold articles and score them; None when ../shared/data is absent."""
+    if shared_data is None or not shared_data.is_dir():
+        return None
+    docs = load_narrative_gold(shared_data.parent)
+    analyses = analyzer.pipe((d.text, d.published_at) for d in docs)
+    return evaluate_assignment((a.to_json_dict() for a in analyses), docs)

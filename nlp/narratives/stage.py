@@ -51,11 +51,9 @@ class NarrativeStage:
     def run_batch(self, ctxs: Sequence["AnalysisContext"]) -> None:
         """All English documents' sentences through the model in one pass."""
         todo = [c for c in ctxs if c.language == "en" and c.analysis.sentences]
-        texts = [s.text for c in todo for s in c.analysis.sentences]
-        assigned = iter(self.model.assign(texts))
-        for ctx in todo:
-            mine = [next(assigned) for _ in ctx.analysis.sentences]
-            ctx.analysis.narratives = document_narratives(self.model, mine)
+        documents = [[s.text for s in c.analysis.sentences] for c in todo]
+        for ctx, assigned in zip(todo, self.model.assign_documents(documents), strict=True):
+            ctx.analysis.narratives = document_narratives(self.model, assigned)
 
 
 def narrative_stage(resources: "StageResources") -> NarrativeStage:

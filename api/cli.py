@@ -13,6 +13,7 @@ _COMMAND_MODULES = (
     "sentiment",
     "run",
     "market",
+    "narratives",
     "correlate",
 )
 

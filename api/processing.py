@@ -22,10 +22,12 @@ from datetime import date
 from sqlalchemy import Engine, delete, or_
 from sqlmodel import Session, col, select
 
+from api.narratives_store import narrative_rows, sync_taxonomy
 from models._time import utcnow
 from models.articles import Article
 from models.claims import Claim
 from models.db import session_scope
+from models.narratives import NarrativeAssignment
 from models.nlp import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
 from nlp.errors import KnowledgeBaseError, NlpError
 from nlp.kb import KBEntity, KnowledgeBase, entity_from_dict
@@ -113,7 +115,7 @@ def _as_date(value: str | None) -> date | None:
 
 def _clear(session: Session, article_id: int) -> None:
     """Delete an article's previous analysis rows."""
-    for table in (Sentence, Mention, Claim, EntitySentiment):
+    for table in (Sentence, Mention, Claim, EntitySentiment, NarrativeAssignment):
         session.execute(delete(table).where(col(table.article_id) == article_id))
 
 
@@ -175,6 +177,7 @@ def store_analysis(
         _clear(session, article_id)
         _ensure_entities(session, analysis, kb)
         session.add_all(list(_rows(article_id, analysis)))
+        session.add_all(narrative_rows(session, article_id, analysis))
         article.status = ProcessingStatus.DONE.value
         article.error = None
         article.processed_at = utcnow()
@@ -249,6 +252,7 @@ def process_articles(
     """Analyze every pending article in batches; `progress(done, total)` after each batch."""
     analyzer = analyzer or build_analyzer(engine)
     versions = analyzer.model_versions
+    sync_taxonomy(engine, analyzer)
     ids = pending_ids(engine, versions, reprocess_stale=reprocess_stale, retry_failed=retry_failed)
     size = batch_size or analyzer.settings.nlp_batch_size
     stats = ProcessStats()

@@ -19,6 +19,8 @@ class Narrative(SQLModel, table=True):
     name: str
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    seeds: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    size: int | None = None  # discovered candidates: sentences in the cluster
     kind: str = Field(default=NarrativeKind.BUILTIN.value, index=True)
 
 

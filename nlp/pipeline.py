@@ -36,6 +36,7 @@ STAGES: tuple[str, ...] = (
     "nlp.pipeline:entity_stage",
     "nlp.claims:claims_stage",
     "nlp.sentiment.stage:sentiment_stage",
+    "nlp.narratives.stage:narrative_stage",
 )
 
 

@@ -12,6 +12,7 @@ from api.groups import eval_app
 from nlp.errors import NlpError
 from nlp.evaluation import Report, metric_rows
 from nlp.gold import Evaluation, evaluate, find_shared_dir, load_gold_dir
+from nlp.narratives.evaluate import NarrativeEvaluation, assignment_rows, evaluate_narratives
 from nlp.pipeline import Analyzer
 
 console = Console()
@@ -31,12 +32,13 @@ def _resolve(given: Path | None, name: str, option: str) -> Path:
     return folder
 
 
-def _print_table(result: Evaluation) -> None:
+def _print_table(result: Evaluation, narratives: NarrativeEvaluation | None = None) -> None:
     """The pooled metrics table, then one line per file."""
     table = Table(title=f"tidings eval: {result.pooled.files} gold file(s)")
     for column in ("area", "metric", "value", "detail"):
         table.add_column(column, justify="right" if column == "value" else "left")
-    for area, metric, value, detail in metric_rows(result.pooled):
+    extra = assignment_rows(narratives) if narratives else []
+    for area, metric, value, detail in [*metric_rows(result.pooled), *extra]:
         table.add_row(area, metric, f"{value:.3f}", detail)
     console.print(table)
     for path, report in result.per_file:
@@ -75,7 +77,9 @@ def eval_gold(
     samples = _resolve(samples_dir, "samples", "--samples-dir")
     try:
         docs = load_gold_dir(golds, samples)
-        result = evaluate(Analyzer(), docs)
+        analyzer = Analyzer()
+        result = evaluate(analyzer, docs)
+        narratives = evaluate_narratives(analyzer, find_shared_dir("data"))
     except NlpError as exc:
         err_console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(1) from exc
@@ -85,6 +89,8 @@ def eval_gold(
             "files": {path.name: report.as_dict() for path, report in result.per_file},
             "model_versions": result.model_versions,
         }
+        if narratives is not None:
+            payload["narrative_assignment"] = narratives.as_dict()
         typer.echo(json.dumps(payload, indent=1, ensure_ascii=False))
         return
-    _print_table(result)
+    _print_table(result, narratives)

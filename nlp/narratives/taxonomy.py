@@ -50,7 +50,7 @@ class NarrativeDef:
 def _strings(value: Any, *, key: str, required: bool) -> tuple[str, ...]:
     if value is None and not required:
         return ()
-    if not isinstance(value, list) or not value and required:
+    if not isinstance(value, list) or (not value and required):
         raise ValueError(f"{key!r} must be a non-empty list of strings")
     for item in value:
         if not isinstance(item, str) or not item.strip():

@@ -23,6 +23,8 @@ def upgrade() -> None:
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("keywords", sa.JSON(), nullable=True),
+        sa.Column("seeds", sa.JSON(), nullable=True),
+        sa.Column("size", sa.Integer(), nullable=True),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )

@@ -244,13 +244,12 @@ def _merge_versions(result: Any) -> tuple[dict[str, dict[str, Any]], list[dict[s
     article counts (most first)."""
     rows: dict[str, dict[str, Any]] = {}
     counts: dict[str, int] = {}
-    for row in result:
-        data = row._mapping
-        merged = rows.setdefault(row.bucket, dict.fromkeys(_SUMS))
-        for name in _SUMS:
-            if data[name] is not None:
-                merged[name] = (merged[name] or 0) + data[name]
-        counts[row.versions or ""] = counts.get(row.versions or "", 0) + int(row.articles)
+    for bucket, text, *values in result:  # columns: bucket, versions, then _SUMS in order
+        merged = rows.setdefault(bucket, dict.fromkeys(_SUMS))
+        for name, value in zip(_SUMS, values, strict=True):
+            if value is not None:
+                merged[name] = (merged[name] or 0) + value
+        counts[text or ""] = counts.get(text or "", 0) + int(values[0])
     versions = [
         {"versions": json.loads(text) if text else {}, "articles": n}
         for text, n in sorted(counts.items(), key=lambda item: -item[1])
@@ -277,9 +276,12 @@ def sentiment_series(session: Session, query: SeriesQuery) -> SentimentSeries:
     out = {name: np.full(n, np.nan) for name in _FIELDS}
     out["articles"] = np.zeros(n)
     for i, t in enumerate(times):
-        row = rows.get(_key_text(t, query.bucket))
+        key_text = _key_text(t, query.bucket)
+        row = rows.get(key_text)
         if row is not None:
-            _fill(out, i, row, total=totals.get(_key_text(t, query.bucket), 0))
+            _fill(out, i, row, total=totals.get(key_text, 0))
+        elif totals.get(key_text):
+            out["share_of_voice"][i] = 0.0  # articles that day, none of this scope
     return SentimentSeries(
         scope=scope,
         bucket=query.bucket,

@@ -112,6 +112,7 @@ def test_entity_series_aggregates(engine: Engine) -> None:
     assert series.dispersion[0] == pytest.approx(scores.std())
     assert series.share_of_voice[0] == pytest.approx(3 / 4)
     assert series.share_of_voice[2] == pytest.approx(1.0)
+    assert np.isnan(series.share_of_voice[1])  # no articles at all that day
     assert np.isnan(series.mean[1]) and series.mean[2] == pytest.approx(-0.4)
     assert series.model_versions == [{"versions": V1, "articles": 4}]
     assert not series.mixed_versions
@@ -219,6 +220,7 @@ def test_narrative_series_reads_assigned_sentences(engine: Engine) -> None:
         a = add_article(s, score=0.1, known=day(1))
         b = add_article(s, score=0.1, known=day(1))
         add_article(s, score=0.1, known=day(1))
+        add_article(s, score=0.1, known=day(2))  # a day without the narrative
         assert a.id is not None and b.id is not None
         for article_id, index, score, fit in ((a.id, 0, 0.8, 1.0), (a.id, 1, -0.2, 0.5)):
             s.add(
@@ -245,10 +247,13 @@ def test_narrative_series_reads_assigned_sentences(engine: Engine) -> None:
         )
         s.commit()
         series = sentiment_series(s, SeriesQuery(narrative="etf-flows"))
+        longer = sentiment_series(s, SeriesQuery(narrative="etf-flows", end=datetime(2024, 3, 2)))
+    assert series.times == [datetime(2024, 3, 1)]  # the grid spans the narrative's buckets
     assert series.articles.tolist() == [1] and series.mentions.tolist() == [2]
     assert series.mean[0] == pytest.approx(0.3)
     assert series.weighted[0] == pytest.approx((0.8 - 0.1) / 1.5)
     assert series.share_of_voice[0] == pytest.approx(1 / 3)
+    assert longer.share_of_voice[1] == 0.0 and longer.articles[1] == 0  # talked of nowhere
 
 
 def test_bad_requests_are_refused(engine: Engine) -> None:

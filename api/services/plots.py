@@ -16,11 +16,23 @@ import numpy as np
 from api.services.correlation import CorrelationResult
 
 
+def _trailing_mean(values: Any, window: int) -> Any:
+    """Mean of the last `window` buckets that have a value (the past only, like the series)."""
+    x = np.asarray(values, dtype=float)
+    out = np.full(len(x), np.nan)
+    for t in range(len(x)):
+        past = x[max(0, t - window + 1) : t + 1]
+        if np.isfinite(past).any():
+            out[t] = np.nanmean(past)
+    return out
+
+
 def _time_panel(ax: Any, result: CorrelationResult) -> None:
     s = result.sentiment
     x = result.sentiment.zscore if result.signal == "zscore" else getattr(s, result.signal)
-    ax.plot(s.times, x, color="tab:blue", lw=0.9, label=f"{s.scope} {result.signal}")
-    ax.set_ylabel(f"sentiment ({result.signal})", color="tab:blue")
+    ax.plot(s.times, x, color="tab:blue", lw=0.6, alpha=0.35)
+    ax.plot(s.times, _trailing_mean(x, 7), color="tab:blue", lw=1.4)
+    ax.set_ylabel(f"sentiment ({result.signal}; 7-bucket mean)", color="tab:blue")
     twin = ax.twinx()
     market = result.market
     twin.plot(s.times, result.levels, color="tab:orange", lw=0.9, marker=".", ms=2)
@@ -44,10 +56,12 @@ def _lag_panel(ax: Any, result: CorrelationResult) -> None:
     if hits:
         ax.plot(hits, [r[list(lags).index(h)] for h in hits], "r*", ms=10, label="BH q < 0.05")
     ax.axhline(0, color="black", lw=0.5)
+    top = float(np.nanmax([*high, *np.abs(r), band]))
+    ax.set_ylim(top=top + 0.6 * (top - float(np.nanmin([*low, *r, -band]))))  # legend room
     ax.set_xlabel(f"lag (buckets; > 0: sentiment leads {result.transform} of the market)")
     ax.set_ylabel("r")
     ax.set_title(f"lag profile (n = {result.report.n})", fontsize=10)
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=7, loc="upper left", ncol=2)
 
 
 def _event_panel(ax: Any, result: CorrelationResult) -> None:

@@ -45,8 +45,8 @@ def market_import(  # noqa: PLR0913 - one parameter per CLI flag
         float | None, typer.Option(help="Multiply values (1e6 for US$ millions).")
     ] = None,
     tz: Annotated[str | None, typer.Option(help="Zone of naive date-times (default UTC).")] = None,
-    keep_last: Annotated[
-        bool, typer.Option(help="Keep an exchange export's last (in-progress) candle.")
+    keep_partial: Annotated[
+        bool, typer.Option(help="Keep Binance candles that were still forming when exported.")
     ] = False,
     calendar: Annotated[
         str | None, typer.Option(help="Flow files: nyse (drop closed days, default) or none.")
@@ -56,7 +56,7 @@ def market_import(  # noqa: PLR0913 - one parameter per CLI flag
     """Load price, flow, rate and index files (layouts detected; flags override)."""
     flags = Overrides(
         symbol=symbol, kind=kind, entity=entity, unit=unit, source=source, interval=interval,
-        layout=layout, day_close=day_close, scale=scale, tz=tz, keep_last=keep_last,
+        layout=layout, day_close=day_close, scale=scale, tz=tz, keep_partial=keep_partial,
         calendar=calendar,
     )  # fmt: skip
     report = import_files(get_engine(), files, flags)
@@ -89,7 +89,8 @@ def _reason(reason: str) -> str:
 def _print_report(report: ImportReport) -> None:
     console.print(
         f"{report.files} files, {report.rows} rows: {report.points} points in "
-        f"{len(report.series)} series ({report.new} new), {len(report.errors)} bad rows, "
+        f"{len({(s.symbol, s.source) for s in report.series})} series ({report.new} new), "
+        f"{len(report.errors)} bad rows, "
         f"{len(report.notes)} set aside"
     )
     for s in report.series:

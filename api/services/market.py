@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -71,6 +71,18 @@ def load_points(
     if end is not None:
         query = query.where(col(MarketPoint.ts) <= _naive_utc(end))
     return list(session.exec(query.order_by(col(MarketPoint.ts))))
+
+
+def load_days(session: Session, series_id: int, *, first: date, last: date) -> list[MarketPoint]:
+    """Daily points whose calendar day is within [first, last], by day (e.g. a claim's period:
+    summed, a flow series gives the period's net flow over its trading days)."""
+    query = (
+        select(MarketPoint)
+        .where(MarketPoint.series_id == series_id)
+        .where(col(MarketPoint.day) >= first, col(MarketPoint.day) <= last)
+        .order_by(col(MarketPoint.ts))
+    )
+    return list(session.exec(query))
 
 
 def list_series(session: Session) -> list[SeriesSummary]:

@@ -1,5 +1,6 @@
 """The series rules that set rows aside on purpose, each leaving a note with file and line."""
 
+import statistics
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -8,6 +9,8 @@ from ingest.market.records import ParsedFile, RowIssue
 
 if TYPE_CHECKING:
     from ingest.market.parse import RawRow
+
+PARTIAL_VOLUME_SHARE = 0.01  # a day's bar with under 1 % of its neighbours' volume is a snapshot
 
 
 def _note(parsed: ParsedFile, line: int, reason: str) -> None:
@@ -25,10 +28,25 @@ def dedupe(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
     return sorted(by_moment.values(), key=lambda r: r.moment)
 
 
-def drop_last_candle(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
-    """Drop an exchange export's last bar: it was still forming when the file was written."""
+def drop_partial_candles(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:
+    """Drop bars still forming when exported: the last one, and near-zero-volume snapshots."""
     _note(parsed, raw[-1].line, "in-progress candle: an exchange export's last bar")
-    return raw[:-1]
+    raw = raw[:-1]
+    volumes = [r.values.get("volume") for r in raw]
+    kept = []
+    for i, row in enumerate(raw):
+        volume = volumes[i]
+        around = [v for v in volumes[max(0, i - 15) : i] + volumes[i + 1 : i + 16] if v]
+        typical = statistics.median(around) if len(around) >= 10 else None
+        if volume is not None and typical and volume < PARTIAL_VOLUME_SHARE * typical:
+            _note(
+                parsed,
+                row.line,
+                f"in-progress candle: volume {volume:g} under 1% of the {typical:g} around it",
+            )
+            continue
+        kept.append(row)
+    return kept
 
 
 def drop_closed_days(parsed: ParsedFile, raw: list["RawRow"]) -> list["RawRow"]:

@@ -19,13 +19,13 @@ from urllib.parse import urlencode, urlsplit
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from ingest.errors import FetchError, IngestError
+from ingest.errors import FetchError, ImportFormatError, IngestError
 from ingest.fetch import Fetcher, FetchResult, check_url
 from ingest.market import naming
 from ingest.market.parse import parse_text
 from ingest.market.records import Overrides, ParsedSeries, Point
 from ingest.market.settings import MarketSettings
-from ingest.market.store import last_point, store_series
+from ingest.market.store import SeriesResult, last_point, store_series
 from ingest.settings import IngestSettings
 from models.market import MarketSeries
 
@@ -91,7 +91,7 @@ def fetch_fred(
     if parsed.errors:
         raise MarketFetchError(f"FRED {series_id}: {parsed.errors[0]}")
     fresh = [_only_from(s, start) for s in parsed.series]
-    results = store_series(engine, fresh)
+    results = _store(engine, fresh)
     points = [p for s in fresh for p in s.points]
     return FetchOutcome(
         symbol=fresh[0].spec.symbol if fresh else series_id,
@@ -101,6 +101,13 @@ def fetch_fred(
         new=sum(r.new for r in results),
         last=max((p.ts for p in points), default=None),
     )
+
+
+def _store(engine: Engine, series: list[ParsedSeries]) -> list[SeriesResult]:
+    try:
+        return store_series(engine, series)
+    except ImportFormatError as exc:
+        raise MarketFetchError(str(exc)) from exc
 
 
 def _only_from(series: ParsedSeries, start: date) -> ParsedSeries:
@@ -200,7 +207,8 @@ def fetch_binance(
     exchange = _exchange(settings, market)
     _call(exchange, settings, "load_markets")
     pair, market_id = _market_symbol(exchange, request.symbol)
-    stored = _stored(engine, (flags.symbol if flags else None) or market_id, "binance")
+    symbol = naming.interval_symbol(market_id, request.interval, "binance")
+    stored = _stored(engine, (flags.symbol if flags else None) or symbol, "binance")
     step = timedelta(seconds=step_s)
     start = datetime.combine(request.since, datetime.min.time())
     resume = _resume_from(engine, stored, step)
@@ -217,10 +225,13 @@ def fetch_binance(
     )
     spec = naming.price_spec(naming.FileName("binance", market_id, request.interval), market_id)
     spec.interval = request.interval
+    if request.interval != "1d":
+        spec.day_close = None  # intraday bars need no daily close
+    spec.symbol = naming.interval_symbol(market_id, request.interval, "binance")
     if flags:
         naming.apply_overrides(spec, flags, single=True)
     points = [_kline_point(c, daily=request.interval == "1d") for c in candles]
-    results = store_series(engine, [ParsedSeries(spec, points)])
+    results = _store(engine, [ParsedSeries(spec, points)])
     return FetchOutcome(
         symbol=spec.symbol,
         source=spec.source,

@@ -30,6 +30,15 @@ SYMBOL_ENTITIES = {
     "DGS5": "macro:us5y",
     "DGS30": "macro:us30y",
     "DGS3MO": "macro:us3m",
+    "DFF": "macro:effr",
+    "EFFR": "macro:effr",
+    "FEDFUNDS": "macro:fed-funds-rate",
+    "IORB": "macro:iorb",
+    "WALCL": "macro:fed-balance-sheet",
+    "M2SL": "macro:m2",
+    "CPIAUCSL": "macro:cpi",
+    "CPILFESL": "macro:core-cpi",
+    "UNRATE": "macro:unemployment-rate",
     "SP500": "index:sp500",
     "^GSPC": "index:sp500",
     "VIXCLS": "index:vix",
@@ -45,8 +54,12 @@ SYMBOL_ENTITIES = {
     "GBTC": "etf:gbtc",
     "ETHA": "etf:etha",
 }
-RATE_SERIES = frozenset({"SOFR", "DFF", "EFFR", "FEDFUNDS", "IORB", "T10Y2Y", "T10Y3M", "DTB3"})
-INDEX_SERIES = frozenset({"SP500", "VIXCLS", "DTWEXBGS", "NASDAQCOM", "NASDAQ100", "DJIA"})
+RATE_SERIES = frozenset(
+    {"SOFR", "DFF", "EFFR", "FEDFUNDS", "IORB", "T10Y2Y", "T10Y3M", "DTB3", "UNRATE"}
+)
+INDEX_SERIES = frozenset(
+    {"SP500", "VIXCLS", "DTWEXBGS", "NASDAQCOM", "NASDAQ100", "DJIA", "CPIAUCSL", "CPILFESL"}
+)
 # Spot ETF tickers in Farside's tables; "BTC" / "ETH" there are Grayscale's Mini trusts.
 BTC_FUNDS = {
     "IBIT": "etf:ibit", "FBTC": "etf:fbtc", "BITB": "etf:bitb", "ARKB": "etf:arkb",
@@ -186,7 +199,8 @@ def apply_overrides(spec: SeriesSpec, flags: Overrides, *, single: bool) -> Seri
     if single and flags.symbol:
         spec.symbol = flags.symbol
     if single and flags.entity:
-        spec.entity_id = None if flags.entity.lower() == "none" else flags.entity
+        spec.clear_entity = flags.entity.lower() == "none"
+        spec.entity_id = None if spec.clear_entity else flags.entity
     for attr, value in (
         ("kind", flags.kind),
         ("unit", flags.unit),
@@ -197,6 +211,17 @@ def apply_overrides(spec: SeriesSpec, flags: Overrides, *, single: bool) -> Seri
         if value:
             setattr(spec, attr, value)
     return spec
+
+
+INTRADAY = frozenset({"1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h"})
+
+
+def interval_symbol(symbol: str, interval: str, source: str) -> str:
+    """`symbol` for daily bars; `BTCUSDT@1h` for intraday (or an exchange's weekly) bars, so that
+    bars of another length never land in the daily series."""
+    if interval in INTRADAY or (source == "binance" and interval != "1d"):
+        return f"{symbol}@{interval}"
+    return symbol
 
 
 def default_scale(name: FileName, layout: Layout, columns: list[str]) -> float:

@@ -5,8 +5,9 @@ Rules (docs/ARCHITECTURE.md, "Market data"):
   aside as a note.
 - Daily points carry the calendar day as written in the file; `ts` is 00:00 UTC of that day for
   series that roll at midnight UTC (crypto) and 09:30 New York of that day (in UTC) for US dailies.
-- An exchange export's last candle (Binance) is the one in progress at export time: dropped
-  unless --keep-last.
+- Binance candles still forming at export time are dropped unless --keep-partial: the export's
+  last bar, and bars whose volume is under 1 % of the median of the 30 bars around them
+  (snapshots of a forming day that no later export replaced).
 - Flow tables (Farside): rows on days the NYSE did not trade (the scrapers' weekend and holiday
   fills) are dropped, all-zero rows at the end of the file (days not reported yet) are dropped,
   and a fund's zeros before its first reported flow are dropped (the fund did not trade yet).
@@ -17,11 +18,12 @@ Rules (docs/ARCHITECTURE.md, "Market data"):
 import csv
 import io
 import itertools
+import re
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ingest.errors import ImportFormatError
 from ingest.market import calendar, cleaning, naming
@@ -41,7 +43,9 @@ from ingest.market.records import (
     SeriesSpec,
 )
 from ingest.market.values import CellError, naive_utc, parse_moment, parse_number, utc_midnight
+from models.market import DayClose, SeriesKind
 
+LABEL = re.compile(r"[A-Za-z][A-Za-z ^=._-]*")
 SUMMARY_ROWS = frozenset({"total", "average", "mean", "maximum", "minimum", "max", "min", "sum"})
 CALENDAR_INTERVALS = frozenset({"1d", "1w", "1M"})
 _GAPS = ((60, "1m"), (300, "5m"), (900, "15m"), (1800, "30m"), (3600, "1h"), (14400, "4h"),
@@ -89,6 +93,8 @@ def parse_text(
     """Every series in CSV `text`; `path` names it (its name is read for source and symbol),
     `label` is what row problems cite (default: the path)."""
     flags = flags or Overrides()
+    tz = _zone(flags.tz)
+    _check_choices(flags)
     rows = read_rows(text)
     if not rows:
         raise ImportFormatError(f"{label or path}: empty file")
@@ -100,7 +106,6 @@ def parse_text(
         rows = rows[1:]
     columns = plan_columns(layout, header)
     parsed = ParsedFile(path=label or str(path), layout=layout, rows=len(rows))
-    tz = ZoneInfo(flags.tz) if flags.tz else None
     raw = [
         r
         for r in (_read_row(parsed, line, cells, columns=columns, tz=tz) for line, cells in rows)
@@ -114,11 +119,15 @@ def parse_text(
     for spec in specs.values():
         naming.apply_overrides(spec, flags, single=single)
         spec.interval = interval
+        if interval not in CALENDAR_INTERVALS:
+            spec.day_close = None  # intraday bars need no daily close
+        if not (single and flags.symbol):
+            spec.symbol = naming.interval_symbol(spec.symbol, interval, spec.source)
     scale = flags.scale or naming.default_scale(name, layout, list(specs))
     if layout in (Layout.KLINES, Layout.OHLCV):
         spec = specs["close"]
-        if spec.source == "binance" and not flags.keep_last and raw:
-            raw = cleaning.drop_last_candle(parsed, raw)
+        if spec.source == "binance" and not flags.keep_partial and raw:
+            raw = cleaning.drop_partial_candles(parsed, raw)
         parsed.series.append(ParsedSeries(spec, _price_points(raw, spec, scale)))
         return parsed
     is_flow = any(s.kind == "flow" for s in specs.values())
@@ -129,6 +138,27 @@ def parse_text(
         kept = cleaning.drop_leading_zeros(parsed, raw, key) if is_flow else raw
         parsed.series.append(ParsedSeries(spec, _value_points(kept, key, spec=spec, scale=scale)))
     return parsed
+
+
+def _check_choices(flags: Overrides) -> None:
+    """ImportFormatError for a flag outside its choices."""
+    for flag, value, choices in (
+        ("--calendar", flags.calendar, ("nyse", "none")),
+        ("--kind", flags.kind, tuple(SeriesKind)),
+        ("--day-close", flags.day_close, tuple(DayClose)),
+    ):
+        if value is not None and value not in choices:
+            raise ImportFormatError(f"{flag} must be one of {', '.join(choices)}, not {value!r}")
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    """The IANA zone `name` (--tz), None for UTC; ImportFormatError when unknown."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ImportFormatError(f"unknown time zone {name!r} (use an IANA name)") from exc
 
 
 def _file_name(
@@ -159,6 +189,9 @@ def _read_row(
     if first.lower() in SUMMARY_ROWS:
         issue(f"summary row: {first!r}", error=False)
         return None
+    if _is_label_row(cells):
+        issue(f"extra header row: {first!r}", error=False)  # yfinance's Ticker / Date rows
+        return None
     if len(cells) < columns.width:
         issue(f"too few columns: {len(cells)}, expected at least {columns.width}")
         return None
@@ -177,6 +210,13 @@ def _read_row(
         issue(f"high below low: {high} < {low}")
         return None
     return RawRow(line, moment, written, values)
+
+
+def _is_label_row(cells: list[str]) -> bool:
+    """True for a row of labels only (a word, then words or blanks), like yfinance's second and
+    third header rows (`Ticker,SPY,SPY,...` and `Date,,,,`)."""
+    first, rest = cells[0].strip(), [c.strip() for c in cells[1:]]
+    return bool(LABEL.fullmatch(first)) and all(not c or LABEL.fullmatch(c) for c in rest)
 
 
 def _infer_interval(raw: list[RawRow]) -> str:

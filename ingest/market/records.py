@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Layout(StrEnum):
@@ -29,7 +30,7 @@ class Overrides:
     day_close: str | None = None
     scale: float | None = None  # multiply every value (e.g. 1e6 for "USD millions")
     tz: str | None = None  # zone of naive timestamps with a time of day (default UTC)
-    keep_last: bool = False  # keep an exchange export's last (in-progress) candle
+    keep_partial: bool = False  # keep exchange candles still forming when exported
     calendar: str | None = None  # "nyse" or "none": drop non-trading days of US dailies
 
 
@@ -45,6 +46,13 @@ class SeriesSpec:
     entity_id: str | None = None
     day_close: str | None = None
     description: str | None = None
+    clear_entity: bool = False  # `--entity none`: remove an entity stored before
+
+    def columns(self) -> dict[str, Any]:
+        """The MarketSeries columns this spec sets."""
+        fields = dict(vars(self))
+        fields.pop("clear_entity")
+        return fields
 
 
 @dataclass(frozen=True)

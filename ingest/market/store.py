@@ -66,10 +66,15 @@ def upsert_series(session: Session, spec: SeriesSpec) -> MarketSeries:
         )
     ).first()
     if series is None:
-        series = MarketSeries(**vars(spec))
+        series = MarketSeries(**spec.columns())
+    elif series.interval != spec.interval:
+        raise ImportFormatError(
+            f"series {spec.symbol} ({spec.source}) holds {series.interval} bars, not "
+            f"{spec.interval}: give these another --symbol"
+        )
     else:
-        for key, value in vars(spec).items():
-            if value is not None:
+        for key, value in spec.columns().items():
+            if value is not None or (key == "entity_id" and spec.clear_entity):
                 setattr(series, key, value)
         series.updated_at = utcnow()
     session.add(series)
@@ -141,13 +146,14 @@ def import_files(
         report.files += 1
         try:
             parsed = parse_file(path, flags)
+            stored = store_series(engine, parsed.series)
         except (ImportFormatError, OSError, ValueError) as exc:
             report.failed_files.append(f"{path}: {exc}")
             continue
         report.rows += parsed.rows
         report.errors.extend(parsed.errors)
         report.notes.extend(parsed.notes)
-        report.series.extend(store_series(engine, parsed.series))
+        report.series.extend(stored)
     return report
 
 

@@ -8,7 +8,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api.services.market import get_series, list_series, load_points, series_for_entity
+from api.services.market import (
+    get_series,
+    list_series,
+    load_days,
+    load_points,
+    series_for_entity,
+)
 from models.db import init_engine
 from models.market import MarketPoint, MarketSeries
 
@@ -68,6 +74,9 @@ def _check(engine: Engine) -> None:
             session, btc.id, start=datetime(2024, 1, 2), end=datetime(2024, 1, 3, tzinfo=UTC)
         )
         assert [p.value for p in window] == [20.0, 30.0]
+        days = load_days(session, btc.id, first=date(2024, 1, 2), last=date(2024, 1, 3))
+        assert [p.value for p in days] == [20.0, 30.0]
+        assert load_days(session, btc.id, first=date(2024, 1, 4), last=date(2024, 2, 1)) == []
         summaries = {(s.series.symbol, s.series.source): s for s in list_series(session)}
         assert list(summaries) == [
             ("BTC-USD", "yahoo"),

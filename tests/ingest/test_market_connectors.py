@@ -31,12 +31,12 @@ SOFR = [("2024-01-02", "5.40"), ("2024-01-03", "5.38"), ("2024-01-04", "5.33"),
         ("2024-01-15", "."), ("2024-01-16", "5.31")]  # fmt: skip
 
 
-def _kline(day: int) -> list[object]:
-    """A real-shaped Binance kline for day `day` after 2024-01-01 (made-up but consistent)."""
-    start = int(FIRST_DAY.timestamp() * 1000) + day * DAY_MS
+def _kline(day: int, step: int = DAY_MS) -> list[object]:
+    """A real-shaped Binance kline, bar `day` after 2024-01-01 00:00 (made-up but consistent)."""
+    start = int(FIRST_DAY.timestamp() * 1000) + day * step
     close = 42000.0 + 100 * day
     return [start, f"{close - 50:.8f}", f"{close + 400:.8f}", f"{close - 300:.8f}",
-            f"{close:.8f}", f"{1000 + day:.8f}", start + DAY_MS - 1, f"{close * 1000:.8f}",
+            f"{close:.8f}", f"{1000 + day:.8f}", start + step - 1, f"{close * 1000:.8f}",
             120000 + day, "500.00000000", f"{close * 500:.8f}", "0"]  # fmt: skip
 
 
@@ -52,13 +52,15 @@ def replay(server: FixtureServer) -> Iterator[FixtureServer]:
     def klines(handler: Handler) -> Reply:
         query = {k: v[0] for k, v in parse_qs(urlsplit(handler.path).query).items()}
         server.requests.append(query)  # type: ignore[attr-defined]
-        if query.get("symbol") != "BTCUSDT" or query.get("interval") != "1d":
+        step = {"1d": DAY_MS, "1h": 3_600_000}.get(query.get("interval", ""))
+        if query.get("symbol") != "BTCUSDT" or step is None:
             body = json.dumps({"code": -1121, "msg": "Invalid symbol."}).encode()
             return 400, {"Content-Type": "application/json"}, body
-        first = (int(query["startTime"]) - int(FIRST_DAY.timestamp() * 1000)) // DAY_MS
+        first = (int(query["startTime"]) - int(FIRST_DAY.timestamp() * 1000)) // step
         limit = int(query.get("limit", 500))
         # the server's "now" is 2024-01-12 12:00 UTC: day 11 (01-12) is still forming
-        rows = [_kline(d) for d in range(max(first, 0), min(first + limit, 12))]
+        bars = 12 if step == DAY_MS else 11 * 24 + 13
+        rows = [_kline(d, step) for d in range(max(first, 0), min(first + limit, bars))]
         return 200, {"Content-Type": "application/json"}, json.dumps(rows).encode()
 
     def fredgraph(handler: Handler) -> Reply:
@@ -139,6 +141,29 @@ def test_binance_incremental_closed_bars_only(
         market=market,
     )
     assert (third.fetched, third.new) == (0, 0)
+
+
+def test_binance_hourly_bars_are_their_own_series(
+    replay: FixtureServer, engine: Engine, settings: IngestSettings
+) -> None:
+    request = BinanceRequest(
+        "BTCUSDT",
+        since=date(2024, 1, 1),
+        interval="1h",
+        now=datetime(2024, 1, 1, 5, 30, tzinfo=UTC),
+    )
+    outcome = fetch_binance(engine, request, settings=settings, market=_market(replay))
+    assert (outcome.symbol, outcome.fetched, outcome.last) == (
+        "BTCUSDT@1h", 5, datetime(2024, 1, 1, 4),
+    )  # fmt: skip
+    with Session(engine) as session:
+        series = get_series(session, "BTCUSDT@1h", source="binance")
+        assert series is not None and series.id is not None
+        assert (series.interval, series.day_close, series.entity_id) == ("1h", None, "crypto:btc")
+        points = load_points(session, series.id)
+        assert get_series(session, "BTCUSDT", source="binance") is None
+    assert [p.ts.hour for p in points] == [0, 1, 2, 3, 4]
+    assert all(p.day is None for p in points)
 
 
 def test_binance_unknown_pair_and_offline(

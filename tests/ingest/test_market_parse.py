@@ -62,7 +62,7 @@ def test_headerless_binance_klines(tmp_path: Path) -> None:
         "BTCUSDT-1d-2024-01.csv",
         row + "\n" + row.replace("1704067200000", "1704153600000000", 1) + "\n",
     )
-    parsed = parse_file(path, Overrides(keep_last=True))  # a data.binance.vision file name
+    parsed = parse_file(path, Overrides(keep_partial=True))  # a data.binance.vision file name
     assert parsed.layout is Layout.KLINES and parsed.errors == []
     points = parsed.series[0].points
     # milliseconds and (data.binance.vision since 2025) microseconds both read as UTC days
@@ -142,7 +142,8 @@ def test_time_zones(tmp_path: Path) -> None:
         "2024-06-01T04:00:00+02:00,1,1,1,12\n",
     )
     parsed = parse_file(hourly)
-    assert parsed.series[0].spec.interval == "1h"
+    spec = parsed.series[0].spec
+    assert (spec.symbol, spec.interval, spec.day_close) == ("ETH_HOURLY@1h", "1h", None)
     assert [(p.ts, p.day) for p in parsed.series[0].points] == [
         (datetime(2024, 6, 1, 0), None), (datetime(2024, 6, 1, 1), None),
         (datetime(2024, 6, 1, 2), None),
@@ -152,6 +153,34 @@ def test_time_zones(tmp_path: Path) -> None:
     assert [p.ts for p in in_ny] == [datetime(2024, 1, 15, 14), datetime(2024, 1, 15, 15)]
     in_utc = parse_file(naive).series[0].points
     assert in_utc[0].ts == datetime(2024, 1, 15, 9)
+    with pytest.raises(ImportFormatError, match="unknown time zone 'Mars/Olympus'"):
+        parse_file(naive, Overrides(tz="Mars/Olympus"))
+    with pytest.raises(ImportFormatError, match="--calendar must be one of nyse, none, not 'lse'"):
+        parse_file(naive, Overrides(calendar="lse"))
+    with pytest.raises(ImportFormatError, match="--kind must be one of ohlcv, flow, rate"):
+        parse_file(naive, Overrides(kind="price"))
+    with pytest.raises(ImportFormatError, match="--day-close must be one of utc-00:00, us-close"):
+        parse_file(naive, Overrides(day_close="london"))
+
+
+def test_yfinance_multi_row_header(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "yahoo_SPY.csv",
+        "Price,Close,High,Low,Open,Volume\n"
+        "Ticker,SPY,SPY,SPY,SPY,SPY\n"
+        "Date,,,,,\n"
+        "2025-11-03,683.34,685.8,679.94,685.67,57315025\n",
+    )
+    parsed = parse_file(path)
+    assert parsed.errors == []
+    assert [(n.line, n.reason) for n in parsed.notes] == [
+        (2, "extra header row: 'Ticker'"), (3, "extra header row: 'Date'"),
+    ]  # fmt: skip
+    point = parsed.series[0].points[0]
+    assert (point.day, point.open, point.close, point.volume) == (
+        date(2025, 11, 3), 685.67, 683.34, 57315025.0,
+    )  # fmt: skip
 
 
 def test_fred_dot_is_missing_and_zero_is_zero(tmp_path: Path) -> None:
@@ -267,6 +296,25 @@ def test_binance_last_candle_only_for_exchange_exports(tmp_path: Path) -> None:
     assert len(other.series[0].points) == 2
 
 
+def test_bars_of_another_length_get_their_own_series(tmp_path: Path) -> None:
+    engine = init_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    header = "timestamp,open,high,low,close,volume\n"
+    daily = _write(
+        tmp_path, "binance_BTCUSDT_1d.csv", header + "2024-01-01,1,2,1,2,5\n2024-01-02,2,3,2,3,5\n"
+    )
+    hourly = _write(
+        tmp_path,
+        "binance_BTCUSDT_1h.csv",
+        header + "2024-01-01 00:00,1,2,1,2,5\n2024-01-01 01:00,2,3,2,3,5\n",
+    )
+    report = import_files(engine, [daily, hourly])
+    assert [(s.symbol, s.points) for s in report.series] == [("BTCUSDT", 1), ("BTCUSDT@1h", 1)]
+    clash = import_files(engine, [hourly], Overrides(symbol="BTCUSDT"))
+    assert clash.failed_files == [
+        f"{hourly}: series BTCUSDT (binance) holds 1d bars, not 1h: give these another --symbol"
+    ]
+
+
 @pytest.mark.parametrize(
     ("cell", "value"),
     [("1,045.00", 1045.0), ("(12.5)", -12.5), ("-3", -3.0), ("−7.5", -7.5), ("$1,000", 1000.0),
@@ -315,12 +363,17 @@ def _check_upsert(engine: Engine, folder: Path) -> None:
             (date(2024, 1, 2), 5.40), (date(2024, 1, 3), 5.31), (date(2024, 1, 4), 5.32),
         ]  # fmt: skip
         assert [s.count for s in list_series(session)] == [3]
-    # an inferred blank never erases an entity given earlier
-    import_files(engine, [path], Overrides(entity="macro:custom"))
-    import_files(engine, [path])
-    with Session(engine) as session:
-        series = get_series(session, "SOFR", source="fred")
-        assert series is not None and series.entity_id == "macro:sofr"
+    # an inferred blank never erases an entity given earlier; `--entity none` does
+    tvl = _write(folder, "tvl.csv", "date,value\n2024-01-02,1.5\n")
+    for flags, entity in (
+        (Overrides(entity="protocol:aave"), "protocol:aave"),
+        (Overrides(), "protocol:aave"),
+        (Overrides(entity="none"), None),
+    ):
+        import_files(engine, [tvl], flags)
+        with Session(engine) as session:
+            series = get_series(session, "TVL", source="file")
+            assert series is not None and series.entity_id == entity
 
 
 def test_upsert_sqlite(tmp_path: Path) -> None:

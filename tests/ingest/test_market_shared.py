@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.services.market import get_series, list_series, load_points
-from ingest.market import ParsedFile, parse_file
+from ingest.market import Overrides, ParsedFile, parse_file
 from ingest.market.store import import_files
 from models.db import init_engine
 from tests.conftest import shared_dir
@@ -24,9 +24,9 @@ EXPECTED = {
     "price-history/binance_BTCUSDT_1d.csv": (
         735,
         "klines",
-        734,
+        731,
         ("2024-03-17", 68393.48),
-        ("2026-03-20", 69894.61),
+        ("2026-03-19", 70864.12),
     ),
     "price-history/binance_ETHUSDT_1d.csv": (
         730,
@@ -263,18 +263,22 @@ def test_binance_klines_bars_and_the_in_progress_candle() -> None:
     assert (first.ts, first.open, first.high, first.low, first.close, first.volume) == (
         datetime(2024, 3, 17), 65300.64, 68904.4, 64533.0, 68393.48, 49742.21589,
     )  # fmt: skip
+    # the last row (2026-03-21), and three earlier snapshots of forming days (volumes 60.3,
+    # 54.0 and 47.8 BTC; the median of the 30 days around 2026-03-17 is 22,313.5)
     assert [(n.line, n.reason.partition(":")[0]) for n in parsed.notes] == [
-        (736, "in-progress candle")
-    ]
-    kept = parse_file(_file("price-history/binance_BTCUSDT_1d.csv"), _keep_last())
+        (736, "in-progress candle"), (732, "in-progress candle"), (733, "in-progress candle"),
+        (735, "in-progress candle"),
+    ]  # fmt: skip
+    assert parsed.notes[1].reason == (
+        "in-progress candle: volume 60.3175 under 1% of the 22313.5 around it"
+    )
+    kept = parse_file(_file("price-history/binance_BTCUSDT_1d.csv"), _keep_partial())
     assert kept.series[0].points[-1].day == date(2026, 3, 21)
     assert kept.series[0].points[-1].volume == 18.2317
 
 
-def _keep_last():  # type: ignore[no-untyped-def]
-    from ingest.market import Overrides
-
-    return Overrides(keep_last=True)
+def _keep_partial() -> Overrides:
+    return Overrides(keep_partial=True)
 
 
 def test_fred_missing_values_are_missing_not_zero() -> None:
@@ -388,8 +392,9 @@ def test_all_shared_files_in_one_store(store: Engine) -> None:
         assert len(summary) == 34
         # the two Binance BTC files are one series: 2017-08-17 .. 2026-03-20
         btc = summary[("BTCUSDT", "binance")]
-        assert (btc.first_ts, btc.last_ts) == (datetime(2017, 8, 17), datetime(2026, 3, 20))
-        assert btc.count == 3064 + 74  # crypto-daily plus price-history's days after 2026-01-05
+        assert (btc.first_ts, btc.last_ts) == (datetime(2017, 8, 17), datetime(2026, 3, 19))
+        # crypto-daily's 3064 bars plus price-history's 71 complete days after 2026-01-05
+        assert btc.count == 3064 + 71
         # the wide table's placeholder 2025-09-03 is filled by the total files' 300.5
         total = get_series(session, "US-SPOT-BTC-ETF-FLOW", source="farside")
         assert total is not None and total.id is not None
@@ -411,3 +416,22 @@ def test_reimport_is_idempotent(store: Engine) -> None:
     with Session(store) as session:
         after = {(s.series.symbol, s.series.source): s.count for s in list_series(session)}
     assert after == before
+
+
+@pytest.mark.postgres
+def test_flow_tables_on_postgres(pg_engine: Engine) -> None:
+    files = sorted((shared_dir() / "data" / "etf-flows").glob("*.csv"))
+    first = import_files(pg_engine, files)
+    again = import_files(pg_engine, files)
+    assert (first.errors, first.failed_files) == ([], [])
+    assert (again.new, again.points) == (0, first.points)
+    with Session(pg_engine) as session:
+        counts = {s.series.symbol: s.count for s in list_series(session)}
+        total = get_series(session, "US-SPOT-BTC-ETF-FLOW", source="farside")
+        assert total is not None and total.id is not None
+        week = load_points(
+            session, total.id, start=datetime(2025, 10, 27), end=datetime(2025, 10, 31, 23)
+        )
+    assert len(counts) == 12 + 10 and counts["US-SPOT-BTC-ETF-FLOW"] == 495
+    assert counts["IBIT-FLOW"] == 411 and counts["US-SPOT-ETH-ETF-FLOW"] == 278
+    assert sum(p.value for p in week) / 1e6 == pytest.approx(-799.0)

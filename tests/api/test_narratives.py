@@ -31,11 +31,11 @@ TEXTS = [
     "Spot bitcoin ETFs recorded net outflows of $500 million on Monday, led by BlackRock's IBIT.\n"
     "The governor of Texas said on Tuesday that his campaign will let voters donate in bitcoin.",
     "Traders now see a lower chance of a Fed rate cut in December.\n"
-    "The presidential candidate promised voters he would defend bitcoin self-custody if elected.",
-    "A second presidential hopeful told voters at a rally he would protect bitcoin self-custody.\n"
-    "The candidate said his campaign accepts donations in bitcoin from voters across the country.",
-    "Another candidate for president pledged to voters that he would defend bitcoin holders.\n"
-    "The senator's presidential campaign said it would take bitcoin donations from voters.",
+    "The presidential candidate promised voters he would defend the right to keep bitcoin at home.",
+    "A second presidential hopeful told voters in Miami he would protect keeping bitcoin at home.\n"
+    "The candidate said his campaign takes donations in bitcoin from voters across the country.",
+    "Another candidate for president pledged to voters to defend people who own bitcoin.\n"
+    "The governor's presidential campaign said it would take bitcoin donations from voters.",
 ]
 
 

@@ -35,14 +35,14 @@ DOC = REPO / "docs" / "BENCHMARKS.md"
 STAGE = "nlp.narratives.stage:narrative_stage"
 
 
-def load_texts() -> list[tuple[str, date | None]]:
-    """(text, publication date) of every distinct article text."""
+def load_texts(limit: int | None = None) -> list[tuple[str, date | None]]:
+    """(text, publication date) of every distinct article text (the first `limit`)."""
     records = json.loads(DATA.read_text(encoding="utf-8"))
     seen: dict[str, date | None] = {}
     for r in records:
         text = "\n".join(p.strip() for p in r["paragraphs"])
         seen.setdefault(text, date.fromisoformat(r["date"][:10]))
-    return list(seen.items())
+    return list(seen.items())[:limit]
 
 
 def one_pass(analyzer: Analyzer, items: list[tuple[str, date | None]]) -> tuple[float, int, int]:
@@ -59,9 +59,9 @@ def stage_of(analyzer: Analyzer) -> NarrativeStage:
     return next(s for s in analyzer.stages if isinstance(s, NarrativeStage))
 
 
-def measure(repeats: int) -> dict[str, object]:
+def measure(repeats: int, limit: int | None = None) -> dict[str, object]:
     """Interleaved timed passes with and without the narrative stage (first pass dropped)."""
-    items = load_texts()
+    items = load_texts(limit)
     stages = list(STAGES) if STAGE in STAGES else [*STAGES, STAGE]
     with_stage = Analyzer(stages=stages)
     without = Analyzer(stages=[s for s in stages if s != STAGE], kb=with_stage.kb)
@@ -106,7 +106,7 @@ def section(result: dict[str, object]) -> str:
     load = f"{os.getloadavg()[0]:.1f}"
     return f"""## Narratives
 
-`python bench/narratives.py` — the {result["articles"]} distinct real article texts of
+`python bench/narratives.py [--limit N]` — {result["articles"]} distinct real article texts of
 `crypto-news-articles/cryptonews_com_2023_fulltext.json` ({result["words"]:,} words,
 {result["sentences"]:,} sentences), analyzed with `Analyzer.pipe` (batch 16, one process) with
 the full stage list and with the same list minus the narrative stage, interleaved in one process
@@ -143,9 +143,10 @@ def main() -> None:
     """Measure and record."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=None, help="only the first N texts")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
-    result = measure(args.repeats)
+    result = measure(args.repeats, args.limit)
     text = section(result)
     print(text)
     if not args.no_write:

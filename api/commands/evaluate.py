@@ -88,6 +88,10 @@ def eval_gold(
             "pooled": result.pooled.as_dict(),
             "files": {path.name: report.as_dict() for path, report in result.per_file},
             "model_versions": result.model_versions,
+            "narrative_recovery": {
+                "recovery": result.pooled.narratives.value,
+                "n": result.pooled.narratives.n,
+            },
         }
         if narratives is not None:
             payload["narrative_assignment"] = narratives.as_dict()

@@ -22,7 +22,7 @@ REQUIRED = ("model.onnx", "tokenizer.json", "version.txt")
 class SentenceEncoder:
     """ONNX Runtime session + fast tokenizer of one encoder folder."""
 
-    def __init__(self, model_dir: Path, *, threads: int = 1, batch_size: int = 32) -> None:
+    def __init__(self, model_dir: Path, *, threads: int = 2, batch_size: int = 32) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -63,6 +63,6 @@ class SentenceEncoder:
 
 
 @lru_cache(maxsize=2)
-def load_encoder(model_dir: Path = ENCODER_DIR, *, threads: int = 1) -> SentenceEncoder:
-    """One encoder per folder per process."""
+def load_encoder(model_dir: Path = ENCODER_DIR, *, threads: int = 2) -> SentenceEncoder:
+    """One encoder per folder per process (two intra-op threads, as the sentiment model)."""
     return SentenceEncoder(model_dir, threads=threads)

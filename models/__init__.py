@@ -5,6 +5,7 @@ from models.articles import Article, DedupeKind, PublishedFrom, TextSource
 from models.claims import Claim
 from models.keys import ApiKey, KeyScope
 from models.market import DayClose, MarketPoint, MarketSeries, SeriesKind
+from models.narratives import Narrative, NarrativeAssignment, NarrativeKind
 from models.sources import FetchRecord, Source, SourceCategory, SourceKind
 
 __all__ = [
@@ -20,6 +21,9 @@ __all__ = [
     "MarketPoint",
     "MarketSeries",
     "Mention",
+    "Narrative",
+    "NarrativeAssignment",
+    "NarrativeKind",
     "ProcessingStatus",
     "PublishedFrom",
     "Sentence",

@@ -9,6 +9,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
@@ -98,3 +99,15 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def upsert_insert(session: Session, table: Any) -> Any:
+    """An INSERT for `table` (a model class or Core table) in the session's dialect, so callers
+    can add `.on_conflict_do_nothing()` / `.on_conflict_do_update()`: the store's one way to
+    write rows that concurrent runs may also write (SQLite and PostgreSQL only)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise DatabaseUnavailableError(f"upserts need SQLite or PostgreSQL, not {dialect}")

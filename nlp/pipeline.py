@@ -29,6 +29,7 @@ STAGES: tuple[str, ...] = (
     "nlp.entities.stage:entity_stage",
     "nlp.claims.stage:claims_stage",
     "nlp.sentiment.stage:sentiment_stage",
+    "nlp.narratives.stage:narrative_stage",
 )
 
 

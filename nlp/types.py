@@ -74,6 +74,16 @@ class DocumentSentiment(BaseModel):
     mixed: bool | None = None
 
 
+class NarrativeResult(BaseModel):
+    """A narrative the document speaks to, and in which sentences."""
+
+    id: str
+    name: str
+    score: float  # mean of its sentences' scores
+    sentence_indexes: list[int]
+    sentence_scores: list[float] = Field(default_factory=list, exclude=True)
+
+
 class Analysis(BaseModel):
     """Everything `analyze` finds in one text."""
 
@@ -82,6 +92,7 @@ class Analysis(BaseModel):
     sentences: list[SentenceResult] = Field(default_factory=list)
     entity_sentiment: list[EntitySentimentResult] = Field(default_factory=list)
     document: DocumentSentiment | None = None
+    narratives: list[NarrativeResult] = Field(default_factory=list)
     model_versions: dict[str, str] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)  # what was skipped, and why
 

@@ -24,6 +24,8 @@ try:
         "run",
         "market",
         "serve",
+        "narratives",
+        "correlate",
     )
 
     for _name in _COMMAND_MODULES:

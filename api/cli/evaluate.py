@@ -12,6 +12,7 @@ from api.cli.errors import fail
 from api.cli.groups import eval_app
 from nlp.errors import NlpError
 from nlp.evaluation.gold import Evaluation, evaluate, find_shared_dir, load_gold_dir
+from nlp.evaluation.narratives import NarrativeEvaluation, assignment_rows, evaluate_narratives
 from nlp.evaluation.scoring import Report, metric_rows
 
 console = Console()
@@ -26,12 +27,13 @@ def _resolve(given: Path | None, name: str, option: str) -> Path:
     return folder
 
 
-def _print_table(result: Evaluation) -> None:
+def _print_table(result: Evaluation, narratives: NarrativeEvaluation | None = None) -> None:
     """The pooled metrics table, then one line per file."""
     table = Table(title=f"tidings eval: {result.pooled.files} gold file(s)")
     for column in ("area", "metric", "value", "detail"):
         table.add_column(column, justify="right" if column == "value" else "left")
-    for area, metric, value, detail in metric_rows(result.pooled):
+    extra = assignment_rows(narratives) if narratives else []
+    for area, metric, value, detail in [*metric_rows(result.pooled), *extra]:
         table.add_row(area, metric, f"{value:.3f}", detail)
     console.print(table)
     for path, report in result.per_file:
@@ -72,7 +74,9 @@ def eval_gold(
         docs = load_gold_dir(golds, samples)
         from nlp.pipeline import Analyzer  # lazy: spaCy only when evaluating
 
-        result = evaluate(Analyzer(), docs)
+        analyzer = Analyzer()
+        result = evaluate(analyzer, docs)
+        narratives = evaluate_narratives(analyzer, find_shared_dir("data"))
     except NlpError as exc:
         raise fail(str(exc)) from exc
     if as_json:
@@ -80,7 +84,13 @@ def eval_gold(
             "pooled": result.pooled.as_dict(),
             "files": {path.name: report.as_dict() for path, report in result.per_file},
             "model_versions": result.model_versions,
+            "narrative_recovery": {
+                "recovery": result.pooled.narratives.value,
+                "n": result.pooled.narratives.n,
+            },
         }
+        if narratives is not None:
+            payload["narrative_assignment"] = narratives.as_dict()
         typer.echo(json.dumps(payload, indent=1, ensure_ascii=False))
         return
-    _print_table(result)
+    _print_table(result, narratives)

@@ -30,15 +30,15 @@ from typing import TYPE_CHECKING
 
 from filelock import FileLock
 from sqlalchemy import Engine, delete, or_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from api.services.narratives import narrative_rows, sync_taxonomy
 from models._time import utcnow
 from models.analysis import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
 from models.articles import Article
 from models.claims import Claim
-from models.db import session_scope
+from models.db import session_scope, upsert_insert
+from models.narratives import NarrativeAssignment
 from nlp.entities.kb import KBEntity, KnowledgeBase, entity_from_dict
 from nlp.errors import KnowledgeBaseError, NlpError
 from nlp.settings import get_nlp_settings
@@ -129,7 +129,7 @@ def _as_date(value: str | None) -> date | None:
 
 def _clear(session: Session, article_id: int) -> None:
     """Delete an article's previous analysis rows."""
-    for table in (Sentence, Mention, Claim, EntitySentiment):
+    for table in (Sentence, Mention, Claim, EntitySentiment, NarrativeAssignment):
         session.execute(delete(table).where(col(table.article_id) == article_id))
 
 
@@ -159,8 +159,8 @@ def _ensure_entities(session: Session, analyses: Sequence[Analysis], kb: Knowled
             row.update(name=kb_entity.name, type=kb_entity.type, aliases=list(kb_entity.aliases),
                        symbol=kb_entity.tickers[0] if kb_entity.tickers else None)  # fmt: skip
         values.append(row)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(Entity).values(values).on_conflict_do_nothing(index_elements=["id"]))
+    insert = upsert_insert(session, Entity)
+    session.execute(insert.values(values).on_conflict_do_nothing(index_elements=["id"]))
     wanted = {v["id"]: v for v in values}
     stored = session.exec(
         select(Entity).where(col(Entity.id).in_(list(wanted))).order_by(col(Entity.id))
@@ -208,6 +208,7 @@ def _write_analysis(session: Session, article: Article, analysis: Analysis) -> N
     assert article.id is not None
     _clear(session, article.id)
     session.add_all(list(_rows(article.id, analysis)))
+    session.add_all(narrative_rows(session, article.id, analysis))
     article.status = ProcessingStatus.DONE.value
     article.error = None
     article.processed_at = utcnow()
@@ -364,6 +365,7 @@ def process_articles(
     analyzer = analyzer or build_analyzer(engine)
     versions = analyzer.model_versions
     started = utcnow().replace(tzinfo=None)
+    sync_taxonomy(engine, analyzer)
     ids = pending_ids(engine, versions, reprocess_stale=reprocess_stale, retry_failed=retry_failed)
     due = _due(versions, reprocess_stale=reprocess_stale, retry_failed=retry_failed,
                started=started)  # fmt: skip

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
 from ingest.errors import ImportFormatError
 from ingest.market.parse import parse_file
 from ingest.market.records import Overrides, ParsedSeries, Point, RowIssue, SeriesSpec
 from models._time import utcnow
+from models.db import upsert_insert
 from models.market import MarketPoint, MarketSeries
 
 BATCH = 1000
@@ -85,13 +85,9 @@ def upsert_series(session: Session, spec: SeriesSpec) -> MarketSeries:
 def upsert_points(session: Session, series_id: int, points: Sequence[Point]) -> int:
     """Insert or update `points` of a series; returns how many were not stored before."""
     before = _count(session, series_id)
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    if dialect not in ("postgresql", "sqlite"):
-        raise ImportFormatError(f"market import supports SQLite and PostgreSQL, not {dialect}")
     rows = [_row(series_id, p) for p in points]
     table = SQLModel.metadata.tables[MarketPoint.__tablename__]
-    statement = insert(table)  # Core, not the ORM's bulk path: 3x faster
+    statement = upsert_insert(session, table)  # Core, not the ORM's bulk path: 3x faster
     statement = statement.on_conflict_do_update(
         index_elements=["series_id", "ts"],
         set_={name: statement.excluded[name] for name in _UPDATED},

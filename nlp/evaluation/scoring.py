@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from nlp.evaluation.narrative_recovery import Recovery, score_recovery
+
 Item = Mapping[str, Any]
 LABELS = ("negative", "neutral", "positive")
 ENTITY_OPTIONAL = ("generic", "nominal", "type_uncertain", "nested_in", "as_quantity_unit")
@@ -342,16 +344,17 @@ class Report:
     entities: EntityScore = field(default_factory=EntityScore)
     sentences: SentenceScore = field(default_factory=SentenceScore)
     files: int = 0
+    narratives: Recovery = field(default_factory=Recovery)
 
     def __add__(self, o: Report) -> Report:
         """Pooled report."""
         return Report(
             self.claims + o.claims, self.entities + o.entities,
-            self.sentences + o.sentences, self.files + o.files,
+            self.sentences + o.sentences, self.files + o.files, self.narratives + o.narratives,
         )  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
-        """The reference scorer's `--json` report."""
+        """The reference scorer's `--json` report (narrative recovery is reported apart)."""
         return {"claims": self.claims.as_dict(), "entities": self.entities.as_dict(),
                 "sentences": self.sentences.as_dict()}  # fmt: skip
 
@@ -359,8 +362,9 @@ class Report:
 def score(gold: Item, pred: Item) -> Report:
     """Score one prediction (the analyze --json object) against one gold file."""
     return Report(
-        score_claims(gold, pred), score_entities(gold, pred), score_sentences(gold, pred), 1
-    )
+        score_claims(gold, pred), score_entities(gold, pred), score_sentences(gold, pred), 1,
+        score_recovery(gold, pred),
+    )  # fmt: skip
 
 
 def pool(reports: Iterable[Report]) -> Report:
@@ -391,4 +395,5 @@ def metric_rows(report: Report) -> list[tuple[str, str, float, str]]:
         ("sentences", "accuracy", s.accuracy, f"n={s.n}"),
         ("sentences", "macro-F1", s.macro_f1, f"n={s.n}"),
         ("document", "label accuracy", s.document.value, f"n={s.document.total}"),
+        ("narratives", "recovery", report.narratives.value, f"n={report.narratives.n}"),
     ]

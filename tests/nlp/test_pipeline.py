@@ -21,6 +21,7 @@ def test_json_has_the_documented_keys_and_types(analyzer: Analyzer) -> None:
         "sentences",
         "entity_sentiment",
         "document",
+        "narratives",
         "model_versions",
     ]
     first = out["entities"][0]

@@ -1,0 +1,69 @@
+"""The narrative sentence encoder: all-MiniLM-L6-v2 as ONNX int8 (built by
+nlp.training.narrative_encoder).
+
+Maps sentences to L2-normalized 384-d embeddings. One session per process and folder; sentences
+are sorted by token length and run in batches, so padding stays small.
+"""
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from nlp.errors import ModelNotInstalledError
+from nlp.sentiment.backend import length_sorted_batches
+from nlp.sentiment.embedded import padded_batch
+from nlp.sentiment.labels import normalize_text
+
+ENCODER_DIR = Path(__file__).resolve().parent / "encoder"
+REQUIRED = ("model.onnx", "tokenizer.json", "version.txt")
+
+
+class SentenceEncoder:
+    """ONNX Runtime session + fast tokenizer of one encoder folder."""
+
+    def __init__(self, model_dir: Path, *, threads: int = 2, batch_size: int = 32) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        missing = [name for name in REQUIRED if not (model_dir / name).is_file()]
+        if missing:
+            raise ModelNotInstalledError(
+                f"narrative encoder at {model_dir} is incomplete (missing {', '.join(missing)}); "
+                "rebuild it with `python -m nlp.training.narrative_encoder`"
+            )
+        self.version = (model_dir / "version.txt").read_text(encoding="utf-8").strip()
+        self.batch_size = max(1, batch_size)
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=128)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, threads)
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(model_dir / "model.onnx"), opts, providers=["CPUExecutionProvider"]
+        )
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length embeddings, one row per text (input order)."""
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        if not texts:
+            return out
+        encs = self.tokenizer.encode_batch([normalize_text(t) for t in texts])
+        for idx in length_sorted_batches([len(e.ids) for e in encs], self.batch_size):
+            feed = padded_batch([encs[i] for i in idx])
+            feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
+            names = {i.name for i in self.session.get_inputs()}
+            out[idx] = self.session.run(
+                ["embeddings"], {k: v for k, v in feed.items() if k in names}
+            )[0]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
+
+
+@lru_cache(maxsize=2)
+def load_encoder(model_dir: Path = ENCODER_DIR, *, threads: int = 2) -> SentenceEncoder:
+    """One encoder per folder per process (two intra-op threads, as the sentiment model)."""
+    return SentenceEncoder(model_dir, threads=threads)

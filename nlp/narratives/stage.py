@@ -1,0 +1,63 @@
+"""The `narratives` pipeline stage (named in nlp.pipeline.STAGES)."""
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from nlp.narratives.assign import Assignment, NarrativeModel
+from nlp.narratives.encoder import load_encoder
+from nlp.narratives.settings import get_narrative_settings
+from nlp.narratives.taxonomy import Taxonomy
+from nlp.types import NarrativeResult
+
+if TYPE_CHECKING:
+    from nlp.stages import AnalysisContext, StageResources
+
+
+def document_narratives(
+    model: NarrativeModel, per_sentence: Sequence[Sequence[Assignment]]
+) -> list[NarrativeResult]:
+    """An article's narratives from its sentences' assignments; most sentences first."""
+    found: dict[str, list[tuple[int, float]]] = {}
+    for index, assignments in enumerate(per_sentence):
+        for a in assignments:
+            found.setdefault(a.narrative_id, []).append((index, a.score))
+    names = {n.id: n.name for n in model.narratives}
+    results = [
+        NarrativeResult(
+            id=nid,
+            name=names[nid],
+            score=round(sum(s for _, s in hits) / len(hits), 4),
+            sentence_indexes=[i for i, _ in hits],
+            sentence_scores=[s for _, s in hits],
+        )
+        for nid, hits in found.items()
+    ]
+    return sorted(results, key=lambda r: (-len(r.sentence_indexes), -r.score, r.id))
+
+
+class NarrativeStage:
+    """Sentence-level narratives of English documents (the encoder is English)."""
+
+    name = "narratives"
+
+    def __init__(self, model: NarrativeModel) -> None:
+        self.model = model
+        self.version = model.version
+
+    def __call__(self, ctx: "AnalysisContext") -> None:
+        """Assign one document's sentences."""
+        self.run_batch([ctx])
+
+    def run_batch(self, ctxs: Sequence["AnalysisContext"]) -> None:
+        """All English documents' sentences through the model in one pass."""
+        todo = [c for c in ctxs if c.language == "en" and c.analysis.sentences]
+        documents = [[s.text for s in c.analysis.sentences] for c in todo]
+        for ctx, assigned in zip(todo, self.model.assign_documents(documents), strict=True):
+            ctx.analysis.narratives = document_narratives(self.model, assigned)
+
+
+def narrative_stage(resources: "StageResources") -> NarrativeStage:
+    """Factory of the narrative stage: built-in taxonomy plus TIDINGS_USER_NARRATIVES_FILE."""
+    del resources  # the encoder needs nothing from spaCy or the KB
+    taxonomy = Taxonomy.load(get_narrative_settings().user_narratives_file)
+    return NarrativeStage(NarrativeModel(taxonomy, load_encoder()))

@@ -2,20 +2,25 @@
 
 from models.articles import Article, DedupeKind, PublishedFrom, TextSource
 from models.claims import Claim
+from models.market import DayClose, MarketPoint, MarketSeries, SeriesKind
 from models.nlp import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
 from models.sources import FetchRecord, Source, SourceCategory, SourceKind
 
 __all__ = [
     "Article",
     "Claim",
+    "DayClose",
     "DedupeKind",
     "Entity",
     "EntitySentiment",
     "FetchRecord",
+    "MarketPoint",
+    "MarketSeries",
     "Mention",
     "ProcessingStatus",
     "PublishedFrom",
     "Sentence",
+    "SeriesKind",
     "Source",
     "SourceCategory",
     "SourceKind",

@@ -5,7 +5,16 @@ import logging
 
 from api.groups import app
 
-_COMMAND_MODULES = ("ingest", "nlp", "claims", "evaluate", "sentiment", "run")
+_COMMAND_MODULES = (
+    "ingest",
+    "nlp",
+    "claims",
+    "checks",
+    "forecasts",
+    "evaluate",
+    "sentiment",
+    "run",
+)
 
 for _name in _COMMAND_MODULES:
     try:

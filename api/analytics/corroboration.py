@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from api.analytics.verdicts import signed_flow
 
@@ -69,7 +70,7 @@ class Group:
             seen.add(first if first is not None else ("story", claim.canonical_id))
         return len(seen)
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         subject, metric, start, end = self.key
         first = self.first_seen
@@ -93,7 +94,7 @@ class Conflict:
     key: tuple[str, str, date, date]
     sides: list[Group]
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         subject, metric, start, end = self.key
         return {

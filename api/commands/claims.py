@@ -2,13 +2,19 @@
 
 import json
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from api.claims_search import ClaimHit, ClaimQuery, search_claims
+from api.commands.claims_extra import (
+    EXTRA_COLUMNS,
+    corroboration_columns,
+    extra_cells,
+    show_conflicts,
+)
 from api.context import get_engine
 from api.groups import claims_app
 from models.db import session_scope
@@ -36,14 +42,16 @@ def _value(value: float | None) -> str:
     return f"{value:,.4g}"
 
 
-def _table(hits: list[ClaimHit]) -> Table:
-    """A rich table of search hits."""
+def _table(hits: list[ClaimHit], extra: dict[int, dict[str, Any]] | None = None) -> Table:
+    """A rich table of search hits (with verdict and corroboration group when given)."""
     table = Table(show_lines=False)
     for name in ("published", "claim", "value", "unit", "metric", "subject", "dir", "type"):
         table.add_column(name)
     table.add_column("period")
     table.add_column("source")
     table.add_column("sentence", overflow="fold", max_width=60)
+    for name in EXTRA_COLUMNS if extra is not None else ():
+        table.add_column(name)
     for hit in hits:
         c = hit.claim
         period = f"{c.time_start or ''}..{c.time_end or ''}" if c.time_start else c.time_text or ""
@@ -59,6 +67,7 @@ def _table(hits: list[ClaimHit]) -> Table:
             period,
             c.attributed_to or "",
             c.sentence_text,
+            *(extra_cells(hit, extra) if extra is not None else ()),
         )
     return table
 
@@ -78,6 +87,12 @@ def search(  # noqa: PLR0913, PLR0917 - one parameter per CLI flag
     by: Annotated[str | None, typer.Option("--by", help="Source named in the text.")] = None,
     since: Annotated[str | None, typer.Option(help="Published on/after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Published on/before YYYY-MM-DD.")] = None,
+    verdict: Annotated[
+        str | None, typer.Option(help="Stored check verdict: consistent, contradicted...")
+    ] = None,
+    conflicts: Annotated[
+        bool, typer.Option("--conflicts", help="List figures that disagree across outlets.")
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
@@ -95,15 +110,21 @@ def search(  # noqa: PLR0913, PLR0917 - one parameter per CLI flag
         attributed_to=by,
         since=_parse_day(since, option="--since"),
         until=_parse_day(until, option="--until"),
+        verdict=verdict,
         limit=limit,
         offset=offset,
     )
+    if conflicts:
+        show_conflicts(limit=limit, as_json=as_json)
+        return
     with session_scope(get_engine()) as session:
         hits = search_claims(session, spec)
+        extra = corroboration_columns(session, hits)
     if as_json:
-        typer.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=1))
+        rows = [hit.to_dict() | extra.get(hit.claim.id or 0, {}) for hit in hits]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     if not hits:
         console.print("No claims match.")
         return
-    console.print(_table(hits))
+    console.print(_table(hits, extra))

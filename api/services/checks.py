@@ -143,7 +143,9 @@ def _check_flow(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> CheckResul
     return CheckResult(claim.id, judgement, path)
 
 
-def _level_range(path: DailyPath, start: date, end: date, *, carry: bool) -> tuple[float, float] | None:
+def _level_range(
+    path: DailyPath, start: date, end: date, *, carry: bool
+) -> tuple[float, float] | None:
     span = path.span(start, end)
     if span.start < span.stop:
         return min(path.low[span]), max(path.high[span])
@@ -153,7 +155,7 @@ def _level_range(path: DailyPath, start: date, end: date, *, carry: bool) -> tup
     return None
 
 
-def _check_level(claim: ClaimRow, cache: PathCache, tol: Tolerance, kind: str) -> CheckResult:
+def _check_level(claim: ClaimRow, cache: PathCache, *, tol: Tolerance, kind: str) -> CheckResult:
     paths = cache.paths(claim.subject_id, kind) if claim.subject_id else []
     if not paths:
         return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
@@ -184,9 +186,9 @@ def check_one(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> CheckResult:
     if claim.metric in FLOW_METRICS and unit == "USD":
         return _check_flow(claim, cache, tol)
     if claim.metric in PRICE_METRICS and unit in {"USD", "USDT"}:
-        return _check_level(claim, cache, tol, "ohlcv")
+        return _check_level(claim, cache, tol=tol, kind="ohlcv")
     if claim.metric in RATE_METRICS and unit == "PERCENT":
-        return _check_level(claim, cache, tol, "rate")
+        return _check_level(claim, cache, tol=tol, kind="rate")
     return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
 
 
@@ -232,7 +234,10 @@ def observation_claims(
     for clause in published_filters(since, until):
         stmt = stmt.where(clause)
     for row in session.execute(stmt):
-        yield ClaimRow(*row[:10], mentions_etf=bool(row[10]))
+        cid, text, value, unit, metric, subject_id, direction, qualifier, start, end, etf = row
+        yield ClaimRow(
+            cid, text, value, unit, metric, subject_id, direction, qualifier, start, end, bool(etf)
+        )
 
 
 def check_claims(
@@ -248,7 +253,10 @@ def check_claims(
 
         tol = get_check_settings().tolerance()
     cache = PathCache(session)
-    results = [check_one(claim, cache, tol) for claim in observation_claims(session, since=since, until=until)]
+    results = [
+        check_one(claim, cache, tol)
+        for claim in observation_claims(session, since=since, until=until)
+    ]
     store_checks(session, results)
     return results
 

@@ -79,7 +79,9 @@ class PathCache:
         key = (entity_id, kind)
         if key not in self._series:
             found = [
-                s for s in series_for_entity(self.session, entity_id, kind=kind) if s.interval == "1d"
+                s
+                for s in series_for_entity(self.session, entity_id, kind=kind)
+                if s.interval == "1d"
             ]
             self._series[key] = found
         return self._series[key]

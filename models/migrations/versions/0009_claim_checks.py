@@ -1,7 +1,7 @@
 """Claim checks against market data and forecast resolutions.
 
 Revision ID: 0009_claim_checks
-Revises: 0006_document_sentiment
+Revises: 0007_market_data (0006_document_sentiment before the market tables merged)
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0009_claim_checks"
-down_revision: str | None = "0006_document_sentiment"
+down_revision: str | None = "0007_market_data"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+import numpy as np
 from scipy.stats import binomtest
 
 MOVE_DAYS = (7, 30, 90)
@@ -50,6 +51,33 @@ class Resolution:
     moves: dict[int, float | None] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, eq=False)
+class PricePath:
+    """A daily price series as sorted days and low/high/close arrays (searched many times)."""
+
+    days: list[date]
+    low: np.ndarray
+    high: np.ndarray
+    close: np.ndarray
+
+    @classmethod
+    def from_bars(cls, bars: Sequence[Bar]) -> PricePath:
+        """From bars sorted by day."""
+        return cls(
+            [b.day for b in bars],
+            np.array([b.low for b in bars], dtype=float),
+            np.array([b.high for b in bars], dtype=float),
+            np.array([b.close for b in bars], dtype=float),
+        )
+
+    def close_on_or_before(self, day: date) -> float | None:
+        """The close of `day`, or of the last day before it within a week (gaps)."""
+        i = bisect_right(self.days, day) - 1
+        if i < 0 or (day - self.days[i]).days > 7:
+            return None
+        return float(self.close[i])
+
+
 def infer_direction(level: float, base_close: float | None) -> str | None:
     """A level above the price at publication calls for a rise, below it for a fall."""
     if base_close is None or level == base_close:
@@ -57,25 +85,21 @@ def infer_direction(level: float, base_close: float | None) -> str | None:
     return "up" if level > base_close else "down"
 
 
-def _close_on_or_before(bars: Sequence[Bar], days: Sequence[date], day: date) -> float | None:
-    """The close of `day`, or of the last bar before it within a week (weekend gaps)."""
-    i = bisect_right(days, day) - 1
-    if i < 0 or (day - bars[i].day).days > 7:
-        return None
-    return bars[i].close
-
-
 def moves_after(
-    bars: Sequence[Bar], published: date, *, direction: str, horizons: Iterable[int] = MOVE_DAYS
+    path: PricePath,
+    published: date,
+    *,
+    direction: str,
+    horizons: Iterable[int] = MOVE_DAYS,
 ) -> dict[int, float | None]:
     """Signed close-to-close returns from publication to each horizon (None past the data)."""
-    days = [bar.day for bar in bars]
-    base = _close_on_or_before(bars, days, published)
+    base = path.close_on_or_before(published)
     sign = 1.0 if direction == "up" else -1.0
     out: dict[int, float | None] = {}
+    last = path.days[-1] if path.days else None
     for n in horizons:
         target = published + timedelta(days=n)
-        later = _close_on_or_before(bars, days, target) if bars and target <= days[-1] else None
+        later = path.close_on_or_before(target) if last and target <= last else None
         out[n] = None if base is None or later is None else sign * (later / base - 1)
     return out
 
@@ -86,24 +110,23 @@ def resolve(
     *,
     published: date,
     horizon_end: date,
-    bars: Sequence[Bar],
+    path: PricePath,
 ) -> Resolution:
-    """Hit, missed or open for a forecast of `level` in `direction` ("up" or "down").
-
-    `bars` are daily and sorted by day.
-    """
-    touched = (lambda b: b.high >= level) if direction == "up" else (lambda b: b.low <= level)
-    moves = moves_after(bars, published, direction=direction)
-    for bar in bars:
-        if bar.day <= published:
-            continue
-        if bar.day > horizon_end:
-            break
-        if touched(bar):
+    """Hit, missed or open for a forecast of `level` in `direction` ("up" or "down")."""
+    moves = moves_after(path, published, direction=direction)
+    first = bisect_right(path.days, published)
+    stop = bisect_right(path.days, horizon_end)
+    if first < stop:
+        window = (
+            path.high[first:stop] >= level if direction == "up" else path.low[first:stop] <= level
+        )
+        k = int(window.argmax())
+        if window[k]:
+            day = path.days[first + k]
             return Resolution(
-                Status.HIT, direction, horizon_end, bar.day, (bar.day - published).days, moves
+                Status.HIT, direction, horizon_end, day, (day - published).days, moves
             )
-    if bars and bars[-1].day >= horizon_end:
+    if path.days and path.days[-1] >= horizon_end:
         return Resolution(Status.MISSED, direction, horizon_end, moves=moves)
     return Resolution(Status.OPEN, direction, horizon_end, moves=moves)
 

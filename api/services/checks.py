@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.analytics.verdicts import (
@@ -33,6 +33,7 @@ from api.analytics.verdicts import (
     signed_flow,
     unverifiable,
 )
+from api.services.bulk import replace_rows
 from api.services.market_paths import DailyPath, PathCache
 from models.articles import Article
 from models.checks import ClaimCheck
@@ -261,14 +262,11 @@ def check_claims(
     return results
 
 
-def store_checks(session: Session, results: list[CheckResult], chunk: int = 5000) -> None:
+def store_checks(session: Session, results: list[CheckResult]) -> None:
     """Replace the stored verdicts of these claims."""
     now = datetime.now(UTC)
-    for i in range(0, len(results), chunk):
-        part = results[i : i + chunk]
-        ids = [r.claim_id for r in part]
-        session.execute(delete(ClaimCheck).where(col(ClaimCheck.claim_id).in_(ids)))
-        session.execute(insert(ClaimCheck), [r.row(now) for r in part])
+    table = ClaimCheck.__table__  # type: ignore[attr-defined]
+    replace_rows(session, table, [r.row(now) for r in results], key="claim_id")
 
 
 def summary(results: list[CheckResult]) -> dict[str, int]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.analytics.forecasts import (
@@ -25,6 +25,7 @@ from api.analytics.forecasts import (
     resolve,
     scorecard,
 )
+from api.services.bulk import replace_rows
 from api.services.checks import published_filters
 from api.services.market_paths import DailyPath, PathCache
 from models.articles import Article
@@ -180,7 +181,7 @@ def resolve_one(claim: ForecastRow, cache: PathCache, default_days: int) -> Reso
     if direction is None:
         return Resolved(claim, None, "no direction", claim.value, path)
     resolution = resolve(
-        claim.value, direction, published=published, horizon_end=horizon, bars=path.bars()
+        claim.value, direction, published=published, horizon_end=horizon, path=path.prices()
     )
     return Resolved(claim, resolution, None, claim.value, path)
 
@@ -202,12 +203,8 @@ def resolve_forecasts(
         resolve_one(c, cache, default_days)
         for c in forecast_claims(session, since=since, until=until)
     ]
-    now = datetime.now(UTC)
-    for i in range(0, len(out), 5000):
-        part = out[i : i + 5000]
-        ids = [r.claim.id for r in part]
-        session.execute(delete(ForecastResolution).where(col(ForecastResolution.claim_id).in_(ids)))
-        session.execute(insert(ForecastResolution), [r.row(now) for r in part])
+    table = ForecastResolution.__table__  # type: ignore[attr-defined]
+    replace_rows(session, table, [r.row(datetime.now(UTC)) for r in out], key="claim_id")
     return out
 
 

@@ -7,13 +7,16 @@ series, so each series' points are read once and searched in memory.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlmodel import Session
+import numpy as np
+from sqlalchemy import select
+from sqlmodel import Session, col
 
-from api.analytics.forecasts import Bar
-from api.services.market import load_points, series_for_entity
+from api.analytics.forecasts import PricePath
+from api.services.market import series_for_entity
 from models.market import MarketPoint, MarketSeries
 
 
@@ -26,16 +29,17 @@ class DailyPath:
     low: list[float] = field(default_factory=list)
     high: list[float] = field(default_factory=list)
     value: list[float] = field(default_factory=list)
+    _prices: PricePath | None = field(default=None, repr=False)
 
     @classmethod
-    def from_points(cls, series: MarketSeries, points: list[MarketPoint]) -> DailyPath:
+    def from_points(cls, series: MarketSeries, points: Iterable[PointRow]) -> DailyPath:
         """Points ordered by time, one per day (the last wins when a day repeats)."""
         path = cls(series)
-        for point in points:
-            day = point.day or point.ts.date()
-            value = float(point.value)
-            low = float(point.low) if point.low is not None else value
-            high = float(point.high) if point.high is not None else value
+        for ts, point_day, point_low, point_high, point_value in points:
+            day = point_day or ts.date()
+            value = float(point_value)
+            low = float(point_low) if point_low is not None else value
+            high = float(point_high) if point_high is not None else value
             if path.days and path.days[-1] == day:
                 path.low[-1], path.high[-1], path.value[-1] = low, high, value
                 continue
@@ -58,12 +62,33 @@ class DailyPath:
         i = bisect_left(self.days, day) - 1
         return i if i >= 0 else None
 
-    def bars(self) -> list[Bar]:
-        """The path as forecast-resolution bars."""
-        return [
-            Bar(d, lo, hi, v)
-            for d, lo, hi, v in zip(self.days, self.low, self.high, self.value, strict=True)
-        ]
+    def prices(self) -> PricePath:
+        """The path as forecast resolution searches it (built once)."""
+        if self._prices is None:
+            self._prices = PricePath(
+                list(self.days), np.array(self.low), np.array(self.high), np.array(self.value)
+            )
+        return self._prices
+
+
+PointRow = tuple[datetime, date | None, float | None, float | None, float]
+
+
+def point_rows(session: Session, series_id: int) -> Iterable[PointRow]:
+    """(ts, day, low, high, value) of a series' points by time: the columns of load_points
+    without building a MarketPoint per row."""
+    stmt = (
+        select(
+            col(MarketPoint.ts),
+            col(MarketPoint.day),
+            col(MarketPoint.low),
+            col(MarketPoint.high),
+            col(MarketPoint.value),
+        )
+        .where(col(MarketPoint.series_id) == series_id)
+        .order_by(col(MarketPoint.ts))
+    )
+    return [tuple(row) for row in session.execute(stmt)]  # type: ignore[misc]
 
 
 class PathCache:
@@ -73,6 +98,7 @@ class PathCache:
         self.session = session
         self._series: dict[tuple[str, str], list[MarketSeries]] = {}
         self._paths: dict[int, DailyPath] = {}
+        self._found: dict[tuple[str, str], list[DailyPath]] = {}
 
     def series(self, entity_id: str, kind: str) -> list[MarketSeries]:
         """Daily series of `kind` describing `entity_id`, the longest first."""
@@ -90,12 +116,16 @@ class PathCache:
         """The daily path of `series`."""
         assert series.id is not None
         if series.id not in self._paths:
-            points = load_points(self.session, series.id)
-            self._paths[series.id] = DailyPath.from_points(series, points)
+            self._paths[series.id] = DailyPath.from_points(
+                series, point_rows(self.session, series.id)
+            )
         return self._paths[series.id]
 
     def paths(self, entity_id: str, kind: str) -> list[DailyPath]:
         """Every daily path of `kind` for the entity, the longest first."""
-        found = [self.path(s) for s in self.series(entity_id, kind)]
-        found.sort(key=lambda p: -len(p.days))
-        return found
+        key = (entity_id, kind)
+        if key not in self._found:
+            found = [self.path(s) for s in self.series(entity_id, kind)]
+            found.sort(key=lambda p: -len(p.days))
+            self._found[key] = found
+        return self._found[key]

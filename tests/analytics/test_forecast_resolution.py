@@ -6,6 +6,7 @@ import pytest
 
 from api.analytics.forecasts import (
     Bar,
+    PricePath,
     Resolution,
     Status,
     infer_direction,
@@ -18,18 +19,20 @@ from api.analytics.forecasts import (
 START = date(2023, 1, 1)
 
 
-def path(closes: list[float], spread: float = 0.01) -> list[Bar]:
+def path(closes: list[float], spread: float = 0.01) -> PricePath:
     """Daily bars from START whose low/high sit `spread` around each close."""
-    return [
-        Bar(START + timedelta(days=i), c * (1 - spread), c * (1 + spread), c)
-        for i, c in enumerate(closes)
-    ]
+    return PricePath.from_bars(
+        [
+            Bar(START + timedelta(days=i), c * (1 - spread), c * (1 + spread), c)
+            for i, c in enumerate(closes)
+        ]
+    )
 
 
 def test_touched_on_day_k() -> None:
     closes = [100.0] * 5 + [110.0] + [100.0] * 10  # day 5 reaches 111 at its high
     got = resolve(
-        111, "up", published=START, horizon_end=START + timedelta(days=10), bars=path(closes)
+        111, "up", published=START, horizon_end=START + timedelta(days=10), path=path(closes)
     )
     assert (got.status, got.hit_date, got.days_to_hit) == (Status.HIT, START + timedelta(5), 5)
 
@@ -37,14 +40,14 @@ def test_touched_on_day_k() -> None:
 def test_down_touch_uses_the_low() -> None:
     closes = [100.0, 99.0, 95.0, 96.0]
     got = resolve(
-        94.1, "down", published=START, horizon_end=START + timedelta(days=3), bars=path(closes)
+        94.1, "down", published=START, horizon_end=START + timedelta(days=3), path=path(closes)
     )
     assert got.status is Status.HIT and got.days_to_hit == 2  # low 94.05 on day 2
 
 
 def test_never_touched_is_missed_once_the_horizon_passed() -> None:
     got = resolve(
-        150, "up", published=START, horizon_end=START + timedelta(days=9), bars=path([100.0] * 20)
+        150, "up", published=START, horizon_end=START + timedelta(days=9), path=path([100.0] * 20)
     )
     assert (got.status, got.hit_date, got.days_to_hit) == (Status.MISSED, None, None)
 
@@ -52,14 +55,14 @@ def test_never_touched_is_missed_once_the_horizon_passed() -> None:
 def test_horizon_cut_a_touch_after_the_horizon_does_not_count() -> None:
     closes = [100.0] * 10 + [200.0]
     got = resolve(
-        150, "up", published=START, horizon_end=START + timedelta(days=9), bars=path(closes)
+        150, "up", published=START, horizon_end=START + timedelta(days=9), path=path(closes)
     )
     assert got.status is Status.MISSED
 
 
 def test_open_while_the_data_end_before_the_horizon() -> None:
     got = resolve(
-        150, "up", published=START, horizon_end=START + timedelta(days=100), bars=path([100.0] * 20)
+        150, "up", published=START, horizon_end=START + timedelta(days=100), path=path([100.0] * 20)
     )
     assert got.status is Status.OPEN
 
@@ -67,7 +70,7 @@ def test_open_while_the_data_end_before_the_horizon() -> None:
 def test_the_publication_day_is_left_out() -> None:
     closes = [150.0, 100.0, 100.0]
     got = resolve(
-        150, "up", published=START, horizon_end=START + timedelta(days=2), bars=path(closes)
+        150, "up", published=START, horizon_end=START + timedelta(days=2), path=path(closes)
     )
     assert got.status is Status.MISSED
 

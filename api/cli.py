@@ -14,6 +14,7 @@ _COMMAND_MODULES = (
     "evaluate",
     "sentiment",
     "run",
+    "market",
 )
 
 for _name in _COMMAND_MODULES:

@@ -15,6 +15,7 @@ claims_app = typer.Typer(help="Search extracted numeric claims.", no_args_is_hel
 eval_app = typer.Typer(help="Evaluate the NLP models (gold articles by default).")
 train_app = typer.Typer(help="Train tidings' own models.", no_args_is_help=True)
 bench_app = typer.Typer(help="Measure speed.", no_args_is_help=True)
+market_app = typer.Typer(help="Import, list and fetch market data.", no_args_is_help=True)
 
 app.add_typer(sources_app, name="sources")
 app.add_typer(ingest_app, name="ingest")
@@ -23,3 +24,4 @@ app.add_typer(claims_app, name="claims")
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(bench_app, name="bench")
+app.add_typer(market_app, name="market")

@@ -9,6 +9,12 @@
   model_versions. A crash therefore leaves every article either fully old or fully new, and a
   re-run continues with the articles still pending (resumable, idempotent).
 - An article whose analysis fails gets status "failed" and the error; the batch goes on.
+- Concurrent runs split the work: each batch is claimed first. On PostgreSQL the batch's rows
+  that are still pending are locked with `SELECT ... FOR UPDATE SKIP LOCKED` (rows another run
+  holds are skipped) and the batch's results are written and committed in that transaction; on
+  SQLite, whose writers are serialized anyway, a lock file beside the database does the same.
+  A run that dies releases its claim with its connection. Entity rows are upserted with
+  `INSERT ... ON CONFLICT DO NOTHING`, in id order, so runs never race or deadlock on them.
 - The KB is the built-in data, then TIDINGS_USER_KB_FILE, then user-defined Entity rows.
 """
 
@@ -16,10 +22,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
+from filelock import FileLock
 from sqlalchemy import Engine, delete, or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from models._time import utcnow
@@ -117,24 +128,47 @@ def _clear(session: Session, article_id: int) -> None:
         session.execute(delete(table).where(col(table.article_id) == article_id))
 
 
-def _ensure_entities(session: Session, analysis: Analysis, kb: KnowledgeBase) -> None:
-    """Insert or refresh Entity rows for every linked id the analysis mentions."""
+def _entity_ids(analyses: Sequence[Analysis]) -> dict[str, tuple[str, str]]:
+    """Linked entity id -> (name, type) over the analyses, sorted by id."""
     seen: dict[str, tuple[str, str]] = {}
-    for m in analysis.entities:
-        if m.entity_id:
-            seen.setdefault(m.entity_id, (m.name, m.type))
+    for analysis in analyses:
+        for m in analysis.entities:
+            if m.entity_id:
+                seen.setdefault(m.entity_id, (m.name, m.type))
+    return dict(sorted(seen.items()))
+
+
+def _ensure_entities(session: Session, analyses: Sequence[Analysis], kb: KnowledgeBase) -> None:
+    """Insert missing Entity rows (`ON CONFLICT DO NOTHING`, so concurrent runs never collide)
+    and refresh the built-in ones from the KB; user-defined rows are left as the user made them.
+    Ids go in sorted order so two transactions never wait on each other in a cycle."""
+    seen = _entity_ids(analyses)
+    if not seen:
+        return
+    values: list[dict[str, object]] = []
     for entity_id, (name, kind) in seen.items():
-        row = session.get(Entity, entity_id)
-        if row is not None and row.user_defined:
-            continue  # the user's own definition wins
         kb_entity = kb.get(entity_id)
-        if row is None:
-            row = Entity(id=entity_id, name=name, type=kind)
+        row: dict[str, object] = {"id": entity_id, "name": name, "type": kind, "symbol": None,
+                                  "aliases": [], "extra": None, "user_defined": False}  # fmt: skip
         if kb_entity is not None:
-            row.name, row.type = kb_entity.name, kb_entity.type
-            row.symbol = kb_entity.tickers[0] if kb_entity.tickers else None
-            row.aliases = list(kb_entity.aliases)
-        session.add(row)
+            row.update(name=kb_entity.name, type=kb_entity.type, aliases=list(kb_entity.aliases),
+                       symbol=kb_entity.tickers[0] if kb_entity.tickers else None)  # fmt: skip
+        values.append(row)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(Entity).values(values).on_conflict_do_nothing(index_elements=["id"]))
+    wanted = {v["id"]: v for v in values}
+    stored = session.exec(
+        select(Entity).where(col(Entity.id).in_(list(wanted))).order_by(col(Entity.id))
+    ).all()
+    for entity in stored:
+        new = wanted[entity.id]
+        if entity.user_defined or kb.get(entity.id) is None:
+            continue  # the user's own definition wins; unknown ids keep their first name
+        fields = ("name", "type", "symbol", "aliases")
+        if any(getattr(entity, f) != new[f] for f in fields):
+            for f in fields:
+                setattr(entity, f, new[f])
+            session.add(entity)
 
 
 def _rows(article_id: int, analysis: Analysis) -> Iterator[object]:
@@ -164,6 +198,36 @@ def _rows(article_id: int, analysis: Analysis) -> Iterator[object]:
                               score=es.score, confidence=es.confidence or 0.0, n=es.n)  # fmt: skip
 
 
+def _write_analysis(session: Session, article: Article, analysis: Analysis) -> None:
+    """Replace one article's analysis rows and mark it done (entities already ensured)."""
+    assert article.id is not None
+    _clear(session, article.id)
+    session.add_all(list(_rows(article.id, analysis)))
+    article.status = ProcessingStatus.DONE.value
+    article.error = None
+    article.processed_at = utcnow()
+    article.model_versions = dict(analysis.model_versions)
+    document = analysis.document
+    article.sentiment_label = document.label if document else None
+    article.sentiment_score = document.score if document else None
+    article.sentiment_confidence = document.confidence if document else None
+    article.sentiment_mixed = document.mixed if document else None
+    session.add(article)
+
+
+def _write_failure(
+    session: Session, article: Article, error: str, *, versions: dict[str, str]
+) -> None:
+    """Record a failed analysis (old results removed; versions kept, see mark_failed)."""
+    assert article.id is not None
+    _clear(session, article.id)
+    article.status = ProcessingStatus.FAILED.value
+    article.error = error[:2000]
+    article.processed_at = utcnow()
+    article.model_versions = dict(versions)
+    session.add(article)
+
+
 def store_analysis(
     engine: Engine, article_id: int, analysis: Analysis, *, kb: KnowledgeBase
 ) -> None:
@@ -172,19 +236,8 @@ def store_analysis(
         article = session.get(Article, article_id)
         if article is None:
             return  # deleted meanwhile
-        _clear(session, article_id)
-        _ensure_entities(session, analysis, kb)
-        session.add_all(list(_rows(article_id, analysis)))
-        article.status = ProcessingStatus.DONE.value
-        article.error = None
-        article.processed_at = utcnow()
-        article.model_versions = dict(analysis.model_versions)
-        document = analysis.document
-        article.sentiment_label = document.label if document else None
-        article.sentiment_score = document.score if document else None
-        article.sentiment_confidence = document.confidence if document else None
-        article.sentiment_mixed = document.mixed if document else None
-        session.add(article)
+        _ensure_entities(session, [analysis], kb)
+        _write_analysis(session, article, analysis)
 
 
 def mark_failed(engine: Engine, article_id: int, error: str, *, versions: dict[str, str]) -> None:
@@ -192,28 +245,61 @@ def mark_failed(engine: Engine, article_id: int, error: str, *, versions: dict[s
     versions are kept so that --reprocess-stale retries it only once the models change."""
     with session_scope(engine) as session:
         article = session.get(Article, article_id)
-        if article is None:
-            return
-        _clear(session, article_id)
-        article.status = ProcessingStatus.FAILED.value
-        article.error = error[:2000]
-        article.processed_at = utcnow()
-        article.model_versions = dict(versions)
-        session.add(article)
+        if article is not None:
+            _write_failure(session, article, error, versions=versions)
 
 
-def _load(engine: Engine, ids: Sequence[int]) -> list[tuple[int, str, date | None]]:
-    """(id, text, publication date) of the given articles."""
-    with Session(engine) as session:
-        rows = session.exec(
-            select(Article.id, Article.text, Article.published_at).where(col(Article.id).in_(ids))
-        ).all()
-    found = {
-        int(i): (text, published.date() if published else None)
-        for i, text, published in rows
-        if i is not None
-    }
-    return [(i, *found[i]) for i in ids if i in found]
+def _lock_file(engine: Engine) -> Path | None:
+    """The file that serializes claims on a SQLite database (None: in memory or not SQLite)."""
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return None
+    if engine.url.database == ":memory:":
+        return None
+    return Path(engine.url.database).with_name(Path(engine.url.database).name + ".process.lock")
+
+
+@dataclass
+class _Claim:
+    """The pending articles a run claimed (locked) from one batch of candidate ids."""
+
+    engine: Engine
+    ids: Sequence[int]
+    due: Callable[[Article], bool]
+
+    @contextmanager
+    def open(self) -> Iterator[tuple[Session, list[Article]]]:
+        """Claim the batch's still-pending articles; their results are written in the session
+        and committed when the block ends (rolled back, claim released, on error)."""
+        with ExitStack() as stack:
+            lock = _lock_file(self.engine)
+            if lock is not None:
+                stack.enter_context(FileLock(lock))
+            session = stack.enter_context(session_scope(self.engine))
+            query = select(Article).where(col(Article.id).in_(list(self.ids)))
+            if self.engine.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = session.exec(query.order_by(col(Article.id))).all()
+            yield session, [a for a in rows if self.due(a)]
+
+
+def _due(
+    versions: dict[str, str], *, reprocess_stale: bool, retry_failed: bool, started: datetime
+) -> Callable[[Article], bool]:
+    """Whether a (freshly read) article still needs this run's analysis."""
+
+    def due(article: Article) -> bool:
+        if article.duplicate_of is not None:
+            return False
+        if article.status == ProcessingStatus.NEW.value:
+            return True
+        processed = article.processed_at
+        if processed is not None and processed.replace(tzinfo=None) >= started:
+            return False  # done by a concurrent run since this one started
+        if retry_failed and article.status == ProcessingStatus.FAILED.value:
+            return True
+        return reprocess_stale and article.model_versions != versions
+
+    return due
 
 
 def _analyze_batch(
@@ -237,6 +323,29 @@ def _analyze_batch(
     return results
 
 
+def _process_batch(
+    claim: _Claim, analyzer: Analyzer, *, versions: dict[str, str], stats: ProcessStats
+) -> None:
+    """Claim one batch, analyze what is still pending, and write it all in the claim."""
+    with claim.open() as (session, articles):
+        batch = [
+            (int(a.id), a.text, a.published_at.date() if a.published_at else None)
+            for a in articles
+            if a.id is not None
+        ]
+        results = _analyze_batch(analyzer, batch) if batch else []
+        _ensure_entities(session, [r for _, r in results if isinstance(r, Analysis)], analyzer.kb)
+        by_id = {a.id: a for a in articles}
+        for article_id, result in results:
+            if isinstance(result, Analysis):
+                _write_analysis(session, by_id[article_id], result)
+                stats.done += 1
+            else:
+                _write_failure(session, by_id[article_id], result, versions=versions)
+                stats.failed += 1
+                stats.errors.append((article_id, result))
+
+
 def process_articles(
     engine: Engine,
     *,
@@ -246,23 +355,22 @@ def process_articles(
     retry_failed: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ProcessStats:
-    """Analyze every pending article in batches; `progress(done, total)` after each batch."""
+    """Analyze every pending article in claimed batches; `progress(done, total)` after each."""
     analyzer = analyzer or build_analyzer(engine)
     versions = analyzer.model_versions
+    started = utcnow().replace(tzinfo=None)
     ids = pending_ids(engine, versions, reprocess_stale=reprocess_stale, retry_failed=retry_failed)
+    due = _due(versions, reprocess_stale=reprocess_stale, retry_failed=retry_failed,
+               started=started)  # fmt: skip
     size = batch_size or analyzer.settings.nlp_batch_size
     stats = ProcessStats()
     for offset in range(0, len(ids), size):
-        for article_id, result in _analyze_batch(
-            analyzer, _load(engine, ids[offset : offset + size])
-        ):
-            if isinstance(result, Analysis):
-                store_analysis(engine, article_id, result, kb=analyzer.kb)
-                stats.done += 1
-            else:
-                mark_failed(engine, article_id, result, versions=versions)
-                stats.failed += 1
-                stats.errors.append((article_id, result))
+        _process_batch(
+            _Claim(engine, ids[offset : offset + size], due),
+            analyzer,
+            versions=versions,
+            stats=stats,
+        )
         if progress is not None:
             progress(min(offset + size, len(ids)), len(ids))
     return stats

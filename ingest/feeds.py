@@ -1,6 +1,8 @@
 """Feed parsing with feedparser: safe against entity expansion, tolerant of wrong encodings.
 
-Broken ("bozo") feeds yield whatever entries can be salvaged, with the reason recorded.
+Broken ("bozo") feeds yield whatever entries can be salvaged, with the reason recorded. A
+document that declares entities in a DTD (billion laughs, XXE) is refused as a whole, and a body
+that is no feed at all (empty, an HTML page) is reported as "not a feed".
 """
 
 import codecs
@@ -18,6 +20,8 @@ from ingest.normalize import html_to_text, struct_to_utc
 
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"'][^>]*\?>")
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
+_HTML = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 _SINGLE_BYTE_LATIN = ("cp125", "latin", "iso8859", "mac_", "cp850", "cp437")
 _UTF8_XML = "application/xml; charset=utf-8"
@@ -48,6 +52,7 @@ class ParsedFeed:
     bozo_reason: str | None = None
     notes: list[str] = field(default_factory=list)
     skipped: int = 0
+    refused: str | None = None  # why the document as a whole is no usable feed
 
 
 def _codec(label: str | None) -> str | None:
@@ -88,18 +93,35 @@ def decode_document(data: bytes, content_type: str | None) -> tuple[str, str]:
     return data.decode("cp1252", errors="replace"), "cp1252"
 
 
-def _refuse_entities(data: bytes, notes: list[str]) -> bytes:
-    """Remove a DTD that declares entities, so no entity expansion can ever happen."""
-    if not _DOCTYPE.search(data[:65536]):
-        return data
+def _entity_refusal(data: bytes) -> str | None:
+    """Why a document that declares entities in its DTD is refused, or None when it does not.
+    Such a document is never parsed: its entities would expand (billion laughs) or read
+    files and URLs (XXE), and its items would be stored with unexpanded `&name;` titles."""
+    doctype = _DOCTYPE.search(data[:65536])
+    if doctype is None:
+        return None
+    why = None
     try:
         defusedxml.ElementTree.fromstring(data)
     except DefusedXmlException as exc:
-        notes.append(f"DTD removed: {type(exc).__name__} (entity expansion refused)")
-        return _DOCTYPE.sub(b"", data, count=1)
+        why = type(exc).__name__
     except defusedxml.ElementTree.ParseError:
         pass
-    return data
+    if why is None and _ENTITY_DECL.search(doctype.group(0)):
+        why = "ENTITY declaration"
+    if why is None:
+        return None
+    return (
+        f"refused: the document declares a DTD with entities ({why}); "
+        "entity expansion and external entities are never processed"
+    )
+
+
+def _not_a_feed(data: bytes) -> str:
+    """The reason a document feedparser recognises as no feed version is not a feed."""
+    if _HTML.search(data[:4096]):
+        return "not a feed: an HTML page"
+    return "not a feed: no RSS or Atom document"
 
 
 def _entry_text(entry: Any) -> str:
@@ -138,7 +160,11 @@ def _to_entry(entry: Any) -> FeedEntry | None:
 def parse_feed(data: bytes, *, content_type: str | None = None, url: str = "") -> ParsedFeed:
     """Parse RSS 0.9x/1.0/2.0 or Atom bytes into entries; never raises for bad input."""
     notes: list[str] = []
-    data = _refuse_entities(data, notes)
+    if not data.strip():
+        return ParsedFeed(refused="not a feed: the body is empty")
+    refused = _entity_refusal(data)
+    if refused is not None:
+        return ParsedFeed(refused=refused)
     text, codec = decode_document(data, content_type)
     declared = _XML_DECL.match(data)
     label = declared.group(1).decode("ascii") if declared else None
@@ -161,6 +187,8 @@ def parse_feed(data: bytes, *, content_type: str | None = None, url: str = "") -
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         feed.bozo_reason = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+    if not feed.version and not parsed.entries:
+        feed.refused = _not_a_feed(data)
     for raw in parsed.entries:
         entry = _to_entry(raw)
         if entry is None:

@@ -11,19 +11,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import dateparser
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from ingest.dates import DateDecision, DateOrder, decide_date_order, parse_date
 from ingest.errors import ImportFormatError
 from ingest.extract import extract_page
 from ingest.normalize import (
     canonical_url,
     clean_text,
     detect_language,
-    parse_iso_date,
     repair_mojibake,
-    to_utc,
 )
 from ingest.settings import IngestSettings, get_ingest_settings
 from ingest.store import ArticleStore, Candidate, Outcome
@@ -61,6 +59,8 @@ class ImportOptions:
     fields: FieldNames = field(default_factory=FieldNames)
     published: datetime | None = None
     date_format: str | None = None
+    date_order: DateOrder | None = None  # None: decided per file from its dates
+    update: bool = False  # refresh the metadata of records already stored
     delimiter: str | None = None
     source: str | None = None
     encoding: str = "utf-8"
@@ -76,7 +76,9 @@ class ImportStats:
     duplicates: int = 0
     known: int = 0
     failed: int = 0
+    updated: int = 0
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def count(self, outcome: Outcome) -> None:
         """Add one stored record's outcome."""
@@ -84,6 +86,9 @@ class ImportStats:
             self.new += 1
         elif outcome == Outcome.DUPLICATE:
             self.duplicates += 1
+        elif outcome == Outcome.UPDATED:
+            self.known += 1
+            self.updated += 1
         else:
             self.known += 1
 
@@ -197,23 +202,25 @@ def _text_value(value: Any) -> str:
     return str(value)
 
 
-def parse_published(value: Any, *, date_format: str | None) -> datetime | None:
-    """A UTC datetime from a record's date: the given format, ISO 8601, then dateparser."""
-    text = _text_value(value).strip()
-    if not text:
-        return None
-    if date_format:
-        try:
-            return to_utc(datetime.strptime(text, date_format))
-        except ValueError:
-            return None
-    parsed = parse_iso_date(text)
-    if parsed is None:
-        guess = dateparser.parse(
-            text, settings={"TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True}
-        )
-        parsed = to_utc(guess) if guess else None
-    return parsed
+def parse_published(
+    value: Any, *, date_format: str | None, order: DateOrder | None = None
+) -> datetime | None:
+    """A UTC datetime from a record's date: the given format, ISO 8601, then dateparser with
+    the file's day/month order."""
+    return parse_date(_text_value(value), order=order, date_format=date_format)
+
+
+def _date_decision(path: Path, options: ImportOptions) -> DateDecision:
+    """The date order of one record file, from its date values and the URLs beside them."""
+    values: list[str] = []
+    hints: list[str] = []
+    names = options.fields
+    for record in read_records(path, options):
+        if "_error" in record:
+            continue
+        values.append(_text_value(_field(record, names.published, "published")))
+        hints.append(_text_value(_field(record, names.url, "url")))
+    return decide_date_order(values, hints)
 
 
 class Importer:
@@ -224,6 +231,7 @@ class Importer:
         self.options = options
         self.store = ArticleStore(engine, settings)
         self._sources: dict[str, int] = {}
+        self._order: DateOrder | None = options.date_order
 
     def source_id(self, name: str) -> int:
         """The id of the file source called `name`, created on first use."""
@@ -252,7 +260,9 @@ class Importer:
         raw_url = _text_value(_field(record, names.url, "url")).strip()
         url = canonical_url(raw_url) if raw_url.startswith(("http://", "https://")) else ""
         published = parse_published(
-            _field(record, names.published, "published"), date_format=self.options.date_format
+            _field(record, names.published, "published"),
+            date_format=self.options.date_format,
+            order=self._order,
         )
         published_from = PublishedFrom.RECORD
         if published is None:
@@ -274,14 +284,36 @@ class Importer:
             extraction_note=f"imported from {path.name}",
         )
 
+    def decide_dates(self, path: Path, stats: ImportStats) -> None:
+        """Settle the file's day/month order before its first record; ImportFormatError when
+        it has ambiguous dates and neither the file nor the options decide."""
+        self._order = self.options.date_order
+        told = self.options.date_order is not None or self.options.date_format is not None
+        if path.suffix.lower() not in (".csv", ".json", ".jsonl"):
+            return
+        decision = _date_decision(path, self.options)
+        if told:
+            if decision.numeric and self.options.date_order is not None:
+                stats.notes.append(f"{path}: dates read {self.options.date_order.value} (as told)")
+            return
+        if decision.order is not None:
+            self._order = decision.order
+            stats.notes.append(f"{path}: dates read {decision.reason}")
+        elif decision.needed:
+            raise ImportFormatError(
+                f"{path}: {decision.reason}; give --dayfirst, --monthfirst or --date-format"
+            )
+
     def import_file(self, path: Path, stats: ImportStats) -> None:
         """Store every record of one file, counting outcomes and errors."""
         stats.files += 1
         try:
+            self.decide_dates(path, stats)
             for number, record in enumerate(read_records(path, self.options), 1):
                 stats.records += 1
                 try:
-                    stats.count(self.store.store(self.candidate(record, path=path, number=number)))
+                    candidate = self.candidate(record, path=path, number=number)
+                    stats.count(self.store.store(candidate, update=self.options.update))
                 except ImportFormatError as exc:
                     stats.failed += 1
                     stats.errors.append(str(exc))

@@ -141,6 +141,9 @@ class Crawler:
             return result
         feed = parse_feed(result.content, content_type=result.content_type, url=poll.url)
         stats.notes.extend(feed.notes)
+        if feed.refused:
+            stats.status, stats.error = "failed", feed.refused
+            return result
         if feed.bozo_reason:
             stats.notes.append(f"bozo: {feed.bozo_reason}")
             if not feed.entries:

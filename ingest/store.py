@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from ingest.dedup import NearDupIndex, body_of, content_hash, minhash_of, minhash_to_bytes
 from ingest.fetch import FetchResult
+from ingest.normalize import to_utc
 from ingest.settings import IngestSettings
 from models._time import utcnow
 from models.articles import Article, DedupeKind, PublishedFrom, TextSource
@@ -26,6 +27,7 @@ class Outcome(StrEnum):
     NEW = "new"
     DUPLICATE = "duplicate"
     KNOWN = "known"
+    UPDATED = "updated"  # already stored; its metadata refreshed (store(update=True))
 
 
 @dataclass
@@ -95,9 +97,19 @@ class ArticleStore:
             self.index.load(engine)
 
     def store(
-        self, candidate: Candidate, *, page: FetchResult | None = None, fetch_id: int | None = None
+        self,
+        candidate: Candidate,
+        *,
+        page: FetchResult | None = None,
+        fetch_id: int | None = None,
+        update: bool = False,
     ) -> Outcome:
-        """Commit the article (with its page fetch, if any) atomically; known URLs are skipped."""
+        """Commit the article (with its page fetch, if any) atomically; known URLs are skipped,
+        or with `update` get their metadata refreshed (UPDATED when anything changed)."""
+        if update:
+            refreshed = refresh_metadata(self.engine, candidate)
+            if refreshed is not None:
+                return refreshed
         digest = content_hash(candidate.title, candidate.text)
         signature = None
         if self.index is not None:
@@ -168,3 +180,36 @@ class ArticleStore:
         near = self.index.find(signature)
         if near is not None:
             article.duplicate_of, article.duplicate_kind = near, DedupeKind.NEAR
+
+
+_METADATA = ("title", "author", "published_at", "published_from", "original_url", "source_id")
+
+
+def _same(old: object, new: object) -> bool:
+    """Equal values; datetimes compared in UTC (SQLite hands back naive UTC values)."""
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        return to_utc(old) == to_utc(new)
+    return old == new
+
+
+def refresh_metadata(engine: Engine, candidate: Candidate) -> Outcome | None:
+    """Refresh the metadata (title, author, dates, source) of the stored article with the
+    candidate's URL: UPDATED when something changed, KNOWN when not, None when not stored.
+    The text is left alone, so analyses and duplicate links stay valid."""
+    with Session(engine) as session:
+        article = session.exec(select(Article).where(Article.url == candidate.url)).first()
+        if article is None:
+            return None
+        changed = False
+        for name in _METADATA:
+            if name == "published_from" and candidate.published_at is None:
+                continue
+            new = getattr(candidate, name)
+            if new is not None and not _same(getattr(article, name), new):
+                setattr(article, name, new)
+                changed = True
+        if not changed:
+            return Outcome.KNOWN
+        session.add(article)
+        session.commit()
+    return Outcome.UPDATED

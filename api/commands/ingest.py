@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from api.context import get_engine
 from api.groups import app, ingest_app, sources_app
+from ingest.dates import DateOrder
 from ingest.errors import SourceError
 from ingest.imports import FieldNames, ImportOptions, import_paths
 from ingest.normalize import parse_iso_date
@@ -153,6 +154,9 @@ def ingest_watch() -> None:
     console.print("stopped")
 
 
+_ORDERS = {True: DateOrder.DAY_FIRST, False: DateOrder.MONTH_FIRST}
+
+
 def _published_option(value: str | None) -> datetime | None:
     """--published as a UTC datetime; a bad date is a usage error."""
     if value is None:
@@ -181,6 +185,18 @@ def import_files(  # noqa: PLR0913 - one parameter per CLI flag
         None
     ),
     source: Annotated[str | None, typer.Option(help="Source name when records have none.")] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst",
+            help="Numeric dates are day-first (5-7-2022 = 5 July) or month-first "
+            "(default: decided per file from its dates).",
+            show_default=False,
+        ),
+    ] = None,
+    update: Annotated[
+        bool, typer.Option(help="Refresh title, author and date of records already stored.")
+    ] = False,
 ) -> None:
     """Import article archives: .txt, .html, .json, .jsonl, .csv."""
     fields = FieldNames(
@@ -197,15 +213,21 @@ def import_files(  # noqa: PLR0913 - one parameter per CLI flag
         date_format=date_format,
         delimiter=delimiter,
         source=source,
+        date_order=None if dayfirst is None else _ORDERS[dayfirst],
+        update=update,
     )
     stats = import_paths(get_engine(), paths, options=options)
     for error in stats.errors[:20]:
         err_console.print(f"[yellow]skipped:[/yellow] {error}")
     if len(stats.errors) > 20:
         err_console.print(f"... and {len(stats.errors) - 20} more")
+    for note in stats.notes:
+        err_console.print(f"[cyan]note:[/cyan] {note}", highlight=False)
+    updated = f" ({stats.updated} updated)" if update else ""
     console.print(
         f"{stats.files} files, {stats.records} records: {stats.new} new, "
-        f"{stats.duplicates} duplicates, {stats.known} already stored, {stats.failed} failed"
+        f"{stats.duplicates} duplicates, {stats.known} already stored{updated}, "
+        f"{stats.failed} failed"
     )
     if stats.failed and not (stats.new or stats.duplicates or stats.known):
         raise typer.Exit(1)

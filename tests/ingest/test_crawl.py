@@ -52,7 +52,7 @@ def test_crawl_stores_every_feed_and_isolates_failures(
         "/feeds/atom.xml": ("ok", 2, 2, 0, 0, 0),
         "/feeds/rss10.rdf": ("ok", 2, 2, 0, 0, 0),
         "/feeds/malformed.xml": ("ok", 2, 2, 0, 0, 0),
-        "/feeds/billion_laughs.xml": ("ok", 1, 1, 0, 0, 0),
+        "/feeds/billion_laughs.xml": ("failed", 0, 0, 0, 0, 0),
         "/feeds/cp1252.xml": ("ok", 1, 1, 0, 0, 0),
         "/feeds/gb18030.xml": ("ok", 1, 1, 0, 0, 0),
         "/feeds/robots-site.xml": ("ok", 2, 2, 0, 0, 0),
@@ -70,10 +70,29 @@ def test_crawl_stores_every_feed_and_isolates_failures(
     assert stats["/feeds/malformed.xml"].notes == [
         "bozo: SAXParseException: <unknown>:7:37: not well-formed (invalid token)"
     ]
-    assert len(articles(engine)) == 14
+    assert "declares a DTD with entities" in (stats["/feeds/billion_laughs.xml"].error or "")
+    assert len(articles(engine)) == 13
     # robots.txt: the disallowed page was never requested, its feed text was kept
     assert server.hits["/robots-site/private/secret.html"] == 0
     assert server.hits["/robots.txt"] == 1
+
+
+def test_html_page_and_empty_body_are_not_feeds(
+    server: FixtureServer, engine: Engine, settings: IngestSettings
+) -> None:
+    html = b"<!DOCTYPE html><html><head><title>News</title></head><body><p>Hi</p></body></html>"
+    server.routes["/home.xml"] = lambda _h: (200, {"Content-Type": "text/html"}, html)
+    server.routes["/empty.xml"] = lambda _h: (200, {"Content-Type": "application/rss+xml"}, b"")
+    add(engine, server, "/home.xml")
+    add(engine, server, "/empty.xml")
+    stats = {s.name: s for s in run_once(engine, settings=settings)}
+    assert counts(stats["/home.xml"]) == ("failed", 0, 0, 0, 0, 0)
+    assert stats["/home.xml"].error == "not a feed: an HTML page"
+    assert stats["/empty.xml"].error == "not a feed: the body is empty"
+    with Session(engine) as session:
+        errors = {s.name: s.last_error for s in session.exec(select(Source))}
+    assert errors["/home.xml"] == "not a feed: an HTML page"
+    assert articles(engine) == {}
 
 
 def test_article_fields(server: FixtureServer, engine: Engine, settings: IngestSettings) -> None:

@@ -78,14 +78,57 @@ def test_malformed_feed_is_salvaged_with_reason() -> None:
     assert feed.bozo_reason == "SAXParseException: <unknown>:7:37: not well-formed (invalid token)"
 
 
-def test_billion_laughs_is_harmless() -> None:
+def test_billion_laughs_is_refused_as_a_whole() -> None:
     started = time.monotonic()
     feed = parse_feed(load("billion_laughs.xml"))
     assert time.monotonic() - started < 2.0
-    assert feed.notes == ["DTD removed: EntitiesForbidden (entity expansion refused)"]
-    assert len(feed.entries) == 1
-    assert feed.entries[0].link == "http://news.test/nopage/laughs-1.html"
-    assert "lollol" not in feed.entries[0].title + feed.entries[0].text
+    assert feed.refused == (
+        "refused: the document declares a DTD with entities (EntitiesForbidden); "
+        "entity expansion and external entities are never processed"
+    )
+    assert feed.entries == []
+
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>x</title>
+<item><title>&xxe;</title><link>http://news.test/a</link></item></channel></rss>"""
+
+
+def test_external_entity_is_refused() -> None:
+    feed = parse_feed(XXE)
+    assert feed.refused is not None and "DTD with entities" in feed.refused
+    assert feed.entries == []
+
+
+def test_public_dtd_without_entities_is_a_feed() -> None:
+    rss091 = load("rss20.xml").replace(
+        b"<rss",
+        b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+        b'"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n<rss',
+        1,
+    )
+    feed = parse_feed(rss091)
+    assert feed.refused is None and len(feed.entries) == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "not a feed: the body is empty"),
+        (b"  \n ", "not a feed: the body is empty"),
+        (b"<!doctype html><html><head><title>Home</title></head><body><p>Hi</p></body></html>",
+         "not a feed: an HTML page"),
+        (b'{"items": []}', "not a feed: no RSS or Atom document"),
+    ],
+)  # fmt: skip
+def test_not_a_feed(body: bytes, reason: str) -> None:
+    assert parse_feed(body).refused == reason
+
+
+def test_empty_feed_is_a_feed() -> None:
+    feed = parse_feed(b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>')
+    assert (feed.refused, feed.entries) == (None, [])
 
 
 def test_windows_1252_declared_as_utf8() -> None:

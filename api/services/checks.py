@@ -7,7 +7,8 @@ Mapping (claim -> series):
   news writes "bitcoin ETFs" and the subject is resolved to bitcoin;
 - prices (price, record_price in USD) -> the asset's OHLCV series, the period's low-high range;
 - rates and yields (rate in PERCENT) -> the rate series' values over the period (the last value
-  before the period when it holds no business day).
+  before the period when it holds no business day); a rate move in basis points (rate_change)
+  -> the period's last value minus the last value before the period.
 Everything else has no series.
 """
 
@@ -44,6 +45,7 @@ CHECKED_TYPES = ("observation", "historical")
 FLOW_METRICS = {"outflow", "inflow", "net_flow"}
 PRICE_METRICS = {"price", "record_price"}
 RATE_METRICS = {"rate"}
+RATE_CHANGE_METRICS = {"rate_change"}
 RATE_GAP_DAYS = 4  # a rate holds over a weekend and a holiday
 
 
@@ -181,6 +183,32 @@ def _check_level(claim: ClaimRow, cache: PathCache, *, tol: Tolerance, kind: str
     return CheckResult(claim.id, unverifiable(Reason.PERIOD_OUTSIDE_DATA), paths[0])
 
 
+def _check_rate_change(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> CheckResult:
+    """A move in basis points against the last value of the period minus the last one before."""
+    paths = cache.paths(claim.subject_id, "rate") if claim.subject_id else []
+    if not paths:
+        return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
+    period = _period(claim)
+    if period is None:
+        return CheckResult(claim.id, unverifiable(Reason.PERIOD_UNRESOLVED))
+    path = paths[0]
+    before = path.last_before(period[0])
+    last = path.last_before(period[1] + timedelta(days=1))
+    if before is None or last is None or last <= before or period[1] > path.days[-1]:
+        return CheckResult(claim.id, unverifiable(Reason.PERIOD_OUTSIDE_DATA), path)
+    move = (path.value[last] - path.value[before]) * 100
+    sign = {"up": 1.0, "down": -1.0}.get(claim.direction or "")
+    judgement = judge_amount(
+        abs(claim.value) * sign if sign else claim.value,
+        move,
+        step=rounding_step(claim.text, claim.value),
+        qualifier=claim.qualifier,
+        sign_known=sign is not None,
+        tol=tol,
+    )
+    return CheckResult(claim.id, judgement, path)
+
+
 def check_one(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> CheckResult:
     """The verdict on one observation claim."""
     unit = (claim.unit or "").upper()
@@ -190,6 +218,8 @@ def check_one(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> CheckResult:
         return _check_level(claim, cache, tol=tol, kind="ohlcv")
     if claim.metric in RATE_METRICS and unit == "PERCENT":
         return _check_level(claim, cache, tol=tol, kind="rate")
+    if claim.metric in RATE_CHANGE_METRICS and unit == "BASIS_POINTS":
+        return _check_rate_change(claim, cache, tol)
     return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
 
 

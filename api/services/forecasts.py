@@ -74,6 +74,7 @@ class Resolved:
     reason: str | None = None
     level: float | None = None
     path: DailyPath | None = None
+    distance: float | None = None  # level / publication-day close - 1: how far the call reached
 
     @property
     def status(self) -> str:
@@ -114,6 +115,7 @@ class Resolved:
             item[name] = value.isoformat() if isinstance(value, date) else value
         item["days_to_hit"] = row["days_to_hit"]
         item["series"] = row["series_symbol"]
+        item["distance"] = self.distance
         item["moves"] = {"7d": row["move_7d"], "30d": row["move_30d"], "90d": row["move_90d"]}
         return item
 
@@ -174,16 +176,16 @@ def resolve_one(claim: ForecastRow, cache: PathCache, default_days: int) -> Reso
         return Resolved(claim, None, "period outside data", claim.value, paths[0])
     horizon = claim.time_end if claim.time_end and claim.time_end > published else None
     horizon = horizon or published + timedelta(days=default_days)
+    base = path.prices().close_on_or_before(published)
     direction = claim.direction if claim.direction in {"up", "down"} else None
+    direction = direction or infer_direction(claim.value, base)
+    distance = claim.value / base - 1 if base else None
     if direction is None:
-        base = path.last_before(published + timedelta(days=1))
-        direction = infer_direction(claim.value, path.value[base] if base is not None else None)
-    if direction is None:
-        return Resolved(claim, None, "no direction", claim.value, path)
+        return Resolved(claim, None, "no direction", claim.value, path, distance)
     resolution = resolve(
         claim.value, direction, published=published, horizon_end=horizon, path=path.prices()
     )
-    return Resolved(claim, resolution, None, claim.value, path)
+    return Resolved(claim, resolution, None, claim.value, path, distance)
 
 
 def resolve_forecasts(

@@ -29,7 +29,9 @@ SAMPLE = (
     "$802 million, and on Monday, November 3, another $180 million flowed out.\n"
     'Chinese crypto KOL Banmuxia publicly stated today, "The traditional 4-year bull cycle has '
     "ended. Bitcoin will gradually fall to $84,000 (UTC+8), then experience several months of "
-    'complex consolidation."'
+    'complex consolidation."\n'
+    "According to Bloomberg, the Secured Overnight Financing Rate (SOFR) surged by 22 basis "
+    "points on October 31 (UTC+8), far above the Fed's target range."
 )
 AGREES = "Last week, US spot bitcoin ETFs had net outflows of $799 million, Farside data show."
 DISAGREES = "Last week, US spot bitcoin ETFs recorded net outflows of $1.2 billion."
@@ -60,8 +62,14 @@ def _fill_market(session: Session) -> None:
                         entity_id="etf:us-spot-bitcoin-etfs")  # fmt: skip
     btc = MarketSeries(symbol="BTCUSDT", kind="ohlcv", unit="USD", source="binance",
                        entity_id="crypto:btc")  # fmt: skip
-    session.add_all([flow, btc])
+    sofr = MarketSeries(symbol="SOFR", kind="rate", unit="PERCENT", source="fred",
+                        entity_id="macro:sofr")  # fmt: skip
+    session.add_all([flow, btc, sofr])
     session.flush()
+    for day, rate in (("2025-10-29", 4.27), ("2025-10-30", 4.04), ("2025-10-31", 4.22)):
+        d = date.fromisoformat(day)  # fred_SOFR.csv
+        session.add(MarketPoint(series_id=sofr.id or 0, ts=datetime(d.year, d.month, d.day),
+                                day=d, value=rate))  # fmt: skip
     for day, value in FARSIDE.items():
         d = date.fromisoformat(day)
         session.add(MarketPoint(series_id=flow.id or 0, ts=datetime(d.year, d.month, d.day),
@@ -131,6 +139,9 @@ def test_claims_check_verdicts(store: tuple[Engine, str], monkeypatch: pytest.Mo
     )
     assert items["$799 million"]["verdict"] == "consistent"
     assert items["$1.2 billion"]["verdict"] == "contradicted"
+    sofr = items["22 basis points"]  # SOFR 4.04 -> 4.22: +18 bp, 22 % below the claim
+    assert (sofr["verdict"], sofr["series"]) == ("approximate", "SOFR")
+    assert sofr["reference_value"] == pytest.approx(18.0)
     below = items["$99,000"]  # BTC's low on 2025-11-04 was 98,944.36
     assert below["verdict"] == "consistent" and below["reference_value"] == pytest.approx(98944.36)
     counts = {k: report[k] for k in ("consistent", "approximate", "contradicted", "unverifiable")}
@@ -175,6 +186,7 @@ def test_forecasts_score(store: tuple[Engine, str], monkeypatch: pytest.MonkeyPa
     assert (target["status"], target["hit_date"], target["days_to_hit"]) == (
         "hit", "2025-11-21", 16)  # fmt: skip
     assert target["series"] == "BTCUSDT" and target["moves"]["7d"] > 0  # it fell, as called
+    assert target["distance"] == pytest.approx(84_000 / 103_885.16 - 1)  # the 2025-11-05 close
     assert report["hit"] + report["missed"] == report["resolved"]
     card = {row["key"]: row for row in report["scorecard"]}
     banmuxia = next(v for k, v in card.items() if "Banmuxia" in k)

@@ -85,6 +85,14 @@ def infer_direction(level: float, base_close: float | None) -> str | None:
     return "up" if level > base_close else "down"
 
 
+def already_reached(level: float, direction: str, base_close: float | None) -> bool:
+    """Whether the publication-day close already lies at or beyond the level on the called side
+    ("rise to $20,000" said at $29,000): such a call foretells no move and is not scored."""
+    if base_close is None:
+        return False
+    return base_close >= level if direction == "up" else base_close <= level
+
+
 def moves_after(
     path: PricePath,
     published: date,

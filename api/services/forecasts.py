@@ -5,6 +5,8 @@ price_threshold, price) in USD for an asset with a daily OHLCV series, and its a
 publication date. Its horizon is the end of the claim's period when that lies after
 publication, else publication + TIDINGS_FORECAST_DEFAULT_HORIZON_DAYS. The direction is the one
 the claim states, else up when the level is above the publication day's close, down when below.
+A call whose level the publication-day close already reached on the called side ("could rise to
+$20,000" said at $29,000, mostly a level's direction misread) is left unresolved with that reason.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from api.analytics.forecasts import (
     Resolution,
     ScoreRow,
     Status,
+    already_reached,
     infer_direction,
     resolve,
     scorecard,
@@ -182,6 +185,8 @@ def resolve_one(claim: ForecastRow, cache: PathCache, default_days: int) -> Reso
     distance = claim.value / base - 1 if base else None
     if direction is None:
         return Resolved(claim, None, "no direction", claim.value, path, distance)
+    if already_reached(claim.value, direction, base):
+        return Resolved(claim, None, "level already reached", claim.value, path, distance)
     resolution = resolve(
         claim.value, direction, published=published, horizon_end=horizon, path=path.prices()
     )

@@ -9,6 +9,7 @@ from api.analytics.forecasts import (
     PricePath,
     Resolution,
     Status,
+    already_reached,
     infer_direction,
     moves_after,
     resolve,
@@ -116,3 +117,11 @@ def test_scorecard_counts_and_medians() -> None:
     assert a.ci_low is not None and a.ci_low < 2 / 3 < (a.ci_high or 0)
     b = card["b"]
     assert (b.n, b.hit_rate, b.ci_low) == (0, None, None)
+
+
+def test_a_level_already_reached_on_the_called_side() -> None:
+    assert already_reached(20_000, "up", 29_000)
+    assert already_reached(31_000, "down", 28_000)
+    assert not already_reached(31_000, "up", 28_000)
+    assert not already_reached(25_000, "down", 28_000)
+    assert not already_reached(25_000, "down", None)

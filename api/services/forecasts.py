@@ -174,7 +174,9 @@ def resolve_one(claim: ForecastRow, cache: PathCache, default_days: int) -> Reso
     if claim.published_at is None:
         return Resolved(claim, None, "no publication date", claim.value, paths[0])
     published = _publication_day(claim.published_at)
-    path = next((p for p in paths if p.days and p.days[0] <= published <= p.days[-1]), None)
+    covering = [p for p in paths if p.days and p.days[0] <= published <= p.days[-1]]
+    # the series that runs furthest past publication resolves the most
+    path = max(covering, key=lambda p: (p.days[-1], len(p.days))) if covering else None
     if path is None:
         return Resolved(claim, None, "period outside data", claim.value, paths[0])
     horizon = claim.time_end if claim.time_end and claim.time_end > published else None

@@ -19,7 +19,18 @@ from typing import Any
 from api.analytics.verdicts import signed_flow
 
 FLOW_METRICS = {"outflow", "inflow", "net_flow"}
+# Metrics that name one figure per subject and period, so that two different values disagree.
+# Levels (a price over a day ranges), changes over unstated spans and generic metrics ("amount",
+# "duration", "share") name many figures; their groups are shown but never called conflicts.
+CONFLICT_METRICS = {
+    "net_flow", "hack_loss", "liquidations", "aum", "market_cap", "open_interest", "volume",
+    "holdings", "supply", "record_price", "loss", "fee", "purchase_cost", "bought_amount",
+    "sold_amount",
+}  # fmt: skip
 NOT_ONE_FIGURE = {"over", "below", "range_lower", "range_upper"}
+
+
+Key = tuple[str, str, str, date, date]  # subject, metric, unit, period start and end
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class ClaimRef:
     claim_id: int
     subject: str
     metric: str
+    unit: str
     period: tuple[date, date]
     value: float
     step: float
@@ -41,7 +53,7 @@ class ClaimRef:
 class Group:
     """Claims reporting one figure."""
 
-    key: tuple[str, str, date, date]
+    key: Key
     claims: list[ClaimRef] = field(default_factory=list)
 
     @property
@@ -72,11 +84,12 @@ class Group:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        subject, metric, start, end = self.key
+        subject, metric, unit, start, end = self.key
         first = self.first_seen
         return {
             "subject": subject,
             "metric": metric,
+            "unit": unit,
             "period": [start.isoformat(), end.isoformat()],
             "value": self.value,
             "size": len(self.claims),
@@ -91,15 +104,16 @@ class Group:
 class Conflict:
     """Figures about one subject, metric and period that disagree beyond rounding."""
 
-    key: tuple[str, str, date, date]
+    key: Key
     sides: list[Group]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        subject, metric, start, end = self.key
+        subject, metric, unit, start, end = self.key
         return {
             "subject": subject,
             "metric": metric,
+            "unit": unit,
             "period": [start.isoformat(), end.isoformat()],
             "sides": [side.to_dict() for side in self.sides],
         }
@@ -127,9 +141,10 @@ def _agree(a: ClaimRef, b: ClaimRef, band: float) -> bool:
 
 def group_claims(claims: Iterable[ClaimRef], band: float = 0.05) -> list[Group]:
     """Corroboration groups: per key, values sorted and chained while neighbours agree."""
-    by_key: dict[tuple[str, str, date, date], list[ClaimRef]] = {}
+    by_key: dict[Key, list[ClaimRef]] = {}
     for claim in claims:
-        by_key.setdefault((claim.subject, claim.metric, *claim.period), []).append(claim)
+        key = (claim.subject, claim.metric, claim.unit, *claim.period)
+        by_key.setdefault(key, []).append(claim)
     groups: list[Group] = []
     for key, members in by_key.items():
         members.sort(key=lambda c: (c.value, c.claim_id))
@@ -145,13 +160,13 @@ def group_claims(claims: Iterable[ClaimRef], band: float = 0.05) -> list[Group]:
 
 
 def conflicts(groups: Iterable[Group]) -> list[Conflict]:
-    """Keys whose groups disagree and come from more than one story."""
-    by_key: dict[tuple[str, str, date, date], list[Group]] = {}
+    """Keys of a single-figure metric whose groups disagree and come from more than one story."""
+    by_key: dict[Key, list[Group]] = {}
     for group in groups:
         by_key.setdefault(group.key, []).append(group)
     out = []
     for key, sides in by_key.items():
         stories = {c.canonical_id for side in sides for c in side.claims}
-        if len(sides) > 1 and len(stories) > 1:
+        if key[1] in CONFLICT_METRICS and len(sides) > 1 and len(stories) > 1:
             out.append(Conflict(key, sides))
     return out

@@ -51,6 +51,7 @@ def claim_refs(session: Session, *, starts: Iterable[date] | None = None) -> lis
             col(Claim.subject_id),
             col(Claim.subject),
             col(Claim.metric),
+            col(Claim.unit),
             col(Claim.value),
             col(Claim.direction),
             col(Claim.time_start),
@@ -75,7 +76,22 @@ def claim_refs(session: Session, *, starts: Iterable[date] | None = None) -> lis
     copies = _copies(session)
     refs = []
     for row in session.execute(stmt):
-        cid, sid, subject, metric, value, direction, start, end, text, aid, dup, pub, outlet = row
+        (
+            cid,
+            sid,
+            subject,
+            metric,
+            unit,
+            value,
+            direction,
+            start,
+            end,
+            text,
+            aid,
+            dup,
+            pub,
+            outlet,
+        ) = row
         figure = figure_key(metric, value, direction)
         subject_key = sid or (subject or "").strip().lower()
         if figure is None or not subject_key:
@@ -87,6 +103,7 @@ def claim_refs(session: Session, *, starts: Iterable[date] | None = None) -> lis
                 claim_id=cid,
                 subject=subject_key,
                 metric=figure[0],
+                unit=(unit or "").upper(),
                 period=(start, end or start),
                 value=figure[1],
                 step=rounding_step(text, abs(value)),
@@ -111,7 +128,7 @@ class Corroboration:
 def all_conflicts(session: Session, band: float = 0.05) -> list[Conflict]:
     """Every conflict in the store, the most reported first."""
     found = conflicts(group_claims(claim_refs(session), band))
-    found.sort(key=lambda c: (-sum(len(s.claims) for s in c.sides), c.key[2]))
+    found.sort(key=lambda c: (-sum(len(s.claims) for s in c.sides), c.key[3]))
     return found
 
 

@@ -22,6 +22,7 @@ def ref(
         claim_id,
         KEY,
         "net_flow",
+        "USD",
         WEEK,
         value,
         step,
@@ -71,3 +72,12 @@ def test_opposite_signs_never_agree() -> None:
 def test_two_figures_of_one_story_are_no_conflict() -> None:
     claims = [ref(1, -802e6, 10, "A"), ref(2, -400e6, 10, "A")]
     assert conflicts(group_claims(claims)) == []
+
+
+def test_levels_and_units_never_conflict() -> None:
+    a = ClaimRef(1, "crypto:btc", "price", "USD", WEEK, 27_200, 100, 10, ("A",), None)
+    b = ClaimRef(2, "crypto:btc", "price", "USD", WEEK, 30_000, 1000, 11, ("B",), None)
+    assert len(group_claims([a, b])) == 2 and conflicts(group_claims([a, b])) == []
+    c = ClaimRef(3, "hacker", "hack_loss", "ETH", WEEK, 1_500, 100, 10, ("A",), None)
+    d = ClaimRef(4, "hacker", "hack_loss", "USD", WEEK, 1.85e6, 1e4, 11, ("B",), None)
+    assert conflicts(group_claims([c, d])) == []

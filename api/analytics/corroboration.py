@@ -1,9 +1,11 @@
 """Claims held against each other: corroboration groups and conflicts.
 
-Claims about the same subject, metric and period form a key (flows are one metric, "net_flow",
-with outflows negative). Within a key, figures that agree within rounding (either claim's stated
-precision, or the consistent band) join one corroboration group; when a key holds more than one
-group and the groups come from different articles, the key is a conflict. Bounds ("over",
+Claims about the same subject, metric, unit and period form a key (flows are one metric,
+"net_flow", with outflows negative). Within a key, figures that agree within rounding (either
+claim's stated precision, or the consistent band) join one corroboration group; when a key holds
+more than one group from different articles, its metric names one figure (CONFLICT_METRICS) and
+its subject is a knowledge-base entity (free-text subjects such as "the hacker" may be different
+hackers), the key is a conflict. Bounds ("over",
 "below") and the two ends of a range are left out: they do not state one figure. A group counts
 its independent sources once per outlet among distinct stories: syndicated copies and
 near-duplicates (the same story, `canonical_id`) count once.
@@ -47,6 +49,7 @@ class ClaimRef:
     canonical_id: int  # the article, or the story it duplicates
     outlets: tuple[str, ...]  # the article's outlet and its duplicates' outlets
     published_at: datetime | None
+    linked: bool = True  # the subject is a knowledge-base entity, not free text ("the hacker")
 
 
 @dataclass
@@ -167,6 +170,7 @@ def conflicts(groups: Iterable[Group]) -> list[Conflict]:
     out = []
     for key, sides in by_key.items():
         stories = {c.canonical_id for side in sides for c in side.claims}
-        if key[1] in CONFLICT_METRICS and len(sides) > 1 and len(stories) > 1:
+        linked = all(c.linked for side in sides for c in side.claims)
+        if linked and key[1] in CONFLICT_METRICS and len(sides) > 1 and len(stories) > 1:
             out.append(Conflict(key, sides))
     return out

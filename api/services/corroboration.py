@@ -110,6 +110,7 @@ def claim_refs(session: Session, *, starts: Iterable[date] | None = None) -> lis
                 canonical_id=story,
                 outlets=outlets,
                 published_at=pub,
+                linked=sid is not None,
             )
         )
     return refs

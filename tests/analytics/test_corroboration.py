@@ -81,3 +81,9 @@ def test_levels_and_units_never_conflict() -> None:
     c = ClaimRef(3, "hacker", "hack_loss", "ETH", WEEK, 1_500, 100, 10, ("A",), None)
     d = ClaimRef(4, "hacker", "hack_loss", "USD", WEEK, 1.85e6, 1e4, 11, ("B",), None)
     assert conflicts(group_claims([c, d])) == []
+
+
+def test_free_text_subjects_never_conflict() -> None:
+    a = ClaimRef(1, "hacker", "hack_loss", "USD", WEEK, 1.85e6, 1e4, 10, ("A",), None, False)
+    b = ClaimRef(2, "hacker", "hack_loss", "USD", WEEK, 100e6, 1e8, 11, ("B",), None, False)
+    assert len(group_claims([a, b])) == 2 and conflicts(group_claims([a, b])) == []

@@ -2,6 +2,7 @@
 
 from models.analysis import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
 from models.articles import Article, DedupeKind, PublishedFrom, TextSource
+from models.checks import ClaimCheck, ForecastResolution
 from models.claims import Claim
 from models.keys import ApiKey, KeyScope
 from models.market import DayClose, MarketPoint, MarketSeries, SeriesKind
@@ -12,11 +13,13 @@ __all__ = [
     "ApiKey",
     "Article",
     "Claim",
+    "ClaimCheck",
     "DayClose",
     "DedupeKind",
     "Entity",
     "EntitySentiment",
     "FetchRecord",
+    "ForecastResolution",
     "KeyScope",
     "MarketPoint",
     "MarketSeries",

@@ -1,5 +1,10 @@
-"""Statistics on arrays for the sentiment-vs-market question: pure numpy / scipy / statsmodels,
-no database. Every series is on a complete time grid (NaN where a bucket has no value)."""
+"""Pure analytics, no database or HTTP code (api/services/ feeds these functions).
+
+- Statistics on arrays for the sentiment-vs-market question (numpy / scipy / statsmodels); every
+  series is on a complete time grid (NaN where a bucket has no value): re-exported here.
+- Claims against market data: verdict rules (`verdicts`), forecast resolution and scorecards
+  (`forecasts`), corroboration (`corroboration`), their settings (`settings`); imported by module.
+"""
 
 from api.analytics.causality import GrangerLag, granger_both_ways, granger_test
 from api.analytics.correlation import (

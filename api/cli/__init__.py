@@ -26,6 +26,8 @@ try:
         "serve",
         "narratives",
         "correlate",
+        "checks",
+        "forecasts",
     )
 
     for _name in _COMMAND_MODULES:

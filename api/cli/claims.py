@@ -1,15 +1,21 @@
 """`tidings claims search`: find stored numeric claims, as a table or JSON."""
 
 import json
-from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from api.cli.claims_extra import (
+    EXTRA_COLUMNS,
+    corroboration_columns,
+    extra_cells,
+    show_conflicts,
+)
 from api.cli.groups import claims_app
+from api.cli.options import parse_day, short_value
 from api.context import get_engine
 from api.services.claims_search import ClaimHit, ClaimQuery, search_claims
 from models.db import session_scope
@@ -17,34 +23,19 @@ from models.db import session_scope
 console = Console()
 
 
-def _parse_day(value: str | None, *, option: str) -> date | None:
-    """A YYYY-MM-DD option value, or a clear error."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{option} takes a date as YYYY-MM-DD, got {value!r}") from None
-
-
-def _value(value: float | None) -> str:
-    """A compact human form of a claim value (1.63e9 -> 1.63B)."""
-    if value is None:
-        return ""
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= scale:
-            return f"{value / scale:,.3g}{suffix}"
-    return f"{value:,.4g}"
-
-
 def _period(hit: ClaimHit) -> str:
     c = hit.claim
     return f"{c.time_start or ''}..{c.time_end or ''}" if c.time_start else c.time_text or ""
 
 
-def _table(hits: list[ClaimHit], *, wide: bool) -> Table:
+# The compact table's check column: CONFLICT when outlets disagree, else the stored verdict.
+_SHORT_VERDICT = {"consistent": "ok", "approximate": "approx", "contradicted": "contra",
+                  "unverifiable": "-"}  # fmt: skip
+
+
+def _table(hits: list[ClaimHit], extra: dict[int, dict[str, Any]], *, wide: bool) -> Table:
     """A rich table of search hits: compact (one line per claim, the sentence cut to fit the
-    terminal) or, with `wide`, every column and the whole sentence."""
+    terminal) or, with `wide`, every column, the whole sentence, verdict and corroboration."""
     if wide:
         table = Table(show_lines=False)
         for name in ("published", "claim", "value", "unit", "metric", "subject", "dir", "type"):
@@ -52,25 +43,32 @@ def _table(hits: list[ClaimHit], *, wide: bool) -> Table:
         for name in ("period", "source"):
             table.add_column(name)
         table.add_column("sentence", overflow="fold", min_width=30)
+        for name in EXTRA_COLUMNS:
+            table.add_column(name)
     else:
         table = Table(show_lines=False, box=box.SIMPLE_HEAD, pad_edge=False)
         for name, width in (("published", 10), ("claim", 14), ("value", 6), ("metric", 10),
-                            ("subject", 10), ("dir", 4)):  # fmt: skip
+                            ("subject", 10), ("dir", 4), ("check", 8)):  # fmt: skip
             table.add_column(name, no_wrap=True, overflow="ellipsis", width=width)
-        # The fixed columns take 54 characters and their padding and separators 18; the
+        # The fixed columns take 62 characters and their padding and separators 21; the
         # sentence gets the rest of the terminal, cut with an ellipsis.
-        rest = max(12, console.width - 54 - 18)
+        rest = max(12, console.width - 62 - 21)
         table.add_column("sentence", no_wrap=True, overflow="ellipsis", width=rest)
     for hit in hits:
         c = hit.claim
         published = hit.published_at.date().isoformat() if hit.published_at else ""
         if wide:
-            table.add_row(published, c.text, _value(c.value), c.unit or "", c.metric or "",
+            table.add_row(published, c.text, short_value(c.value), c.unit or "", c.metric or "",
                           c.subject or "", c.direction or "", c.claim_type or "", _period(hit),
-                          c.attributed_to or "", c.sentence_text)  # fmt: skip
+                          c.attributed_to or "", c.sentence_text,
+                          *extra_cells(hit, extra))  # fmt: skip
         else:
-            table.add_row(published, c.text, _value(c.value), c.metric or "", c.subject or "",
-                          c.direction or "", " ".join(c.sentence_text.split()))  # fmt: skip
+            info = extra.get(c.id or 0, {})
+            verdict = _SHORT_VERDICT.get(info.get("verdict") or "", "")
+            check = "CONFLICT" if info.get("conflict") else verdict
+            table.add_row(published, c.text, short_value(c.value), c.metric or "", c.subject or "",
+                          c.direction or "", check,
+                          " ".join(c.sentence_text.split()))  # fmt: skip
     return table
 
 
@@ -89,6 +87,12 @@ def search(  # noqa: PLR0913, PLR0917 - one parameter per CLI flag
     by: Annotated[str | None, typer.Option("--by", help="Source named in the text.")] = None,
     since: Annotated[str | None, typer.Option(help="Published on/after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Published on/before YYYY-MM-DD.")] = None,
+    verdict: Annotated[
+        str | None, typer.Option(help="Stored check verdict: consistent, contradicted...")
+    ] = None,
+    conflicts: Annotated[
+        bool, typer.Option("--conflicts", help="List figures that disagree across outlets.")
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
@@ -107,17 +111,23 @@ def search(  # noqa: PLR0913, PLR0917 - one parameter per CLI flag
         claim_type=claim_type,
         direction=direction,
         attributed_to=by,
-        since=_parse_day(since, option="--since"),
-        until=_parse_day(until, option="--until"),
+        since=parse_day(since, option="--since"),
+        until=parse_day(until, option="--until"),
+        verdict=verdict,
         limit=limit,
         offset=offset,
     )
+    if conflicts:
+        show_conflicts(limit=limit, as_json=as_json)
+        return
     with session_scope(get_engine()) as session:
         hits = search_claims(session, spec)
+        extra = corroboration_columns(session, hits)
     if as_json:
-        typer.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=1))
+        rows = [hit.to_dict() | extra.get(hit.claim.id or 0, {}) for hit in hits]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     if not hits:
         console.print("No claims match.")
         return
-    console.print(_table(hits, wide=wide))
+    console.print(_table(hits, extra, wide=wide))

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, t
 from sqlmodel import Session, col
 
 from models.articles import Article
+from models.checks import ClaimCheck
 from models.claims import Claim
 
 # Must stay identical to the indexed expression of migration 0005_claims_fts.
@@ -48,6 +49,7 @@ class ClaimQuery:
     until: date | None = None  # article published on or before
     period_since: date | None = None  # claim period overlaps [period_since, period_until]
     period_until: date | None = None
+    verdict: str | None = None  # the stored check's verdict (`tidings claims check`)
     limit: int = 50
     offset: int = 0
 
@@ -110,6 +112,9 @@ def _filters(query: ClaimQuery) -> list[ColumnElement[bool]]:
         where.append(col(Claim.value) <= query.value_max)
     if query.attributed_to:
         where.append(col(Claim.attributed_to).ilike(f"%{query.attributed_to}%"))
+    if query.verdict:
+        checked = select(col(ClaimCheck.claim_id)).where(col(ClaimCheck.verdict) == query.verdict)
+        where.append(col(Claim.id).in_(checked))
     where.extend(_date_filters(query))
     return where
 

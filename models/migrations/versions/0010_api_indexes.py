@@ -1,7 +1,7 @@
 """HTTP API: API keys, indexes behind every API filter, full-text search over articles.
 
 Revision ID: 0010_api_indexes
-Revises: 0008_narratives
+Revises: 0009_claim_checks
 
 SQLite: `article_fts` indexes article.title and text (porter stemmer), kept in step by triggers
 (the update trigger fires only when the title or text change). PostgreSQL: a GIN index on one
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0010_api_indexes"
-down_revision: str | None = "0008_narratives"
+down_revision: str | None = "0009_claim_checks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,307 @@
+"""`tidings claims check`: observation claims held against the stored market series.
+
+Mapping (claim -> series):
+- flows (metric outflow, inflow or net_flow, in USD) of an ETF entity -> that entity's flow
+  series, summed over the trading days of the claim's period; a USD flow of an asset (crypto:btc)
+  in a sentence that speaks of ETFs -> the asset's ETF group (etf:us-spot-bitcoin-etfs), since
+  news writes "bitcoin ETFs" and the subject is resolved to bitcoin;
+- prices (price, record_price in USD) -> the asset's OHLCV series, the period's low-high range;
+- rates and yields (rate in PERCENT) -> the rate series' values over the period (the last value
+  before the period when it holds no business day); a rate move in basis points (rate_change)
+  -> the period's last value minus the last value before the period.
+Everything else has no series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from api.analytics.verdicts import (
+    Judgement,
+    Reason,
+    Tolerance,
+    Verdict,
+    judge_amount,
+    judge_level,
+    rounding_step,
+    signed_flow,
+    unverifiable,
+)
+from api.services.bulk import replace_rows
+from api.services.market_paths import DailyPath, PathCache
+from models.articles import Article
+from models.checks import ClaimCheck
+from models.claims import Claim
+from nlp.entities.kb import KnowledgeBase
+
+CHECKED_TYPES = ("observation", "historical")
+FLOW_METRICS = {"outflow", "inflow", "net_flow"}
+PRICE_METRICS = {"price", "record_price"}
+RATE_METRICS = {"rate"}
+RATE_CHANGE_METRICS = {"rate_change"}
+RATE_GAP_DAYS = 4  # a rate holds over a weekend and a holiday
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """The columns a check reads."""
+
+    id: int
+    text: str
+    value: float
+    unit: str | None
+    metric: str | None
+    subject_id: str | None
+    direction: str | None
+    qualifier: str | None
+    time_start: date | None
+    time_end: date | None
+    mentions_etf: bool
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One claim's verdict and the series it was held against."""
+
+    claim_id: int
+    judgement: Judgement
+    series: DailyPath | None = None
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        """Insertable ClaimCheck values."""
+        j = self.judgement
+        return {
+            "claim_id": self.claim_id,
+            "verdict": j.verdict.value,
+            "reference_value": j.reference_value,
+            "reference_low": j.reference_low,
+            "reference_high": j.reference_high,
+            "series_id": self.series.series.id if self.series else None,
+            "series_symbol": self.series.series.symbol if self.series else None,
+            "relative_error": j.relative_error,
+            "reason": j.reason,
+            "checked_at": now,
+        }
+
+
+@lru_cache(maxsize=1)
+def etf_groups() -> dict[str, str]:
+    """Asset id -> the KB's ETF group entity for it (crypto:btc -> etf:us-spot-bitcoin-etfs)."""
+    out: dict[str, str] = {}
+    for entity in KnowledgeBase.builtin():
+        if entity.type == "ETF" and "group" in entity.tags and entity.underlying:
+            out.setdefault(entity.underlying, entity.id)
+    return out
+
+
+def flow_entity(claim: ClaimRow) -> str | None:
+    """The entity whose flow series a flow claim speaks of."""
+    subject = claim.subject_id or ""
+    if subject.startswith("etf:"):
+        return subject
+    if claim.mentions_etf:
+        return etf_groups().get(subject)
+    return None
+
+
+def _period(claim: ClaimRow) -> tuple[date, date] | None:
+    if claim.time_start is None:
+        return None
+    return claim.time_start, claim.time_end or claim.time_start
+
+
+def _covering(paths: list[DailyPath], start: date, end: date) -> DailyPath | None:
+    return next((p for p in paths if p.covers(start, end)), None)
+
+
+def _check_flow(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> CheckResult:
+    entity = flow_entity(claim)
+    paths = cache.paths(entity, "flow") if entity else []
+    if not paths:
+        return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
+    period = _period(claim)
+    if period is None:
+        return CheckResult(claim.id, unverifiable(Reason.PERIOD_UNRESOLVED))
+    path = _covering(paths, *period)
+    span = path.span(*period) if path else None
+    if path is None or span is None or span.start >= span.stop:
+        return CheckResult(claim.id, unverifiable(Reason.PERIOD_OUTSIDE_DATA), paths[0])
+    total = sum(path.value[span])
+    signed = signed_flow(claim.value, claim.metric, claim.direction)
+    judgement = judge_amount(
+        claim.value if signed is None else signed,
+        total,
+        step=rounding_step(claim.text, claim.value),
+        qualifier=claim.qualifier,
+        sign_known=signed is not None,
+        tol=tol,
+    )
+    return CheckResult(claim.id, judgement, path)
+
+
+def _level_range(
+    path: DailyPath, start: date, end: date, *, carry: bool
+) -> tuple[float, float] | None:
+    span = path.span(start, end)
+    if span.start < span.stop:
+        return min(path.low[span]), max(path.high[span])
+    before = path.last_before(start) if carry else None
+    if before is not None and (start - path.days[before]).days <= RATE_GAP_DAYS:
+        return path.low[before], path.high[before]
+    return None
+
+
+def _check_level(claim: ClaimRow, cache: PathCache, *, tol: Tolerance, kind: str) -> CheckResult:
+    paths = cache.paths(claim.subject_id, kind) if claim.subject_id else []
+    if not paths:
+        return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
+    period = _period(claim)
+    if period is None:
+        return CheckResult(claim.id, unverifiable(Reason.PERIOD_UNRESOLVED))
+    for path in paths:
+        if not path.days or period[1] > path.days[-1] or period[0] < path.days[0]:
+            continue
+        found = _level_range(path, *period, carry=kind == "rate")
+        if found is None:
+            continue
+        judgement = judge_level(
+            claim.value,
+            *found,
+            step=rounding_step(claim.text, claim.value),
+            qualifier=claim.qualifier,
+            metric=claim.metric,
+            tol=tol,
+        )
+        return CheckResult(claim.id, judgement, path)
+    return CheckResult(claim.id, unverifiable(Reason.PERIOD_OUTSIDE_DATA), paths[0])
+
+
+def _check_rate_change(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> CheckResult:
+    """A move in basis points against the last value of the period minus the last one before."""
+    paths = cache.paths(claim.subject_id, "rate") if claim.subject_id else []
+    if not paths:
+        return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
+    period = _period(claim)
+    if period is None:
+        return CheckResult(claim.id, unverifiable(Reason.PERIOD_UNRESOLVED))
+    path = paths[0]
+    before = path.last_before(period[0])
+    last = path.last_before(period[1] + timedelta(days=1))
+    if before is None or last is None or last <= before or period[1] > path.days[-1]:
+        return CheckResult(claim.id, unverifiable(Reason.PERIOD_OUTSIDE_DATA), path)
+    move = (path.value[last] - path.value[before]) * 100
+    sign = {"up": 1.0, "down": -1.0}.get(claim.direction or "")
+    judgement = judge_amount(
+        abs(claim.value) * sign if sign else claim.value,
+        move,
+        step=rounding_step(claim.text, claim.value),
+        qualifier=claim.qualifier,
+        sign_known=sign is not None,
+        tol=tol,
+    )
+    return CheckResult(claim.id, judgement, path)
+
+
+def check_one(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> CheckResult:
+    """The verdict on one observation claim."""
+    unit = (claim.unit or "").upper()
+    if claim.metric in FLOW_METRICS and unit == "USD":
+        return _check_flow(claim, cache, tol)
+    if claim.metric in PRICE_METRICS and unit in {"USD", "USDT"}:
+        return _check_level(claim, cache, tol=tol, kind="ohlcv")
+    if claim.metric in RATE_METRICS and unit == "PERCENT":
+        return _check_level(claim, cache, tol=tol, kind="rate")
+    if claim.metric in RATE_CHANGE_METRICS and unit == "BASIS_POINTS":
+        return _check_rate_change(claim, cache, tol)
+    return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def published_filters(since: date | None, until: date | None) -> list[Any]:
+    """WHERE clauses on the article's publication date."""
+    where: list[Any] = []
+    if since:
+        where.append(col(Article.published_at) >= _day_start(since))
+    if until:
+        where.append(col(Article.published_at) < _day_start(until + timedelta(days=1)))
+    return where
+
+
+def observation_claims(
+    session: Session, *, since: date | None = None, until: date | None = None
+) -> Iterator[ClaimRow]:
+    """Observation and historical claims with a value, oldest article first."""
+    etf = col(Claim.sentence_text).ilike("%etf%") | col(Claim.sentence_text).ilike(
+        "%exchange-traded%"
+    )
+    stmt = (
+        select(
+            col(Claim.id),
+            col(Claim.text),
+            col(Claim.value),
+            col(Claim.unit),
+            col(Claim.metric),
+            col(Claim.subject_id),
+            col(Claim.direction),
+            col(Claim.qualifier),
+            col(Claim.time_start),
+            col(Claim.time_end),
+            etf,
+        )
+        .join(Article, col(Article.id) == col(Claim.article_id))
+        .where(col(Claim.claim_type).in_(CHECKED_TYPES), col(Claim.value).is_not(None))
+        .order_by(col(Claim.id))
+    )
+    for clause in published_filters(since, until):
+        stmt = stmt.where(clause)
+    for row in session.execute(stmt):
+        cid, text, value, unit, metric, subject_id, direction, qualifier, start, end, etf = row
+        yield ClaimRow(
+            cid, text, value, unit, metric, subject_id, direction, qualifier, start, end, bool(etf)
+        )
+
+
+def check_claims(
+    session: Session,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    tol: Tolerance | None = None,
+) -> list[CheckResult]:
+    """Check every matching claim and store the verdicts (replacing earlier ones)."""
+    if tol is None:
+        from api.analytics.settings import get_check_settings
+
+        tol = get_check_settings().tolerance()
+    cache = PathCache(session)
+    results = [
+        check_one(claim, cache, tol)
+        for claim in observation_claims(session, since=since, until=until)
+    ]
+    store_checks(session, results)
+    return results
+
+
+def store_checks(session: Session, results: list[CheckResult]) -> None:
+    """Replace the stored verdicts of these claims."""
+    now = datetime.now(UTC)
+    table = ClaimCheck.__table__  # type: ignore[attr-defined]
+    replace_rows(session, table, [r.row(now) for r in results], key="claim_id")
+
+
+def summary(results: list[CheckResult]) -> dict[str, int]:
+    """Counts per verdict."""
+    counts = {"checked": len(results)} | {v.value: 0 for v in Verdict}
+    for result in results:
+        counts[result.judgement.verdict.value] += 1
+    return counts

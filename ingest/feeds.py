@@ -24,7 +24,6 @@ _HTML = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 _SINGLE_BYTE_LATIN = ("cp125", "latin", "iso8859", "mac_", "cp850", "cp437")
-_UTF8_XML = "application/xml; charset=utf-8"
 # Labels that real servers use for a wider encoding than they name (as browsers treat them).
 _WIDER = {"latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252", "gb2312": "gb18030",
           "gbk": "gb18030", "euc_cn": "gb18030"}  # fmt: skip

@@ -8,7 +8,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import FrameType
 
 from sqlalchemy import Engine
@@ -133,11 +133,3 @@ def install_stop_signals(stop_event: threading.Event) -> None:
 
     signal.signal(signal.SIGINT, _handler)
     signal.signal(signal.SIGTERM, _handler)
-
-
-def next_poll_after(source: Source) -> timedelta | None:
-    """How long until `source` is due again (None when it is due now)."""
-    if source.next_poll_at is None:
-        return None
-    delta = to_utc(source.next_poll_at) - utcnow()
-    return delta if delta.total_seconds() > 0 else None

@@ -2,8 +2,9 @@
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -30,6 +31,17 @@ def _shared(given: Path | None) -> Path:
     if data is None:
         raise fail("../shared/data not found; pass --shared PATH", 2)
     return data.parent
+
+
+def _report(
+    compute: Callable[[], dict[str, Any]], *, as_json: bool, text: Callable[[dict[str, Any]], str]
+) -> None:
+    """Run an evaluation or bench; print its result as JSON or as text, or the error."""
+    try:
+        result = compute()
+    except NlpError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(json.dumps(result, indent=1) if as_json else text(result))
 
 
 @train_app.command("sentiment")
@@ -90,17 +102,17 @@ def eval_sentiment(*, as_json: JsonOption = False, shared: SharedOption = None) 
     from nlp.sentiment.registry import create_backend
     from nlp.sentiment.settings import get_sentiment_settings
 
-    try:
-        result = evaluate(_shared(shared), create_backend(get_sentiment_settings()))
-    except NlpError as exc:
-        raise fail(str(exc)) from exc
-    if as_json:
-        typer.echo(json.dumps(result, indent=1))
-        return
-    typer.echo(
-        f"model {result['model_version']}; FPB-50 held-out split seed {result['split']['seed']}"
+    def text(result: dict[str, Any]) -> str:
+        split = result["split"]["seed"]
+        return f"model {result['model_version']}; FPB-50 held-out split seed {split}\n" + (
+            format_table(result)
+        )
+
+    _report(
+        lambda: evaluate(_shared(shared), create_backend(get_sentiment_settings())),
+        as_json=as_json,
+        text=text,
     )
-    typer.echo(format_table(result))
 
 
 @bench_app.command("sentiment")
@@ -113,15 +125,12 @@ def bench_sentiment(
     """Sentences/s of the embedded model vs a BERT-base classifier via transformers.pipeline."""
     from nlp.evaluation.bench import run_bench
 
-    try:
-        result = run_bench(_shared(shared), threads=threads)
-    except NlpError as exc:
-        raise fail(str(exc)) from exc
-    if as_json:
-        typer.echo(json.dumps(result, indent=1))
-        return
-    typer.echo(
-        f"embedded: {result['sentences_per_s']:.1f} sentences/s "
-        f"(peak RSS {result['peak_rss_mb']:.0f} MiB); BERT-base pipeline: "
-        f"{result['baseline_sentences_per_s']:.1f} sentences/s; speedup x{result['speedup']:.1f}"
+    _report(
+        lambda: run_bench(_shared(shared), threads=threads),
+        as_json=as_json,
+        text=lambda r: (
+            f"embedded: {r['sentences_per_s']:.1f} sentences/s "
+            f"(peak RSS {r['peak_rss_mb']:.0f} MiB); BERT-base pipeline: "
+            f"{r['baseline_sentences_per_s']:.1f} sentences/s; speedup x{r['speedup']:.1f}"
+        ),
     )

@@ -270,7 +270,6 @@ _BETWEEN_BEFORE = re.compile(r"(?i)\bbetween\s+(?:about |around |roughly )?$")
 
 _LEVEL_PREFIX = re.compile(r"(?i)\b(sub|mid|low|high|upper|lower|near)-$")
 _SLASH_UPPER = re.compile(r"\d{1,3}(?:,\d{3})+")
-_INLINE_MARKER = re.compile(r"(?:^|[\s(])$")
 
 
 def _qualifier(text: str, start: int) -> str | None:

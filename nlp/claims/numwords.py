@@ -35,18 +35,6 @@ TENS = {
     "eighty": 80,
     "ninety": 90,
 }
-ORDINALS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-}
 # Fractions read as a share of something, in percent ("more than half of" -> 50 %).
 FRACTIONS = {
     "half": 50.0,
@@ -89,7 +77,6 @@ WORD_NUMBER = (
     rf"(?:(?:{_TENS_ALT})(?:[- ](?:{_UNITS_ALT}))?|{_UNITS_ALT}"
     r"|a dozen|dozen|a couple of|a hundred)"
 )
-WORD_NUMBER_RE = re.compile(rf"^{WORD_NUMBER}$", re.IGNORECASE)
 
 
 def word_to_number(words: str) -> float | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-_W = r"(?:^|\b)"
 # "average price", "average purchase price": also how a per-coin USD level is told apart
 AVERAGE_PRICE = r"\baverage (?:purchase |buying |selling |entry )?price\b"
 METRIC_RULES: list[tuple[str, re.Pattern[str]]] = [

@@ -142,24 +142,6 @@ def load_semeval_headlines(shared: Path) -> list[tuple[Example, str]]:
     return out
 
 
-def load_semeval_microblogs(shared: Path) -> list[tuple[Example, str]]:
-    """SemEval-2017 task 5 microblogs with hydrated text as (example, cashtag)."""
-    path = data_dir(shared) / "semeval2017-task5" / "microblog_train_hydrated_text.jsonl"
-    if not path.is_file():
-        raise SentimentDataError(f"missing {path}")
-    out: list[tuple[Example, str]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            row = json.loads(line)
-            text, target = normalize_text(str(row["text"])), str(row["cashtag"])
-            score = float(row["sentiment_score"])
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError):
-            continue
-        if text:
-            out.append((Example(text, score_label(score), "semeval_microblogs"), target))
-    return out
-
-
 def read_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
     """(`file.jsonl:N`, parsed value) for each non-blank line; bad JSON is a clear error."""
     with path.open(encoding="utf-8") as fh:

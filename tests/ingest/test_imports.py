@@ -130,6 +130,7 @@ def test_parse_published(value: str, date_format: str | None, expected: datetime
 
 
 @pytest.mark.shared
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # 13 min on PostgreSQL
 def test_shared_article_sets(engine: Engine, settings: IngestSettings, shared_path: Path) -> None:
     folder = shared_path / "data" / "crypto-news-articles"
     # default field names: "paragraphs" and "date" are found as common alternatives

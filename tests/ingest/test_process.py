@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from fixture_server import FixtureServer, Handler, Reply
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, func, select
@@ -80,6 +81,7 @@ def wait_for(engine: Engine, count: int, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # PRAGMA, subprocesses
 def test_kill_9_mid_run_then_rerun_is_complete(server: FixtureServer, engine: Engine) -> None:
     slow_site(server, delay=0.4)
     add_source(engine, f"{server.base}/slow.rss", name="slow")
@@ -107,6 +109,7 @@ def test_kill_9_mid_run_then_rerun_is_complete(server: FixtureServer, engine: En
         assert session.exec(text("PRAGMA integrity_check")).one()[0] == "ok"  # type: ignore[call-overload]
 
 
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # PRAGMA, subprocesses
 def test_watch_stops_cleanly_on_sigterm(server: FixtureServer, engine: Engine) -> None:
     slow_site(server, delay=0.05)
     add_source(engine, f"{server.base}/slow.rss", name="slow")

@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from benchdoc import write_section  # noqa: E402
+
 # Timed passes repeat the same texts; a warm sentiment cache would skip the model on every pass
 # after the first, which no new article does. Measure without it.
 os.environ["TIDINGS_SENTIMENT_CACHE_SIZE"] = "0"
@@ -124,17 +125,6 @@ def render(rows: list[dict[str, object]], facts: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def write_section(section: str) -> None:
-    """Replace (or append) the "## Analyze" section of docs/BENCHMARKS.md."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Analyze\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOC.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     """Measure and record."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -147,7 +137,7 @@ def main() -> None:
     section = render(rows, facts)
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section("Analyze", section)
 
 
 if __name__ == "__main__":

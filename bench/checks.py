@@ -17,7 +17,6 @@ import csv
 import os
 import platform
 import random
-import re
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -25,7 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-
+from benchdoc import write_section  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
@@ -363,14 +362,6 @@ shared with other jobs; measured {date.today().isoformat()}, load average {os.ge
 """
 
 
-def write_section(body: str) -> None:
-    """Replace (or append) the "## Claim checks" section, keeping every other section."""
-    doc = DOC.read_text(encoding="utf-8")
-    pattern = re.compile(r"^## Claim checks\n.*?(?=^## |\Z)", re.S | re.M)
-    doc = pattern.sub(body + "\n", doc) if pattern.search(doc) else doc.rstrip() + "\n\n" + body
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     """Build the store when missing, measure and record."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -383,7 +374,7 @@ def main() -> None:
     body = section(measure(args.store))
     print(body)
     if not args.no_write:
-        write_section(body)
+        write_section("Claim checks", body)
 
 
 if __name__ == "__main__":

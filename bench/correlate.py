@@ -14,7 +14,6 @@ Writes the "## Correlate" section of docs/BENCHMARKS.md (other sections are left
 import argparse
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -30,7 +29,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-
+from benchdoc import write_section  # noqa: E402
 from sqlalchemy import Engine, insert, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
@@ -203,14 +202,6 @@ shared with other jobs; measured {date.today().isoformat()} at a load average of
 """
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) the "## Correlate" section, keeping every other section."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Correlate\n.*?(?=^## |\Z)", re.S | re.M)
-    doc = pattern.sub(text + "\n", doc) if pattern.search(doc) else doc.rstrip() + "\n\n" + text
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     """Build (or reuse) the stores, measure and record."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -233,7 +224,7 @@ def main() -> None:
     text = section(results, args.articles)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section("Correlate", text)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from benchdoc import write_section  # noqa: E402
 
 from ingest.service import run_once  # noqa: E402
 from ingest.settings import IngestSettings  # noqa: E402
@@ -120,18 +121,6 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def write_section(section: str) -> None:
-    """Replace (or add) the "## Ingest" section of docs/BENCHMARKS.md, leaving others alone."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    start = text.find("## Ingest\n")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     """Run the benchmark and record the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -175,7 +164,7 @@ def main() -> None:
     )
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section("Ingest", section)
 
 
 if __name__ == "__main__":

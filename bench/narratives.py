@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from benchdoc import write_section  # noqa: E402
+
 # Timed passes repeat the same texts; a warm sentiment cache would make every pass after the
 # first skip the model, which no new article does. Measure without it.
 os.environ["TIDINGS_SENTIMENT_CACHE_SIZE"] = "0"
@@ -131,14 +132,6 @@ The sentiment cache is off. Narratives version `{result["version"]}`.
 """
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) the "## Narratives" section, keeping every other section."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Narratives\n.*?(?=^## |\Z)", re.S | re.M)
-    doc = pattern.sub(text + "\n", doc) if pattern.search(doc) else doc.rstrip() + "\n\n" + text
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     """Measure and record."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -150,7 +143,7 @@ def main() -> None:
     text = section(result)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section("Narratives", text)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Shared test helpers: where ../shared is, and skipping cleanly when it is absent."""
 
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,49 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         eng.dispose()
         return
     yield request.getfixturevalue("pg_engine")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served(engine: Engine, settings: object | None = None) -> Iterator[str]:
+    """The HTTP app on `engine` served by a real uvicorn on a free loopback port; yields its base
+    URL (`http://127.0.0.1:PORT`) and stops the server afterwards."""
+    from api.http.server import make_server, serve_until
+    from api.http.settings import ApiSettings
+
+    port = free_port()
+    server = make_server(settings or ApiSettings(), engine=engine, host="127.0.0.1", port=port)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_until, args=(server, stop), daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            stop.wait(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive(), "the server did not stop"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A SQLite store named by TIDINGS_DATABASE_URL, as CLI commands find it (caches cleared)."""
+    from api.context import get_engine
+    from models.settings import get_database_settings
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("TIDINGS_DATABASE_URL", url)
+    for cached in (get_engine, get_database_settings):
+        cached.cache_clear()
+    yield url
+    for cached in (get_engine, get_database_settings):
+        cached.cache_clear()

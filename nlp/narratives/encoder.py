@@ -13,7 +13,7 @@ import numpy as np
 
 from nlp.errors import ModelNotInstalledError
 from nlp.sentiment.backend import length_sorted_batches
-from nlp.sentiment.embedded import padded_batch
+from nlp.sentiment.embedded import open_onnx_model, padded_batch
 from nlp.sentiment.labels import normalize_text
 
 ENCODER_DIR = Path(__file__).resolve().parent / "encoder"
@@ -24,9 +24,6 @@ class SentenceEncoder:
     """ONNX Runtime session + fast tokenizer of one encoder folder."""
 
     def __init__(self, model_dir: Path, *, threads: int = 2, batch_size: int = 32) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         missing = [name for name in REQUIRED if not (model_dir / name).is_file()]
         if missing:
             raise ModelNotInstalledError(
@@ -35,16 +32,7 @@ class SentenceEncoder:
             )
         self.version = (model_dir / "version.txt").read_text(encoding="utf-8").strip()
         self.batch_size = max(1, batch_size)
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length=128)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = max(1, threads)
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(
-            str(model_dir / "model.onnx"), opts, providers=["CPUExecutionProvider"]
-        )
+        self.tokenizer, self.session = open_onnx_model(model_dir, threads=threads, max_length=128)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings, one row per text (input order)."""

@@ -43,9 +43,6 @@ class EmbeddedBackend:
     name = "embedded"
 
     def __init__(self, model_dir: Path, *, threads: int, batch_size: int, max_length: int) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         _check_dir(model_dir)
         meta = json.loads((model_dir / "labels.json").read_text(encoding="utf-8"))
         self.labels: list[str] = list(meta["labels"])
@@ -53,17 +50,8 @@ class EmbeddedBackend:
             raise SentimentError(f"{model_dir}/labels.json must list exactly {LABELS}")
         self.version = "embedded-" + (model_dir / "version.txt").read_text(encoding="utf-8").strip()
         self.batch_size = max(1, batch_size)
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(
-            max_length=min(max_length, int(meta.get("max_length", 128)))
-        )
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = max(1, threads)
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(
-            str(model_dir / "model.onnx"), opts, providers=["CPUExecutionProvider"]
+        self.tokenizer, self.session = open_onnx_model(
+            model_dir, threads=threads, max_length=min(max_length, int(meta.get("max_length", 128)))
         )
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
@@ -82,6 +70,25 @@ class EmbeddedBackend:
         return [
             {lab: round(float(row[j]), 6) for j, lab in enumerate(self.labels)} for row in probs
         ]
+
+
+def open_onnx_model(model_dir: Path, *, threads: int, max_length: int) -> tuple[Any, Any]:
+    """The fast tokenizer (no padding, truncated to `max_length`) and a CPU ONNX Runtime session
+    (`threads` intra-op threads, one inter-op) of an exported model folder."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_length)
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = max(1, threads)
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(
+        str(model_dir / "model.onnx"), opts, providers=["CPUExecutionProvider"]
+    )
+    return tokenizer, session
 
 
 def padded_batch(encodings: Sequence[Any]) -> dict[str, np.ndarray]:

@@ -1,7 +1,6 @@
 """`tidings correlate` through the real CLI on a real SQLite store with a planted effect."""
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -12,27 +11,14 @@ from typer.testing import CliRunner
 
 import api.cli  # noqa: F401 - registers the command modules
 from api.cli.groups import app
-from api.context import get_engine
 from api.services.correlation import market_on_grid
 from models.analysis import EntitySentiment
 from models.articles import Article, PublishedFrom, TextSource
 from models.db import init_engine
 from models.market import MarketPoint, MarketSeries
-from models.settings import get_database_settings
 
 runner = CliRunner()
 START = date(2022, 1, 1)
-
-
-@pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'correlate.db'}"
-    monkeypatch.setenv("TIDINGS_DATABASE_URL", url)
-    for cached in (get_engine, get_database_settings):
-        cached.cache_clear()
-    yield url
-    for cached in (get_engine, get_database_settings):
-        cached.cache_clear()
 
 
 def build_store(url: str, days: int, *, seed: int = 0) -> None:

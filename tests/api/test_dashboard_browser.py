@@ -1,8 +1,6 @@
 """The dashboard in a real browser: Debian's Chromium driven by Playwright against a real
 uvicorn server on 127.0.0.1 (screenshots in test-artifacts/screenshots/, gitignored)."""
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,19 +8,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from api.http.server import make_server, serve_until
-from api.http.settings import ApiSettings
 from models.db import init_engine
 from tests.api.conftest import seed_store
+from tests.conftest import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -36,18 +27,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine
     folder = tmp_path_factory.mktemp("site")
     engine = init_engine(f"sqlite:///{folder / 'tidings.db'}")
     seed_store(engine, folder)
-    port = _free_port()
-    server = make_server(ApiSettings(), engine=engine, host="127.0.0.1", port=port)
-    stop = threading.Event()
-    thread = threading.Thread(target=serve_until, args=(server, stop), daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        stop.wait(0.1)
-    yield f"http://127.0.0.1:{port}", engine
-    stop.set()
-    thread.join(timeout=10)
+    with served(engine) as base:
+        yield base, engine
     engine.dispose()
 
 

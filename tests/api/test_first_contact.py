@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,11 +15,9 @@ from typer.testing import CliRunner
 
 import api.cli  # noqa: F401 - registers the command modules
 from api.cli.groups import app
-from api.context import get_engine
 from models.articles import Article
 from models.claims import Claim
 from models.db import init_engine, session_scope
-from models.settings import get_database_settings
 from models.sources import Source
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,17 +40,6 @@ def run_cli(args: list[str], url: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-c", "from api.cli import main; main()", *args],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
-
-
-@pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("TIDINGS_DATABASE_URL", url)
-    for cached in (get_engine, get_database_settings):
-        cached.cache_clear()
-    yield url
-    for cached in (get_engine, get_database_settings):
-        cached.cache_clear()
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,6 @@
 """API keys, scopes, rate limit, body limit, sources, POST /analyze, a real uvicorn server and
 the `tidings keys` / `tidings serve` commands."""
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,19 +15,10 @@ from api.http.keys import create_key, revoke_key
 from api.http.settings import ApiSettings
 from models.db import init_engine
 from models.keys import KeyScope
+from tests.conftest import served
 
 V1 = "/api/v1"
 FEED = "https://feeds.example.org/rss.xml"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        eng = init_engine(f"sqlite:///{tmp_path / 'tidings.db'}")
-        yield eng
-        eng.dispose()
-        return
-    yield request.getfixturevalue("pg_engine")
 
 
 def _client(engine: Engine, **settings: object) -> TestClient:
@@ -128,35 +117,14 @@ def test_analyze_loads_the_models_once_and_limits_the_text(tmp_path: Path) -> No
     engine.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_real_uvicorn_server_on_loopback(tmp_path: Path) -> None:
-    from api.http.server import make_server, serve_until
-
     engine = init_engine(f"sqlite:///{tmp_path / 'tidings.db'}")
-    port = _free_port()
-    server = make_server(ApiSettings(), engine=engine, host="127.0.0.1", port=port)
-    stop = threading.Event()
-    thread = threading.Thread(target=serve_until, args=(server, stop), daemon=True)
-    thread.start()
-    try:
-        for _ in range(100):
-            if server.started:
-                break
-            stop.wait(0.1)
-        base = f"http://127.0.0.1:{port}{V1}"
+    with served(engine) as root:
+        base = f"{root}{V1}"
         assert httpx.get(f"{base}/healthz").json()["status"] == "ok"
         bad = httpx.get(f"{base}/claims", params={"limit": "-1"})
         assert bad.status_code == 422 and bad.json()["param"] == "limit"
         assert httpx.get(f"{base}/claims").json() == {"items": [], "next_cursor": None}
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-    assert not thread.is_alive()
     engine.dispose()
 
 

@@ -1,8 +1,6 @@
 """Schemathesis against the OpenAPI schema of a real server on a seeded store: no 5xx from any
 generated input, and every response matches the schema."""
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,16 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from api.http.server import make_server, serve_until
 from api.http.settings import ApiSettings
 from models.db import init_engine
 from tests.api.conftest import seed_store
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.conftest import served
 
 
 @pytest.fixture(scope="module")
@@ -29,24 +21,10 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     folder: Path = tmp_path_factory.mktemp("schema")
     engine = init_engine(f"sqlite:///{folder / 'tidings.db'}")
     seed_store(engine, folder)
-    port = _free_port()
-    server = make_server(
-        ApiSettings(api_rate_limit_per_minute=1_000_000), engine=engine, host="127.0.0.1",
-        port=port,
-    )  # fmt: skip
-    stop = threading.Event()
-    thread = threading.Thread(target=serve_until, args=(server, stop), daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        stop.wait(0.1)
-    base = f"http://127.0.0.1:{port}"
-    yield schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json").exclude(
-        path_regex="/analyze$"  # loads the NLP models; covered by test_http_access
-    )
-    stop.set()
-    thread.join(timeout=10)
+    with served(engine, ApiSettings(api_rate_limit_per_minute=1_000_000)) as base:
+        yield schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json").exclude(
+            path_regex="/analyze$"  # loads the NLP models; covered by test_http_access
+        )
     engine.dispose()
 
 

@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from models.analysis import Mention, Sentence
 from models.articles import Article
 from models.db import init_engine
 from models.sources import Source
+from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 STORIES = {
@@ -64,12 +64,6 @@ def _site(server: FixtureServer) -> None:
         server.routes[f"/story/{key}.html"] = page
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _processed(engine_url: str) -> int:
     engine = init_engine(engine_url)
     with Session(engine) as session:
@@ -88,7 +82,7 @@ def test_run_crawls_analyzes_and_stops_on_sigterm(tmp_path: Path) -> None:
         _site(server)
         url = f"sqlite:///{tmp_path / 'run.db'}"
         add_source(init_engine(url), f"{server.base}/feed.rss", name="local desk")
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "TIDINGS_API_PORT": str(port),

@@ -5,9 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from api.cli.groups import app
 from nlp.evaluation.sentiment import evaluate
 from nlp.sentiment.embedded import default_model_dir, load_embedded
 
@@ -31,18 +29,3 @@ def test_heldout_metrics_match_the_committed_metrics(shared_path: Path) -> None:
             ), (key, metric)
     assert result["fpb50"]["n"] == 968
     assert result["split"]["seed"] == committed["split"]["seed"]
-
-
-@pytest.mark.slow
-def test_eval_sentiment_cli_json_has_model_and_baselines(shared_path: Path) -> None:
-    import api.cli.sentiment  # noqa: F401  (registers the commands)
-
-    out = CliRunner().invoke(app, ["eval", "sentiment", "--json", "--shared", str(shared_path)])
-    assert out.exit_code == 0, out.output
-    result = json.loads(out.output)
-    assert set(result["baselines"]) == {"vader", "loughran_mcdonald", "frozen_emb_lr"}
-    for scores in [result, *result["baselines"].values()]:
-        assert set(scores["fpb50"]) == {"accuracy", "macro_f1", "n"}
-        assert scores["fpb_allagree"]["n"] == 432
-        assert scores["twitter_valid"]["n"] == 2388
-    assert result["fpb50"]["accuracy"] > result["baselines"]["frozen_emb_lr"]["fpb50"]["accuracy"]

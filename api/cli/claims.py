@@ -28,9 +28,32 @@ def _period(hit: ClaimHit) -> str:
     return f"{c.time_start or ''}..{c.time_end or ''}" if c.time_start else c.time_text or ""
 
 
-# The compact table's check column: CONFLICT when outlets disagree, else the stored verdict.
 _SHORT_VERDICT = {"consistent": "ok", "approximate": "approx", "contradicted": "contra",
                   "unverifiable": "-"}  # fmt: skip
+
+
+def _check_cell(info: dict[str, Any]) -> str:
+    """CONFLICT when outlets disagree, else the stored verdict in at most six characters."""
+    return "CONFLICT" if info.get("conflict") else _SHORT_VERDICT.get(info.get("verdict") or "", "")
+
+
+def _compact_table(*, with_check: bool) -> Table:
+    """One line per claim at the terminal's width: fixed columns, then the sentence cut to fit
+    (with the check column only when some claim has a verdict or a conflict)."""
+    table = Table(show_lines=False, box=box.SIMPLE_HEAD, pad_edge=False)
+    widths = [("published", 10), ("claim", 14), ("value", 6), ("metric", 10), ("subject", 10),
+              ("dir", 4)]  # fmt: skip
+    if with_check:
+        widths[1], widths[4] = ("claim", 12), ("subject", 8)
+        widths.append(("check", 8))
+    for name, width in widths:
+        table.add_column(name, no_wrap=True, overflow="ellipsis", width=width)
+    # Each gap between columns takes 3 characters (padding and separator) and the edges 2.
+    used = sum(width for _, width in widths) + 3 * len(widths) + 2
+    table.add_column(
+        "sentence", no_wrap=True, overflow="ellipsis", width=max(12, console.width - used)
+    )
+    return table
 
 
 def _table(hits: list[ClaimHit], extra: dict[int, dict[str, Any]], *, wide: bool) -> Table:
@@ -46,14 +69,8 @@ def _table(hits: list[ClaimHit], extra: dict[int, dict[str, Any]], *, wide: bool
         for name in EXTRA_COLUMNS:
             table.add_column(name)
     else:
-        table = Table(show_lines=False, box=box.SIMPLE_HEAD, pad_edge=False)
-        for name, width in (("published", 10), ("claim", 14), ("value", 6), ("metric", 10),
-                            ("subject", 10), ("dir", 4), ("check", 8)):  # fmt: skip
-            table.add_column(name, no_wrap=True, overflow="ellipsis", width=width)
-        # The fixed columns take 62 characters and their padding and separators 21; the
-        # sentence gets the rest of the terminal, cut with an ellipsis.
-        rest = max(12, console.width - 62 - 21)
-        table.add_column("sentence", no_wrap=True, overflow="ellipsis", width=rest)
+        checks = {c.id: _check_cell(extra.get(c.id or 0, {})) for c in (h.claim for h in hits)}
+        table = _compact_table(with_check=any(checks.values()))
     for hit in hits:
         c = hit.claim
         published = hit.published_at.date().isoformat() if hit.published_at else ""
@@ -63,11 +80,9 @@ def _table(hits: list[ClaimHit], extra: dict[int, dict[str, Any]], *, wide: bool
                           c.attributed_to or "", c.sentence_text,
                           *extra_cells(hit, extra))  # fmt: skip
         else:
-            info = extra.get(c.id or 0, {})
-            verdict = _SHORT_VERDICT.get(info.get("verdict") or "", "")
-            check = "CONFLICT" if info.get("conflict") else verdict
+            check = (checks[c.id],) if len(table.columns) == 8 else ()
             table.add_row(published, c.text, short_value(c.value), c.metric or "", c.subject or "",
-                          c.direction or "", check,
+                          c.direction or "", *check,
                           " ".join(c.sentence_text.split()))  # fmt: skip
     return table
 

@@ -28,6 +28,7 @@ try:
         "correlate",
         "checks",
         "forecasts",
+        "claims_eval",
     )
 
     for _name in _COMMAND_MODULES:

@@ -138,11 +138,19 @@ def doc_row(doc: SourceText, claims: list[dict[str, Any]], annotator: str) -> di
     }  # fmt: skip
 
 
+def _write(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Rows as JSON lines."""
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     """Convert sheets to the split JSONL files (rows in sheet order; a later sheet wins)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sheets", nargs="+", type=Path)
-    parser.add_argument("--out-dir", type=Path, required=True)
+    parser.add_argument("--out-dir", type=Path)
+    parser.add_argument("--out", type=Path, help="one file with every row (agreement passes)")
     parser.add_argument("--annotator", default="a1")
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     args = parser.parse_args()
@@ -151,12 +159,15 @@ def main() -> None:
     for sheet in args.sheets:
         for doc_id, claims in read_sheet(sheet, texts).items():
             rows[doc_id] = doc_row(texts[doc_id], claims, args.annotator)
+    if args.out is not None:
+        _write(args.out, list(rows.values()))
+        return
+    if args.out_dir is None:
+        parser.error("give --out-dir or --out")
     args.out_dir.mkdir(parents=True, exist_ok=True)
     for split in ("dev", "test", "blind"):
         chosen = [r for r in rows.values() if r["split"] == split]
-        with (args.out_dir / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
-            for row in chosen:
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        _write(args.out_dir / f"{split}.jsonl", chosen)
         n = sum(len(r["claims"]) for r in chosen)
         print(f"{split}: {len(chosen)} texts, {n} claims")
 

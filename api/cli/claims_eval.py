@@ -1,0 +1,93 @@
+"""`tidings eval claims-labels`: today's claim decisions scored on the annotated claim set."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.cli.errors import fail
+from api.cli.groups import eval_app
+from nlp.errors import NlpError
+from nlp.evaluation.gold import find_shared_dir
+
+console = Console()
+
+
+def _shared(given: Path | None) -> Path:
+    """The shared folder (its data/ holds the source texts); exits with a clear message."""
+    data = find_shared_dir("data") if given is None else given / "data"
+    if data is None or not data.is_dir():
+        raise fail("../shared/data not found; pass --shared DIR (the folder that holds data/)")
+    return data.parent
+
+
+@eval_app.command("claims-labels")
+def eval_claims_labels(
+    *,
+    split: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--split",
+            help="dev, test (default: both, scored apart). blind is scored once, by the lead.",
+        ),
+    ] = None,
+    agreement: Annotated[
+        bool, typer.Option("--agreement", help="Print the annotators' agreement study instead.")
+    ] = False,
+    shared: Annotated[
+        Path | None, typer.Option("--shared", help="The shared folder (default: ../shared).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Score claim detection, values, type, direction, metric and source on the claim labels."""
+    from nlp.evaluation.claims_labels import SCORED_BY_DEFAULT, label_rows, load_labels, score_labels
+
+    folder = _shared(shared)
+    try:
+        if agreement:
+            _print_agreement(folder, as_json=as_json)
+            return
+        from nlp.pipeline import Analyzer  # lazy: spaCy only when evaluating
+
+        analyzer = Analyzer()
+        reports = {}
+        for name in split or list(SCORED_BY_DEFAULT):
+            docs = load_labels(folder, [name])
+            analyses = analyzer.pipe((d.text, d.published) for d in docs)
+            reports[name] = score_labels(docs, (a.to_json_dict() for a in analyses)).as_dict()
+    except NlpError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        payload = {"splits": reports, "model_versions": analyzer.model_versions}
+        typer.echo(json.dumps(payload, indent=1, ensure_ascii=False))
+        return
+    for name, report in reports.items():
+        table = Table(title=f"claim labels, {name}: {report['texts']} texts")
+        for column in ("metric", "value", "detail"):
+            table.add_column(column, justify="right" if column == "value" else "left")
+        for metric, value, detail in label_rows(report):
+            table.add_row(metric, f"{value:.3f}", detail)
+        console.print(table)
+    versions = ", ".join(f"{k}={v}" for k, v in analyzer.model_versions.items())
+    console.print(f"[dim]model versions: {versions}[/dim]")
+
+
+def _print_agreement(folder: Path, *, as_json: bool) -> None:
+    """The agreement study of the second label pass against the first."""
+    from nlp.evaluation.claims_agreement import study
+    from nlp.evaluation.claims_texts import all_texts
+
+    result = study({doc_id: t.text for doc_id, t in all_texts(folder).items()}).as_dict()
+    if as_json:
+        typer.echo(json.dumps(result, indent=1))
+        return
+    table = Table(title=f"agreement: {result['texts']} texts, {result['both_claims']} claims")
+    for column in ("field", "kappa", "agreement"):
+        table.add_column(column)
+    for name, value in result["agreement"].items():
+        table.add_row(name, f"{result['kappa'][name]:.3f}" if name in result["kappa"] else "",
+                      f"{value:.3f}")  # fmt: skip
+    console.print(table)

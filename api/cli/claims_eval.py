@@ -50,12 +50,12 @@ def eval_claims_labels(
         if agreement:
             _print_agreement(folder, as_json=as_json)
             return
+        labelled = {name: load_labels(folder, [name]) for name in split or SCORED_BY_DEFAULT}
         from nlp.pipeline import Analyzer  # lazy: spaCy only when evaluating
 
         analyzer = Analyzer()
         reports = {}
-        for name in split or list(SCORED_BY_DEFAULT):
-            docs = load_labels(folder, [name])
+        for name, docs in labelled.items():
             analyses = analyzer.pipe((d.text, d.published) for d in docs)
             reports[name] = score_labels(docs, (a.to_json_dict() for a in analyses)).as_dict()
     except NlpError as exc:

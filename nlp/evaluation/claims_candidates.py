@@ -22,13 +22,14 @@ _WORDS = (
     "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
     "fifty|sixty|seventy|eighty|ninety|hundred|hundreds|thousands|half|dozen|dozens"
 )
-_SCALE = r"(?:\s?(?:k|K|m|M|mn|bn|b|B|tn|T)\b|\s(?:thousand|million|billion|trillion)\b)"
+_SP = r"[ \xa0]"  # one space on the same line: a number never takes a unit from the next line
+_SCALE = rf"(?:{_SP}?(?:k|K|m|M|mn|bn|b|B|tn|T)\b|{_SP}(?:thousand|million|billion|trillion)\b)"
 _UNIT = (
-    r"(?:\s?%|\s?percent\b|\s(?:per cent|percentage points?|basis points|bps|bp|dollars?|"
-    r"bitcoins?|ether|(?-i:[A-Z]{2,6}))\b|x\b)"
+    rf"(?:{_SP}?%|{_SP}?percent\b|{_SP}(?:per cent|percentage points?|basis points|bps|bp|"
+    r"dollars?|bitcoins?|ether|(?-i:[A-Z]{2,6}))\b|x\b)"
 )
 NUMBER = re.compile(
-    rf"(?:US\$|USD\s?|\$|€|£|¥)?(?<![\w.])(?:\d+(?:,\d{{3}})*(?:\.\d+)?|\.\d+)"
+    rf"(?:US\$|USD{_SP}?|\$|€|£|¥)?(?<![\w.])(?:\d+(?:,\d{{3}})*(?:\.\d+)?|\.\d+)"
     rf"(?:{_SCALE})?(?:{_UNIT})?|\b(?:{_WORDS})\b",
     re.IGNORECASE,
 )

@@ -43,7 +43,12 @@ def eval_claims_labels(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Score claim detection, values, type, direction, metric and source on the claim labels."""
-    from nlp.evaluation.claims_labels import SCORED_BY_DEFAULT, label_rows, load_labels, score_labels
+    from nlp.evaluation.claims_labels import (
+        SCORED_BY_DEFAULT,
+        label_rows,
+        load_labels,
+        score_labels,
+    )
 
     folder = _shared(shared)
     try:

@@ -43,7 +43,9 @@ def _source_key(value: Any) -> str:
     return str(value).lower()[:6] if value else "<none>"
 
 
-def _overlapping(claims: Sequence[Mapping[str, Any]], start: int, end: int) -> Mapping[str, Any] | None:
+def _overlapping(
+    claims: Sequence[Mapping[str, Any]], start: int, end: int
+) -> Mapping[str, Any] | None:
     """The claim that overlaps [start, end) most, if any."""
     best, best_overlap = None, 0
     for claim in claims:
@@ -63,7 +65,9 @@ def kappa(first: Sequence[str], second: Sequence[str]) -> float:
 
 
 def agreement(
-    first: Sequence[Mapping[str, Any]], second: Sequence[Mapping[str, Any]], texts: Mapping[str, str]
+    first: Sequence[Mapping[str, Any]],
+    second: Sequence[Mapping[str, Any]],
+    texts: Mapping[str, str],
 ) -> Agreement:
     """Agreement of two passes (rows by doc id) over the texts (by doc id) both labelled."""
     by_id = {row["doc_id"]: row for row in first}

@@ -74,18 +74,21 @@ def parse_claim(line: str, doc: SourceText) -> dict[str, Any]:
         start = doc.text.find(wanted)
         if start < 0:
             raise SheetError(f"{doc.doc_id}: {wanted!r} is not in the text")
-        return _claim(doc, start, start + len(wanted), parts[1:], flags)
+        return _claim(doc, (start, start + len(wanted)), parts[1:], flags=flags)
     index, _, shift = ref.partition("=")
     cand = candidates(doc.text)[int(index)]
     start, end = cand.start, cand.end
     if shift:
         lo, hi = (int(v) for v in shift.split(":"))
         start, end = cand.start + lo, cand.start + hi
-    return _claim(doc, start, end, parts[1:], flags)
+    return _claim(doc, (start, end), parts[1:], flags=flags)
 
 
-def _claim(doc: SourceText, start: int, end: int, fields: list[str], flags: set[str]) -> dict[str, Any]:
+def _claim(
+    doc: SourceText, span: tuple[int, int], fields: list[str], *, flags: set[str]
+) -> dict[str, Any]:
     """The claim row of the span doc.text[start:end] with the sheet's label fields."""
+    start, end = span
     value, unit_code, metric, direction, kind, source = fields[:6]
     while end > start and doc.text[end - 1] in " -":
         end -= 1
@@ -93,7 +96,7 @@ def _claim(doc: SourceText, start: int, end: int, fields: list[str], flags: set[
     if metric not in METRICS:
         raise SheetError(f"{doc.doc_id}: unknown metric {metric!r}")
     if direction not in DIRECTIONS or kind not in TYPES:
-        raise SheetError(f"{doc.doc_id}: bad direction or type: {line!r}")
+        raise SheetError(f"{doc.doc_id}: bad direction or type: {' '.join(fields)!r}")
     sentence = next(s for s in split_sentences(doc.text) if s.start <= start < s.end)
     return {
         "char_start": start, "char_end": end,

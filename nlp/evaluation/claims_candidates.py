@@ -18,7 +18,7 @@ from pathlib import Path
 from nlp.evaluation.claims_texts import SourceText, all_texts
 from nlp.sentences import split_sentences
 
-_WORDS = (
+NUMBER_WORDS = (
     "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
     "fifty|sixty|seventy|eighty|ninety|hundred|hundreds|thousands|half|dozen|dozens"
 )
@@ -30,7 +30,7 @@ _UNIT = (
 )
 NUMBER = re.compile(
     rf"(?:US\$|USD{_SP}?|\$|€|£|¥)?(?<![\w.])(?:\d+(?:,\d{{3}})*(?:\.\d+)?|\.\d+)"
-    rf"(?:{_SCALE})?(?:{_UNIT})?|\b(?:{_WORDS})\b",
+    rf"(?:{_SCALE})?(?:{_UNIT})?|\b(?:{NUMBER_WORDS})\b",
     re.IGNORECASE,
 )
 

@@ -79,7 +79,11 @@ def attach_texts(
     out: list[LabeledText] = []
     for row in rows:
         source = texts.get(row["doc_id"])
-        if source is None or source.sha != row["text_sha"] or len(source.text) != row["text_length"]:
+        if (
+            source is None
+            or source.sha != row["text_sha"]
+            or len(source.text) != row["text_length"]
+        ):
             raise ClaimTextError(
                 f"claim labels of {row['doc_id']} ({row.get('key')}) no longer match "
                 f"../shared/{row.get('file')}; the source changed"
@@ -197,8 +201,10 @@ class LabelScore:
                 "accuracy": ratio(s["right"], s["n"]),
                 "precision": ratio(s["predicted_right"], s["predicted"]),
                 "recall": ratio(s["gold_right"], s["gold"]),
-                "n": s["n"], "predicted": s["predicted"], "gold": s["gold"],
-            },  # fmt: skip
+                "n": s["n"],
+                "predicted": s["predicted"],
+                "gold": s["gold"],
+            },
             "implied_units": dict(self.inferred),
         }
 

@@ -76,7 +76,14 @@ def news_texts(shared: Path) -> Iterator[SourceText]:
             seen.add(url)
             day = datetime.fromisoformat(str(record["date"])).date()
             text = "\n".join(record["paragraphs"])
-            yield SourceText("cryptonews2023", url, f"data/{NEWS_FILE}", str(record.get("title") or ""), text, day)
+            yield SourceText(
+                "cryptonews2023",
+                url,
+                f"data/{NEWS_FILE}",
+                str(record.get("title") or ""),
+                text,
+                day,
+            )
 
 
 def _summary_day(raw: str) -> date | None:
@@ -132,4 +139,3 @@ def all_texts(shared: Path) -> dict[str, SourceText]:
         for text in reader(shared):
             out.setdefault(text.doc_id, text)
     return out
-

@@ -47,7 +47,7 @@ def eval_claims_labels(
         SCORED_BY_DEFAULT,
         label_rows,
         load_labels,
-        score_labels,
+        score_by_source,
     )
 
     folder = _shared(shared)
@@ -62,7 +62,10 @@ def eval_claims_labels(
         reports = {}
         for name, docs in labelled.items():
             analyses = analyzer.pipe((d.text, d.published) for d in docs)
-            reports[name] = score_labels(docs, (a.to_json_dict() for a in analyses)).as_dict()
+            scores = score_by_source(docs, (a.to_json_dict() for a in analyses))
+            reports[name] = scores["all"].as_dict() | {
+                "by_source": {src: part.as_dict() for src, part in scores.items() if src != "all"}
+            }
     except NlpError as exc:
         raise fail(str(exc)) from exc
     if as_json:
@@ -76,6 +79,14 @@ def eval_claims_labels(
         for metric, value, detail in label_rows(report):
             table.add_row(metric, f"{value:.3f}", detail)
         console.print(table)
+        for src, part in report["by_source"].items():
+            console.print(
+                f"{name} / {src} ({part['texts']} texts): detection F1 "
+                f"{part['detection']['f1']:.3f}, value+unit F1 {part['value_and_unit']['f1']:.3f}, "
+                f"type {part['claim_type']['accuracy']:.3f}, direction "
+                f"{part['direction']['accuracy']:.3f}, metric {part['metric']['accuracy']:.3f}, "
+                f"source precision {part['attribution']['precision']:.3f}"
+            )
     versions = ", ".join(f"{k}={v}" for k, v in analyzer.model_versions.items())
     console.print(f"[dim]model versions: {versions}[/dim]")
 

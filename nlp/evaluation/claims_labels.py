@@ -205,7 +205,10 @@ class LabelScore:
                 "predicted": s["predicted"],
                 "gold": s["gold"],
             },
-            "implied_units": dict(self.inferred),
+            "implied_units": {
+                key: self.inferred[key]
+                for key in ("gold", "value_right", "predicted", "predicted_right")
+            },
         }
 
 
@@ -213,10 +216,18 @@ def score_labels(
     docs: Sequence[LabeledText], predictions: Iterable[Mapping[str, Any]]
 ) -> LabelScore:
     """Pooled scores of one prediction per labelled text (same order)."""
-    total = LabelScore()
+    return score_by_source(docs, predictions)["all"]
+
+
+def score_by_source(
+    docs: Sequence[LabeledText], predictions: Iterable[Mapping[str, Any]]
+) -> dict[str, LabelScore]:
+    """Scores pooled over all texts ("all") and over the texts of each source."""
+    scores: dict[str, LabelScore] = {"all": LabelScore()}
     for doc, pred in zip(docs, predictions, strict=True):
-        total.add(doc, pred)
-    return total
+        scores["all"].add(doc, pred)
+        scores.setdefault(str(doc.row.get("src")), LabelScore()).add(doc, pred)
+    return scores
 
 
 def label_rows(report: Mapping[str, Any]) -> list[tuple[str, float, str]]:

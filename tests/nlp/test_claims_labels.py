@@ -165,3 +165,29 @@ def test_label_dir_holds_only_the_split_files_and_the_agreement_pass() -> None:
     assert names == {"dev.jsonl", "test.jsonl", "blind.jsonl"}
     second = [json.loads(line) for line in (LABEL_DIR / "agreement" / "second_pass.jsonl").open()]
     assert {r["split"] for r in second} <= {"dev", "test"}
+
+
+def test_cli_rejects_an_unknown_split_with_a_clear_message(shared_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    import api.cli  # noqa: F401 - registers the command modules
+    from api.cli.groups import app
+
+    result = CliRunner().invoke(app, ["eval", "claims-labels", "--split", "train"])
+    assert result.exit_code != 0
+    assert "unknown split 'train'" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.shared
+def test_cli_prints_the_agreement_study(shared_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    import api.cli  # noqa: F401 - registers the command modules
+    from api.cli.groups import app
+
+    result = CliRunner().invoke(app, ["eval", "claims-labels", "--agreement", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["texts"] == 41 and out["both_claims"] >= 100
+    assert set(out["kappa"]) >= {"detection", "claim_type", "direction", "metric"}

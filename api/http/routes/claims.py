@@ -12,6 +12,7 @@ from api.http.errors import ApiProblem
 from api.http.pagination import Page, decode_cursor, encode_cursor
 from api.http.routes.params import Cursor, Limit, Since, Text, Until, check_range, page_size
 from api.http.schemas import ArticleSummary, ClaimDetail, ClaimHitOut, ClaimType, Direction
+from api.http.schemas_analytics import ClaimSort, Verdict
 from api.services.claims_search import ClaimQuery, search_claims
 from models.analysis import Sentence
 from models.articles import Article
@@ -37,6 +38,10 @@ def claim_filters(  # noqa: PLR0913 (one argument per filter)
     until: Until = None,
     period_since: Annotated[date | None, Query(description="Claim period ends on/after")] = None,
     period_until: Annotated[date | None, Query(description="Period starts on/before")] = None,
+    verdict: Annotated[Verdict | None, Query(description="The stored check's verdict")] = None,
+    sort: Annotated[
+        ClaimSort | None, Query(description="Default: relevance with `q`, else newest")
+    ] = None,
 ) -> ClaimQuery:
     """The claim filters of GET /claims and the claim exports, as the shared ClaimQuery."""
     check_range(since, until)
@@ -46,7 +51,7 @@ def claim_filters(  # noqa: PLR0913 (one argument per filter)
         text=q, entity=entity, metric=metric, unit=unit, value_min=min_value,
         value_max=max_value, claim_type=claim_type, direction=direction,
         attributed_to=attributed_to, since=since, until=until, period_since=period_since,
-        period_until=period_until,
+        period_until=period_until, verdict=verdict, sort=sort,
     )  # fmt: skip
 
 

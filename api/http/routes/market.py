@@ -162,6 +162,15 @@ async def upload_market_series(  # noqa: PLR0913 (one argument per import flag)
     tz: Annotated[str | None, Query(max_length=60, examples=["America/New_York"])] = None,
     keep_partial: bool = False,
     calendar: Literal["nyse", "none"] | None = None,
+    filename: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            examples=["farside_btc_etf_total_daily_clean.csv"],
+            description="The file's name, read for source, kind, unit and scale as the CLI "
+            "reads it (default: SYMBOL.csv).",
+        ),
+    ] = None,
 ) -> ImportOut:
     """Load one series from a CSV body (the layouts of `tidings market import`; flags as query
     parameters). Bad rows are reported by line and the rest is stored; a body that cannot be
@@ -176,7 +185,7 @@ async def upload_market_series(  # noqa: PLR0913 (one argument per import flag)
         "interval": interval, "layout": layout, "day_close": day_close.value if day_close else None,
         "scale": scale, "tz": tz, "keep_partial": keep_partial or None, "calendar": calendar,
     })  # fmt: skip
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", symbol) + ".csv"
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", filename or f"{symbol}.csv")
     try:
         report = await to_thread.run_sync(
             lambda: import_text(engine, text, name=name, flags=flags, one_series=True)

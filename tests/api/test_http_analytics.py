@@ -161,8 +161,10 @@ def test_narratives_list_and_detail(client: TestClient, store: Engine) -> None:
     name = max(used, key=lambda n: sum(a.narrative_id == n for a in assignments))
     detail = client.get(f"{V1}/narratives/{name}").json()
     mine = [a for a in assignments if a.narrative_id == name]
-    assert (detail["sentences"], detail["articles"]) == (len(mine),
-                                                        len({a.article_id for a in mine}))
+    assert (detail["sentences"], detail["articles"]) == (
+        len(mine),
+        len({a.article_id for a in mine}),
+    )
     assert {(r["article_id"], r["sentence_index"]) for r in detail["recent"]} <= {
         (a.article_id, a.sentence_index) for a in mine
     }

@@ -83,7 +83,7 @@ def test_upload_reports_bad_rows_by_line_and_loads_the_rest(
         (CSV.encode() * 100, {}, 413, "over 20000 bytes"),
     ],
 )
-def test_upload_refuses_what_it_cannot_read_and_stores_nothing(  # noqa: PLR0913 (a case table)
+def test_upload_refuses_what_it_cannot_read_and_stores_nothing(
     client: TestClient, writer: dict[str, str], engine: Engine, body: bytes,
     params: dict[str, str], status: int, words: str,
 ) -> None:  # fmt: skip
@@ -106,14 +106,19 @@ def test_upload_needs_a_write_key(client: TestClient, engine: Engine) -> None:
 
 
 def test_series_list_filters_and_pages(client: TestClient, writer: dict[str, str]) -> None:
-    for symbol, kind, entity in [("A1", "ohlcv", "crypto:btc"), ("B1", "rate", None),
-                                 ("C1", "ohlcv", "crypto:eth"), ("D1", "ohlcv", "crypto:btc")]:
+    for symbol, kind, entity in [
+        ("A1", "ohlcv", "crypto:btc"),
+        ("B1", "rate", None),
+        ("C1", "ohlcv", "crypto:eth"),
+        ("D1", "ohlcv", "crypto:btc"),
+    ]:
         extra = {"entity": entity} if entity else {}
         assert _upload(client, writer, symbol, CSV, kind=kind, **extra).status_code == 200
     seen, cursor = [], None
     while True:
-        page = client.get(f"{V1}/market/series", params={"limit": 3, **({"cursor": cursor}
-                                                                          if cursor else {})})
+        page = client.get(
+            f"{V1}/market/series", params={"limit": 3, **({"cursor": cursor} if cursor else {})}
+        )
         body = page.json()
         seen += [item["symbol"] for item in body["items"]]
         cursor = body["next_cursor"]
@@ -123,8 +128,11 @@ def test_series_list_filters_and_pages(client: TestClient, writer: dict[str, str
     btc = client.get(f"{V1}/market/series", params={"entity": "crypto:btc", "kind": "ohlcv"})
     assert [s["symbol"] for s in btc.json()["items"]] == ["A1", "D1"]
     first = btc.json()["items"][0]
-    assert (first["count"], first["first"][:10], first["last"][:10]) == (9, "2025-11-03",
-                                                                         "2025-11-11")
+    assert (first["count"], first["first"][:10], first["last"][:10]) == (
+        9,
+        "2025-11-03",
+        "2025-11-11",
+    )
     bad = client.get(f"{V1}/market/series", params={"kind": "bogus"})
     assert bad.status_code == 422 and bad.json()["param"] == "kind"
 
@@ -171,7 +179,7 @@ def test_points_by_range_resampled_and_paged(client: TestClient, writer: dict[st
         ("BTC-TEST", {"source": "elsewhere"}, 404, "symbol"),
     ],
 )
-def test_points_bad_parameters(  # noqa: PLR0913 (a case table)
+def test_points_bad_parameters(
     client: TestClient, writer: dict[str, str], path: str, params: dict[str, str], status: int,
     param: str,
 ) -> None:  # fmt: skip

@@ -149,7 +149,8 @@ class CorrelationOut(BaseModel):
         {"scope": "entity:crypto:btc", "signal": "mean", "market": {
             "symbol": "BTC-USD", "source": "yahoo", "kind": "ohlcv", "transform": "log_return",
             "horizon": 1}, "bucket": "1d", "start": "2025-01-01T00:00:00",
-         "end": "2025-06-30T00:00:00", "articles": 4210, "model_versions": {"sentiment": "v3"},
+         "end": "2025-06-30T00:00:00", "articles": 4210,
+         "model_versions": [{"versions": {"sentiment": "v3"}, "articles": 4210}],
          "mixed_versions": False, "n": 180, "max_lag": 7, "null_band": 0.146,
          "lags": [{"lag": 1, "n": 179, "pearson": 0.21}], "significant_lags": [1],
          "granger": {"sentiment_to_market": {}, "market_to_sentiment": {}},
@@ -162,7 +163,7 @@ class CorrelationOut(BaseModel):
     start: str | None
     end: str | None
     articles: int
-    model_versions: dict[str, Any]
+    model_versions: list[dict[str, Any]]
     mixed_versions: bool
     n: int
     max_lag: int

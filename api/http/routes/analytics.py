@@ -13,7 +13,7 @@ from api.analytics import CorrelateOptions, InsufficientDataError
 from api.http.deps import ReadAccess, SessionDep, SettingsDep
 from api.http.errors import ApiProblem
 from api.http.pagination import Page, decode_cursor, encode_cursor
-from api.http.routes.params import Cursor, Limit, Since, Until, check_range, page_size
+from api.http.routes.params import Cursor, Day, Limit, Since, Until, check_range, page_size
 from api.http.schemas_analytics import CheckOut, CorrelationOut, ScorecardOut, Verdict
 from api.services.checks import check_item, check_page
 from api.services.correlation import (
@@ -110,8 +110,8 @@ def correlate(  # noqa: PLR0913 (one argument per `tidings correlate` option)
     max_lag: Annotated[int, Query(ge=0, le=60)] = 7,
     horizon: Annotated[int, Query(ge=1, le=60, description="Buckets per market return.")] = 1,
     signal: Signal = "mean",
-    since: Annotated[date | None, Query(description="First day, YYYY-MM-DD.")] = None,
-    until: Annotated[date | None, Query(description="Last day, YYYY-MM-DD.")] = None,
+    since: Day = None,
+    until: Day = None,
     boot: Annotated[int, Query(ge=0, le=2000, description="Bootstrap resamples.")] = 1000,
 ) -> CorrelationOut:
     """Does the talk lead the market? A sentiment series (entity, narrative, source or all

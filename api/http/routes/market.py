@@ -12,7 +12,7 @@ from sqlmodel import Session
 from api.http.deps import EngineDep, ReadAccess, SessionDep, SettingsDep, WriteAccess
 from api.http.errors import ApiProblem
 from api.http.pagination import Page, decode_cursor, encode_cursor
-from api.http.routes.params import Cursor, Limit, check_range, page_size
+from api.http.routes.params import Cursor, Day, Limit, check_range, page_size
 from api.http.schemas_analytics import ImportOut, PointOut, RowProblem, SeriesOut, SeriesPoints
 from api.services.market import get_series, series_page, summarize
 from api.services.market_points import (
@@ -81,8 +81,8 @@ def get_market_series(
     session: SessionDep,
     symbol: Symbol,
     source: MarketSource = None,
-    since: Annotated[date | None, Query(description="First day (UTC), YYYY-MM-DD.")] = None,
-    until: Annotated[date | None, Query(description="Last day (UTC), YYYY-MM-DD.")] = None,
+    since: Day = None,
+    until: Day = None,
     interval: Annotated[
         Interval | None, Query(description="Resample to this bar length (default: the series').")
     ] = None,

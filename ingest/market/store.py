@@ -158,7 +158,12 @@ def import_files(
 
 
 def import_text(
-    engine: Engine, text: str, *, name: str, flags: Overrides | None = None, one_series: bool = False
+    engine: Engine,
+    text: str,
+    *,
+    name: str,
+    flags: Overrides | None = None,
+    one_series: bool = False,
 ) -> ImportReport:
     """Parse and store CSV `text` as the file `name` (an upload); with `one_series`, a file that
     holds several series is refused. ImportFormatError when it cannot be read (nothing stored)."""

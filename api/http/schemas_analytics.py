@@ -92,6 +92,18 @@ class ImportOut(BaseModel):
 class CheckOut(ClaimOut):
     """An observation claim held against the market data, with its verdict."""
 
+    model_config = _example(  # type: ignore[assignment]  # merged into SQLModel's config
+        {"id": 7, "article_id": 1, "start": 32, "end": 44, "text": "$523 million",
+         "value": 523000000.0, "unit": "USD", "metric": "outflow", "subject": "bitcoin ETFs",
+         "subject_id": "crypto:btc", "direction": "down", "claim_type": "observation",
+         "time_start": "2025-11-17", "time_end": "2025-11-17", "time_text": "Monday",
+         "attributed_to": "Farside", "qualifier": None, "sentence_index": 0, "stance": None,
+         "sentence_text": "US spot bitcoin ETFs saw net outflows of $523 million on Monday.",
+         "verdict": "contradicted", "reference_value": -254600000.0, "reference_low": None,
+         "reference_high": None, "series": "US-SPOT-BTC-ETF-FLOW", "relative_error": 1.05,
+         "reason": None}
+    )  # fmt: skip
+
     verdict: Verdict
     reference_value: float | None
     reference_low: float | None
@@ -200,6 +212,16 @@ class NarrativeSentence(BaseModel):
 
 class NarrativeDetail(NarrativeOut):
     """One narrative: description, seeds, counts, its latest sentences and articles."""
+
+    model_config = _example(
+        {"id": "etf-flows", "kind": "built-in", "name": "Spot ETF flows", "keywords": ["etf"],
+         "sentences": 2, "articles": 1, "description": "Money moving in and out of spot ETFs.",
+         "seeds": ["Spot bitcoin ETFs saw record inflows."], "recent": [
+             {"article_id": 1, "sentence_index": 0, "score": 0.71,
+              "sentence": "US spot bitcoin ETFs saw net outflows of $523 million on Monday.",
+              "url": "https://example.com/etf", "title": "ETF outflows deepen",
+              "published_at": "2025-11-18T00:00:00Z"}], "recent_articles": []}
+    )  # fmt: skip
 
     description: str
     seeds: list[str]

@@ -2,7 +2,7 @@
 through the importer of `tidings market import`)."""
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from anyio import to_thread
@@ -103,7 +103,9 @@ def get_market_series(
     if key:
         try:
             start = datetime.fromisoformat(key["from"])
-        except ValueError as exc:
+            if start.tzinfo is not None:  # cursors are naive UTC; a forged one may not be
+                start = start.astimezone(UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError) as exc:
             raise ApiProblem(422, "not a cursor returned by this route", param="cursor") from exc
     end = _day_start(until) + timedelta(days=1) if until else None
     bars = series_bars(session, series, interval=shown, start=start, end=end, limit=limit + 1)

@@ -48,6 +48,7 @@ class Article(ArticleBase, table=True):
     __table_args__ = (
         Index("ix_article_published_id", "published_at", "id"),
         Index("ix_article_source_id_id", "source_id", "id"),
+        Index("ix_article_processed_id", "processed_at", "id"),  # GET /stream
     )
 
     id: int | None = Field(default=None, primary_key=True)

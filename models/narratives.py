@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -27,7 +27,10 @@ class Narrative(SQLModel, table=True):
 class NarrativeAssignment(SQLModel, table=True):
     """A sentence of an article speaks to a narrative, with the assignment score."""
 
-    __table_args__ = (UniqueConstraint("article_id", "sentence_index", "narrative_id"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "sentence_index", "narrative_id"),
+        Index("ix_narrativeassignment_narrative_article", "narrative_id", "article_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True)

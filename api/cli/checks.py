@@ -10,27 +10,11 @@ from rich.table import Table
 from api.cli.groups import claims_app
 from api.cli.options import parse_day, short_value
 from api.context import get_engine
-from api.services.checks import CheckResult, check_claims, summary
+from api.services.checks import check_claims, check_item, summary
 from models.claims import Claim
 from models.db import session_scope
 
 console = Console()
-
-
-def _item(claim: Claim, result: CheckResult) -> dict[str, Any]:
-    """Claim fields with the verdict, as `--json` prints them."""
-    row = claim.model_dump(mode="json")
-    j = result.judgement
-    row.update(
-        verdict=j.verdict.value,
-        reference_value=j.reference_value,
-        reference_low=j.reference_low,
-        reference_high=j.reference_high,
-        series=result.series.series.symbol if result.series else None,
-        relative_error=j.relative_error,
-        reason=j.reason,
-    )
-    return row
 
 
 def _table(items: list[dict[str, Any]]) -> Table:
@@ -79,7 +63,7 @@ def check(  # noqa: PLR0917 - one parameter per CLI flag
             c.id: c
             for c in session.query(Claim).filter(Claim.id.in_([r.claim_id for r in wanted]))  # type: ignore[union-attr]
         }
-        items = [_item(claims[r.claim_id], r) for r in wanted]
+        items = [check_item(claims[r.claim_id], r) for r in wanted]
     if as_json:
         typer.echo(json.dumps(counts | {"items": items}, ensure_ascii=False, indent=1))
         return

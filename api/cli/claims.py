@@ -17,7 +17,7 @@ from api.cli.claims_extra import (
 from api.cli.groups import claims_app
 from api.cli.options import parse_day, short_value
 from api.context import get_engine
-from api.services.claims_search import ClaimHit, ClaimQuery, search_claims
+from api.services.claims_search import SORTS, ClaimHit, ClaimQuery, search_claims
 from models.db import session_scope
 
 console = Console()
@@ -105,6 +105,12 @@ def search(  # noqa: PLR0913, PLR0917 - one parameter per CLI flag
     verdict: Annotated[
         str | None, typer.Option(help="Stored check verdict: consistent, contradicted...")
     ] = None,
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Order: {', '.join(SORTS)} (default: relevance with text, else newest)."
+        ),
+    ] = None,
     conflicts: Annotated[
         bool, typer.Option("--conflicts", help="List figures that disagree across outlets.")
     ] = False,
@@ -116,6 +122,8 @@ def search(  # noqa: PLR0913, PLR0917 - one parameter per CLI flag
     ] = False,
 ) -> None:
     """Search stored numeric claims."""
+    if sort is not None and sort not in SORTS:
+        raise typer.BadParameter(f"--sort takes one of {', '.join(SORTS)}, got {sort!r}")
     spec = ClaimQuery(
         text=query,
         entity=entity,
@@ -129,6 +137,7 @@ def search(  # noqa: PLR0913, PLR0917 - one parameter per CLI flag
         since=parse_day(since, option="--since"),
         until=parse_day(until, option="--until"),
         verdict=verdict,
+        sort=sort,
         limit=limit,
         offset=offset,
     )

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from api.cli.groups import app
 from api.context import get_engine
-from api.services.narratives import stored_narratives
+from api.services.narratives import narrative_entries, narrative_info, recent_sentences
 from models._time import utcnow
 from models.analysis import Sentence
 from models.articles import Article
@@ -22,7 +22,7 @@ from nlp.errors import NlpError
 from nlp.narratives.discover import Candidate, DiscoveryConfig, discover
 from nlp.narratives.encoder import load_encoder
 from nlp.narratives.settings import get_narrative_settings
-from nlp.narratives.taxonomy import NarrativeDef, Taxonomy, append_user_narrative
+from nlp.narratives.taxonomy import NarrativeDef, append_user_narrative
 
 narratives_app = typer.Typer(help="Browse, discover and promote narratives.", no_args_is_help=True)
 app.add_typer(narratives_app, name="narratives")
@@ -35,33 +35,11 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _taxonomy() -> Taxonomy:
+def _entries(engine: Engine) -> list[dict[str, Any]]:
     try:
-        return Taxonomy.load(get_narrative_settings().user_narratives_file)
+        return narrative_entries(engine)
     except NlpError as exc:
         raise _fail(str(exc)) from exc
-
-
-def _assigned_counts(engine: Engine) -> dict[str, int]:
-    """Stored sentence assignments per narrative id."""
-    with Session(engine) as session:
-        rows = session.exec(
-            select(NarrativeAssignment.narrative_id, func.count()).group_by(
-                col(NarrativeAssignment.narrative_id)
-            )
-        ).all()
-    return {str(nid): int(n) for nid, n in rows}
-
-
-def _entries(engine: Engine) -> list[dict[str, Any]]:
-    """The taxonomy in force, then stored discovered candidates, with stored sentence counts."""
-    counts = _assigned_counts(engine)
-    out = [{"id": n.id, "kind": n.kind, "name": n.name, "keywords": list(n.keywords),
-            "sentences": counts.get(n.id, 0)} for n in _taxonomy().narratives]  # fmt: skip
-    out += [{"id": n.id, "kind": n.kind, "name": n.name, "keywords": list(n.keywords),
-             "sentences": n.size or 0}
-            for n in stored_narratives(engine, kind=NarrativeKind.DISCOVERED.value)]  # fmt: skip
-    return out
 
 
 @narratives_app.command("list")
@@ -87,28 +65,17 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One narrative: description, keywords, seeds and its latest stored sentences."""
-    engine = get_engine()
-    found = _taxonomy().get(narrative_id)
-    with Session(engine) as session:
-        row = session.get(Narrative, narrative_id)
-        if found is None and row is None:
+    with Session(get_engine()) as session:
+        try:
+            found = narrative_info(session, narrative_id)
+        except NlpError as exc:
+            raise _fail(str(exc)) from exc
+        if found is None:
             raise _fail(f"no narrative {narrative_id!r}; `tidings narratives list` shows them")
-        info: dict[str, Any]
-        if found is not None:
-            info = {**found.to_dict(), "kind": found.kind}
-        else:
-            assert row is not None
-            info = {"id": row.id, "name": row.name, "description": row.description,
-                    "seeds": row.seeds, "keywords": row.keywords, "kind": row.kind}  # fmt: skip
-        recent = session.exec(
-            select(Sentence.text, NarrativeAssignment.score, Article.url)
-            .join(Sentence, (col(Sentence.article_id) == col(NarrativeAssignment.article_id))
-                  & (col(Sentence.index) == col(NarrativeAssignment.sentence_index)))
-            .join(Article, col(Article.id) == col(NarrativeAssignment.article_id))
-            .where(col(NarrativeAssignment.narrative_id) == narrative_id)
-            .order_by(col(NarrativeAssignment.id).desc()).limit(10)
-        ).all()  # fmt: skip
-    info["recent"] = [{"sentence": t, "score": s, "url": u} for t, s, u in recent]
+        info = found
+        recent = recent_sentences(session, narrative_id)
+    info["recent"] = [{"sentence": r["sentence"], "score": r["score"], "url": r["url"]}
+                      for r in recent]  # fmt: skip
     if as_json:
         typer.echo(json.dumps(info, indent=1, ensure_ascii=False))
         return

@@ -1,5 +1,6 @@
 """The FastAPI application: `create_app(settings)`; the engine is made in the lifespan."""
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,7 +15,18 @@ from api.http.errors import install_error_handlers
 from api.http.keys import RateLimiter
 from api.http.limits import BodyLimitMiddleware
 from api.http.metrics import LatencyMiddleware, StoreCollector, make_registry
-from api.http.routes import admin, analyze, articles, claims, entities, export
+from api.http.routes import (
+    admin,
+    analytics,
+    analyze,
+    articles,
+    claims,
+    entities,
+    export,
+    market,
+    narratives,
+    stream,
+)
 from api.http.schemas import Problem
 from api.http.settings import ApiSettings, get_api_settings
 
@@ -48,6 +60,7 @@ def create_app(
         try:
             yield
         finally:
+            app.state.closing.set()
             registry.unregister(collector)
             app.state.analyzer = None
             if own:
@@ -68,7 +81,11 @@ def create_app(
     registry, latency = make_registry()
     app.state.registry = registry
     install_error_handlers(app)
-    for module in (articles, claims, entities, export, admin, analyze):
+    app.state.closing = threading.Event()  # set when the server stops: ends open streams
+    # analytics before claims: /claims/checks must not reach /claims/{claim_id}
+    routers = (articles, analytics, claims, entities, narratives, market, export, stream, admin,
+               analyze)  # fmt: skip
+    for module in routers:
         app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     app.include_router(dashboard.router)
     app.add_api_route(f"{API_PREFIX}/metrics", _metrics, methods=["GET"], tags=["admin"],
@@ -81,7 +98,10 @@ def create_app(
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["X-API-Key", "Authorization", "Content-Type"],
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes,
+        uploads=(f"{API_PREFIX}/market/series/", settings.api_max_upload_bytes),
+    )  # fmt: skip
     return app
 
 

@@ -1,4 +1,5 @@
-"""Request body size limit: 413 problem+json for bodies over TIDINGS_API_MAX_BODY_BYTES."""
+"""Request body size limit: 413 problem+json for bodies over TIDINGS_API_MAX_BODY_BYTES (or, for
+paths under an upload prefix, TIDINGS_API_MAX_UPLOAD_BYTES)."""
 
 import json
 
@@ -31,17 +32,23 @@ async def _send_413(send: Send, limit: int) -> None:
 class BodyLimitMiddleware:
     """Refuses a declared Content-Length over the limit, and cuts off streamed bodies at it."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, *, uploads: tuple[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = uploads  # (path prefix, its limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes
+        if self.uploads and str(scope.get("path", "")).startswith(self.uploads[0]):
+            limit = self.uploads[1]
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _send_413(send, self.max_bytes)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _send_413(send, limit)
             return
         received = 0
         started = False
@@ -54,9 +61,9 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     if not started and not refused:
-                        await _send_413(send, self.max_bytes)
+                        await _send_413(send, limit)
                     refused = True
                     return {"type": "http.disconnect"}
             return message

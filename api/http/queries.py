@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 from api.services.claims_search import fts5_query
 from models.analysis import Mention
 from models.articles import Article
+from models.narratives import NarrativeAssignment
 
 # Must stay identical to the indexed expression of migration 0010_api_indexes.
 ARTICLE_TSVECTOR = (
@@ -33,6 +34,7 @@ class ArticleQuery:
 
     text: str | None = None
     entity: str | None = None
+    narrative: str | None = None  # a sentence of the article is assigned to this narrative
     source_id: int | None = None
     since: date | None = None
     until: date | None = None
@@ -66,6 +68,13 @@ def search_articles(session: Session, query: ArticleQuery) -> list[dict[str, Any
         stmt = stmt.where(
             exists().where(
                 col(Mention.article_id) == col(Article.id), col(Mention.entity_id) == query.entity
+            )
+        )
+    if query.narrative:
+        stmt = stmt.where(
+            exists().where(
+                col(NarrativeAssignment.article_id) == col(Article.id),
+                col(NarrativeAssignment.narrative_id) == query.narrative,
             )
         )
     if query.source_id is not None:

@@ -23,6 +23,10 @@ class ApiSettings(BaseSettings):
     """Origins allowed by CORS, a JSON list such as ["https://app.example"]; empty: no CORS."""
     api_max_body_bytes: int = Field(default=1_000_000, ge=1)
     """Largest request body accepted (413 above it)."""
+    api_max_upload_bytes: int = Field(default=20_000_000, ge=1)
+    """Largest CSV body POST /market/series/{symbol} accepts (413 above it)."""
+    api_stream_poll_s: float = Field(default=1.0, gt=0, le=60)
+    """Seconds between GET /stream's looks at the store for newly processed articles."""
     api_max_analyze_chars: int = Field(default=100_000, ge=1)
     """Longest text POST /analyze accepts."""
     api_max_page_size: int = Field(default=200, ge=1)

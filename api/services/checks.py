@@ -238,9 +238,15 @@ def published_filters(since: date | None, until: date | None) -> list[Any]:
 
 
 def observation_claims(
-    session: Session, *, since: date | None = None, until: date | None = None
+    session: Session,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    after_id: int | None = None,
+    limit: int | None = None,
 ) -> Iterator[ClaimRow]:
-    """Observation and historical claims with a value, oldest article first."""
+    """Observation and historical claims with a value, by claim id (after `after_id`, at most
+    `limit` of them when given)."""
     etf = col(Claim.sentence_text).ilike("%etf%") | col(Claim.sentence_text).ilike(
         "%exchange-traded%"
     )
@@ -264,6 +270,10 @@ def observation_claims(
     )
     for clause in published_filters(since, until):
         stmt = stmt.where(clause)
+    if after_id is not None:
+        stmt = stmt.where(col(Claim.id) > after_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     for row in session.execute(stmt):
         cid, text, value, unit, metric, subject_id, direction, qualifier, start, end, etf = row
         yield ClaimRow(
@@ -290,6 +300,56 @@ def check_claims(
     ]
     store_checks(session, results)
     return results
+
+
+def check_page(
+    session: Session,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    verdict: str | None = None,
+    after_id: int | None = None,
+    limit: int = 50,
+    scan: int = 5000,
+) -> tuple[list[CheckResult], int | None]:
+    """Fresh verdicts (nothing stored) on the observation claims after `after_id`, by claim id:
+    at most `limit` of them (only those with `verdict` when given), reading at most `scan`
+    claims. Returns the results and the last claim id read, None when none is left to read."""
+    from api.analytics.settings import get_check_settings
+
+    tol, cache = get_check_settings().tolerance(), PathCache(session)
+    results: list[CheckResult] = []
+    last, read, batch_size = after_id, 0, min(scan, max(limit * 2, 200))
+    while read < scan:
+        batch = list(observation_claims(
+            session, since=since, until=until, after_id=last, limit=batch_size
+        ))  # fmt: skip
+        for claim in batch:
+            read, last = read + 1, claim.id
+            result = check_one(claim, cache, tol)
+            if verdict is None or result.judgement.verdict.value == verdict:
+                results.append(result)
+                if len(results) >= limit:
+                    return results, last
+        if len(batch) < batch_size:
+            return results, None
+    return results, last
+
+
+def check_item(claim: Claim, result: CheckResult) -> dict[str, Any]:
+    """Claim fields with the verdict (`tidings claims check --json` items, GET /claims/checks)."""
+    row = claim.model_dump(mode="json")
+    j = result.judgement
+    row.update(
+        verdict=j.verdict.value,
+        reference_value=j.reference_value,
+        reference_low=j.reference_low,
+        reference_high=j.reference_high,
+        series=result.series.series.symbol if result.series else None,
+        relative_error=j.relative_error,
+        reason=j.reason,
+    )
+    return row
 
 
 def store_checks(session: Session, results: list[CheckResult]) -> None:

@@ -2,8 +2,9 @@
 
 Filters combine with AND: free text (SQLite FTS5 / PostgreSQL full-text over the sentence,
 subject, metric and source), entity (KB id or subject text), metric, unit, value range, claim
-type, direction, source, the article's publication dates and the claim's period. Free-text
-results are ranked by relevance, the rest newest first.
+type, direction, source, the article's publication dates, the claim's period and the stored
+check's verdict. Free-text results are ranked by relevance, the rest newest first, unless `sort`
+says otherwise (newest, oldest, value_asc, value_desc; every one of them has an index behind it).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ METRIC_ALIASES: dict[str, list[tuple[str, str | None]]] = {
     "outflow": [("outflow", None), ("net_flow", "down")],
     "inflow": [("inflow", None), ("net_flow", "up")],
 }
+SORTS = ("relevance", "newest", "oldest", "value_asc", "value_desc")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class ClaimQuery:
     period_since: date | None = None  # claim period overlaps [period_since, period_until]
     period_until: date | None = None
     verdict: str | None = None  # the stored check's verdict (`tidings claims check`)
+    sort: str | None = None  # one of SORTS; None: relevance with text, else newest
     limit: int = 50
     offset: int = 0
 
@@ -159,8 +162,8 @@ def search_claims(session: Session, query: ClaimQuery) -> list[ClaimHit]:
     for clause in _filters(query):
         stmt = stmt.where(clause)
     if rank is not None:
-        stmt = stmt.add_columns(rank).order_by(rank)
-    stmt = stmt.order_by(col(Article.published_at).desc(), col(Claim.id))
+        stmt = stmt.add_columns(rank)
+    stmt = stmt.order_by(*_order(query.sort, rank))
     stmt = stmt.limit(max(1, min(query.limit, 1000))).offset(max(0, query.offset))
     hits = []
     for row in session.exec(stmt).all():
@@ -169,6 +172,22 @@ def search_claims(session: Session, query: ClaimQuery) -> list[ClaimHit]:
             ClaimHit(claim=row[0], title=row[1], url=row[2], published_at=row[3], rank=score)
         )
     return hits
+
+
+def _order(sort: str | None, rank: Any) -> list[Any]:
+    """ORDER BY terms for `sort` (ValueError when unknown); ties broken by claim id."""
+    if sort is not None and sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}")
+    newest = [col(Article.published_at).desc(), col(Claim.id)]
+    if sort in (None, "relevance"):
+        return ([rank] if rank is not None else []) + newest
+    orders: dict[str, list[Any]] = {
+        "newest": newest,
+        "oldest": [col(Article.published_at), col(Claim.id)],
+        "value_asc": [col(Claim.value).asc().nulls_last(), col(Claim.id)],
+        "value_desc": [col(Claim.value).desc().nulls_last(), col(Claim.id)],
+    }
+    return orders[sort]
 
 
 def _with_text(session: Session, stmt: Any, raw: str) -> tuple[Any, Any]:

@@ -201,8 +201,9 @@ def resolve_forecasts(
     since: date | None = None,
     until: date | None = None,
     default_days: int | None = None,
+    store: bool = True,
 ) -> list[Resolved]:
-    """Resolve every matching forecast claim and store the resolutions."""
+    """Resolve every matching forecast claim and (with `store`) store the resolutions."""
     if default_days is None:
         from api.analytics.settings import get_check_settings
 
@@ -212,6 +213,8 @@ def resolve_forecasts(
         resolve_one(c, cache, default_days)
         for c in forecast_claims(session, since=since, until=until)
     ]
+    if not store:
+        return out
     table = ForecastResolution.__table__  # type: ignore[attr-defined]
     replace_rows(session, table, [r.row(datetime.now(UTC)) for r in out], key="claim_id")
     return out

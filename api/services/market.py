@@ -110,3 +110,45 @@ def list_series(session: Session) -> list[SeriesSummary]:
 
 def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def series_page(
+    session: Session,
+    *,
+    kind: str | None = None,
+    entity_id: str | None = None,
+    after_id: int | None = None,
+    limit: int = 50,
+) -> list[SeriesSummary]:
+    """Series by id (keyset after `after_id`), filtered by kind and entity, each with its
+    first/last point and count (computed for these series only)."""
+    query = select(MarketSeries)
+    if kind is not None:
+        query = query.where(col(MarketSeries.kind) == kind)
+    if entity_id is not None:
+        query = query.where(col(MarketSeries.entity_id) == entity_id)
+    if after_id is not None:
+        query = query.where(col(MarketSeries.id) > after_id)
+    return summarize(session, list(session.exec(query.order_by(col(MarketSeries.id)).limit(limit))))
+
+
+def summarize(session: Session, found: list[MarketSeries]) -> list[SeriesSummary]:
+    """`found` with each series' first/last point and count."""
+    ids = [s.id for s in found]
+    stats = {
+        sid: (first, last, n)
+        for sid, first, last, n in session.exec(
+            select(
+                col(MarketPoint.series_id),
+                func.min(MarketPoint.ts),
+                func.max(MarketPoint.ts),
+                func.count(),
+            )
+            .where(col(MarketPoint.series_id).in_(ids))
+            .group_by(col(MarketPoint.series_id))
+        ).all()
+    }
+    return [
+        SeriesSummary(s, *stats.get(s.id, (None, None, 0)))  # type: ignore[arg-type]
+        for s in found
+    ]

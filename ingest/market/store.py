@@ -12,8 +12,15 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, SQLModel, col, select
 
 from ingest.errors import ImportFormatError
-from ingest.market.parse import parse_file
-from ingest.market.records import Overrides, ParsedSeries, Point, RowIssue, SeriesSpec
+from ingest.market.parse import parse_file, parse_text
+from ingest.market.records import (
+    Overrides,
+    ParsedFile,
+    ParsedSeries,
+    Point,
+    RowIssue,
+    SeriesSpec,
+)
 from models._time import utcnow
 from models.db import upsert_insert
 from models.market import MarketPoint, MarketSeries
@@ -146,11 +153,34 @@ def import_files(
         except (ImportFormatError, OSError, ValueError) as exc:
             report.failed_files.append(f"{path}: {exc}")
             continue
-        report.rows += parsed.rows
-        report.errors.extend(parsed.errors)
-        report.notes.extend(parsed.notes)
-        report.series.extend(stored)
+        _add(report, parsed, stored)
     return report
+
+
+def import_text(
+    engine: Engine,
+    text: str,
+    *,
+    name: str,
+    flags: Overrides | None = None,
+    one_series: bool = False,
+) -> ImportReport:
+    """Parse and store CSV `text` as the file `name` (an upload); with `one_series`, a file that
+    holds several series is refused. ImportFormatError when it cannot be read (nothing stored)."""
+    report = ImportReport(files=1)
+    parsed = parse_text(text, Path(name), flags, label=name)
+    if one_series and len(parsed.series) > 1:
+        names = ", ".join(s.spec.symbol for s in parsed.series)
+        raise ImportFormatError(f"{name}: holds {len(parsed.series)} series ({names}), not one")
+    _add(report, parsed, store_series(engine, parsed.series))
+    return report
+
+
+def _add(report: ImportReport, parsed: ParsedFile, stored: list[SeriesResult]) -> None:
+    report.rows += parsed.rows
+    report.errors.extend(parsed.errors)
+    report.notes.extend(parsed.notes)
+    report.series.extend(stored)
 
 
 def last_point(session: Session, series_id: int) -> MarketPoint | None:

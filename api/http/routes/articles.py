@@ -33,6 +33,7 @@ def list_articles(  # noqa: PLR0913 (one argument per filter)
     settings: SettingsDep,
     q: Text = None,
     entity: Annotated[str | None, Query(max_length=200, examples=["crypto:btc"])] = None,
+    narrative: Annotated[str | None, Query(max_length=200, examples=["etf-flows"])] = None,
     source: Annotated[int | None, Query(ge=1, le=2**62, description="Source id.")] = None,
     since: Since = None,
     until: Until = None,
@@ -40,13 +41,14 @@ def list_articles(  # noqa: PLR0913 (one argument per filter)
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ArticleSummary]:
-    """Articles, newest first (by id), filtered by free text, entity, source, dates, sentiment."""
+    """Articles, newest first (by id), filtered by free text, entity, narrative, source, dates,
+    sentiment."""
     check_range(since, until)
     size = page_size(limit, settings.api_max_page_size)
     key = decode_cursor(cursor, {"before_id": int})
     query = ArticleQuery(
-        text=q, entity=entity, source_id=source, since=since, until=until, sentiment=sentiment,
-        before_id=key["before_id"] if key else None, limit=size + 1,
+        text=q, entity=entity, narrative=narrative, source_id=source, since=since, until=until,
+        sentiment=sentiment, before_id=key["before_id"] if key else None, limit=size + 1,
     )  # fmt: skip
     rows = search_articles(session, query)
     items = [ArticleSummary(**row) for row in rows[:size]]

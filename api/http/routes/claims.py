@@ -1,7 +1,6 @@
 """GET /claims (the CLI's claim search) and GET /claims/{id}."""
 
 from dataclasses import replace
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -10,8 +9,18 @@ from sqlmodel import select
 from api.http.deps import ReadAccess, SessionDep, SettingsDep
 from api.http.errors import ApiProblem
 from api.http.pagination import Page, decode_cursor, encode_cursor
-from api.http.routes.params import Cursor, Limit, Since, Text, Until, check_range, page_size
+from api.http.routes.params import (
+    Cursor,
+    Day,
+    Limit,
+    Since,
+    Text,
+    Until,
+    check_range,
+    page_size,
+)
 from api.http.schemas import ArticleSummary, ClaimDetail, ClaimHitOut, ClaimType, Direction
+from api.http.schemas_analytics import ClaimSort, Verdict
 from api.services.claims_search import ClaimQuery, search_claims
 from models.analysis import Sentence
 from models.articles import Article
@@ -35,8 +44,12 @@ def claim_filters(  # noqa: PLR0913 (one argument per filter)
     attributed_to: Name = None,
     since: Since = None,
     until: Until = None,
-    period_since: Annotated[date | None, Query(description="Claim period ends on/after")] = None,
-    period_until: Annotated[date | None, Query(description="Period starts on/before")] = None,
+    period_since: Day = None,
+    period_until: Day = None,
+    verdict: Annotated[Verdict | None, Query(description="The stored check's verdict")] = None,
+    sort: Annotated[
+        ClaimSort | None, Query(description="Default: relevance with `q`, else newest")
+    ] = None,
 ) -> ClaimQuery:
     """The claim filters of GET /claims and the claim exports, as the shared ClaimQuery."""
     check_range(since, until)
@@ -46,7 +59,7 @@ def claim_filters(  # noqa: PLR0913 (one argument per filter)
         text=q, entity=entity, metric=metric, unit=unit, value_min=min_value,
         value_max=max_value, claim_type=claim_type, direction=direction,
         attributed_to=attributed_to, since=since, until=until, period_since=period_since,
-        period_until=period_until,
+        period_until=period_until, verdict=verdict, sort=sort,
     )  # fmt: skip
 
 

@@ -11,8 +11,17 @@ Limit = Annotated[int, Query(ge=1, le=500, description="Rows per page (up to the
 Cursor = Annotated[
     str | None, Query(max_length=500, description="`next_cursor` of the previous page.")
 ]
-Since = Annotated[date | None, Query(description="Published on or after (YYYY-MM-DD).")]
-Until = Annotated[date | None, Query(description="Published on or before (YYYY-MM-DD).")]
+# Days outside these bounds cannot be shifted by a day or a margin without overflowing.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+Since = Annotated[
+    date | None,
+    Query(ge=FIRST_DAY, le=LAST_DAY, description="Published on or after (YYYY-MM-DD)."),
+]
+Until = Annotated[
+    date | None,
+    Query(ge=FIRST_DAY, le=LAST_DAY, description="Published on or before (YYYY-MM-DD)."),
+]
+Day = Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="YYYY-MM-DD.")]
 Text = Annotated[str | None, Query(max_length=500, description="Free-text search.")]
 
 

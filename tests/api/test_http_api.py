@@ -245,7 +245,7 @@ def test_dashboard_pages_render_from_the_store(client: TestClient, store: Engine
         article = session.exec(select(Article).where(Article.title == "ETF outflows deepen")).one()
     page = client.get(f"/articles/{article.id}")
     assert page.status_code == 200
-    assert '<mark class="claim" title="net_flow 523000000.0 USD">$523 million</mark>' in page.text
+    assert '<mark class="claim" title="net_flow: $523M">$523 million</mark>' in page.text
     assert 'id="s0" class="sentence s-' in page.text
     entity = client.get("/entities/crypto:btc")
     assert entity.status_code == 200 and "ETF outflows deepen" in entity.text

@@ -28,6 +28,7 @@ try:
         "correlate",
         "checks",
         "forecasts",
+        "demo",
     )
 
     for _name in _COMMAND_MODULES:

@@ -25,12 +25,21 @@ PRICE_SYMBOL = "BTC-USD"
 FLOW_SYMBOL = "DEMO-BTC-ETF-FLOW"
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _FIRMS = ("Example Research", "Sample Capital", "Placeholder Partners")
-_FED = ("Jerome Powell", "Christopher Waller", "Michelle Bowman", "John Williams", "Lorie Logan",
-        "Austan Goolsbee", "Mary Daly")  # fmt: skip
-_FED_VIEWS = ("inflation remains elevated and rate cuts can wait",
-              "the Federal Reserve is in no hurry to lower interest rates",
-              "rates should stay restrictive until inflation cools",
-              "policy is well positioned and the labor market is solid")  # fmt: skip
+_FED = (
+    "Jerome Powell",
+    "Christopher Waller",
+    "Michelle Bowman",
+    "John Williams",
+    "Lorie Logan",
+    "Austan Goolsbee",
+    "Mary Daly",
+)
+_FED_VIEWS = (
+    "inflation remains elevated and rate cuts can wait",
+    "the Federal Reserve is in no hurry to lower interest rates",
+    "rates should stay restrictive until inflation cools",
+    "policy is well positioned and the labor market is solid",
+)
 
 
 @dataclass(frozen=True)
@@ -89,16 +98,20 @@ def _wrap(d: DemoDay, n: int) -> DemoArticle:
     verb = "rose" if change >= 0 else "fell"
     weekday = _WEEKDAYS[d.day.weekday()]
     if d.mood > 0.35:
-        tone = ("Traders cheered the strong rally as buyers returned in force. "
-                "Optimism spread across crypto markets and analysts called the rebound healthy.")  # fmt: skip
+        tone = (
+            "Traders cheered the strong rally as buyers returned in force. "
+            "Optimism spread across crypto markets and analysts called the rebound healthy."
+        )
     elif d.mood < -0.35:
-        tone = ("Traders rushed for the exits as fear gripped crypto markets. "
-                "The sell-off deepened and analysts warned of further losses.")  # fmt: skip
+        tone = (
+            "Traders rushed for the exits as fear gripped crypto markets. "
+            "The sell-off deepened and analysts warned of further losses."
+        )
     else:
         tone = "Trading was quiet and volumes were thin."
     title = f"Bitcoin {'climbs' if change >= 0 else 'slips'} to ${d.close:,.0f}"
     text = f"Bitcoin {verb} {abs(change):.1f}% to ${d.close:,.0f} on {weekday}. {tone}"
-    return _article(title, text, d.day, n)
+    return _article(title, text, day=d.day, n=n)
 
 
 def _flows(d: DemoDay, n: int) -> DemoArticle | None:
@@ -109,14 +122,18 @@ def _flows(d: DemoDay, n: int) -> DemoArticle | None:
     millions = f"${reported / 1e6:,.0f} million"
     weekday = _WEEKDAYS[d.day.weekday()]
     if d.flow > 0:
-        text = (f"US spot bitcoin ETFs saw net inflows of {millions} on {weekday}. "
-                "Demand from institutional investors stayed strong.")  # fmt: skip
+        text = (
+            f"US spot bitcoin ETFs saw net inflows of {millions} on {weekday}. "
+            "Demand from institutional investors stayed strong."
+        )
         title = "Bitcoin ETFs draw inflows"
     else:
-        text = (f"US spot bitcoin ETFs saw net outflows of {millions} on {weekday}. "
-                "Investors pulled money from the funds as worries grew.")  # fmt: skip
+        text = (
+            f"US spot bitcoin ETFs saw net outflows of {millions} on {weekday}. "
+            "Investors pulled money from the funds as worries grew."
+        )
         title = "Bitcoin ETF outflows deepen"
-    return _article(title, text, d.day, n)
+    return _article(title, text, day=d.day, n=n)
 
 
 def _topic(d: DemoDay, i: int, n: int) -> DemoArticle:
@@ -125,37 +142,60 @@ def _topic(d: DemoDay, i: int, n: int) -> DemoArticle:
     week = i // 7
     if d.mood < -0.3 and week >= 6:
         amount = 300 + int(abs(d.mood) * 900) + i
-        return _article("Liquidations sweep crypto markets",
-                        f"Crypto liquidations topped ${amount} million as leveraged longs were "
-                        "wiped out. Bitcoin futures open interest dropped sharply.", d.day, n)  # fmt: skip
+        return _article(
+            "Liquidations sweep crypto markets",
+            f"Crypto liquidations topped ${amount} million as leveraged longs were "
+            "wiped out. Bitcoin futures open interest dropped sharply.",
+            day=d.day,
+            n=n,
+        )
     if week < 4 and i % 3 == 0:
         speaker = _FED[(i // 3) % len(_FED)]
         view = _FED_VIEWS[(i // 3) % len(_FED_VIEWS)]
-        return _article(f"{speaker} on interest rates",
-                        f"Fed official {speaker} said on {_WEEKDAYS[d.day.weekday()]} that "
-                        f"{view}. Treasury yields edged higher after the remarks.", d.day, n)  # fmt: skip
+        return _article(
+            f"{speaker} on interest rates",
+            f"Fed official {speaker} said on {_WEEKDAYS[d.day.weekday()]} that "
+            f"{view}. Treasury yields edged higher after the remarks.",
+            day=d.day,
+            n=n,
+        )
     if i % 9 == 4:
         target = int(round(d.close * (1.12 if d.mood >= 0 else 0.85), -4))
         horizon = d.day + timedelta(days=30)
         firm = _FIRMS[i % len(_FIRMS)]
-        return _article(f"{firm} sets a bitcoin target",
-                        f"Analysts at {firm} expect bitcoin to reach ${target:,} by "
-                        f"{horizon:%B} {horizon.day}, {horizon.year}.", d.day, n)  # fmt: skip
+        return _article(
+            f"{firm} sets a bitcoin target",
+            f"Analysts at {firm} expect bitcoin to reach ${target:,} by "
+            f"{horizon:%B} {horizon.day}, {horizon.year}.",
+            day=d.day,
+            n=n,
+        )
     if week >= 5 and i % 2 == 0:
         held = 400_000 + 1_000 * i
-        return _article("Strategy adds to its bitcoin treasury",
-                        f"Strategy bought 2,500 BTC last week. The company now holds "
-                        f"{held:,} BTC on its balance sheet.", d.day, n)  # fmt: skip
+        return _article(
+            "Strategy adds to its bitcoin treasury",
+            f"Strategy bought 2,500 BTC last week. The company now holds "
+            f"{held:,} BTC on its balance sheet.",
+            day=d.day,
+            n=n,
+        )
     minted = f"${1 + i % 3}.{i % 10} billion"
-    return _article("Tether mints more USDT",
-                    f"Tether minted {minted} of USDT on {_WEEKDAYS[d.day.weekday()]}. Total "
-                    f"stablecoin supply reached ${200 + i // 2} billion.", d.day, n)  # fmt: skip
+    return _article(
+        "Tether mints more USDT",
+        f"Tether minted {minted} of USDT on {_WEEKDAYS[d.day.weekday()]}. Total "
+        f"stablecoin supply reached ${200 + i // 2} billion.",
+        day=d.day,
+        n=n,
+    )
 
 
-def _article(title: str, text: str, day: date, n: int) -> DemoArticle:
-    return DemoArticle(title=f"{DEMO_LABEL} {title}", text=text,
-                       url=f"{DEMO_HOST}/{day.isoformat()}/{n}",
-                       published=f"{day.isoformat()}T{9 + n % 8:02d}:00:00Z")  # fmt: skip
+def _article(title: str, text: str, *, day: date, n: int) -> DemoArticle:
+    return DemoArticle(
+        title=f"{DEMO_LABEL} {title}",
+        text=text,
+        url=f"{DEMO_HOST}/{day.isoformat()}/{n}",
+        published=f"{day.isoformat()}T{9 + n % 8:02d}:00:00Z",
+    )
 
 
 def demo_articles(market: list[DemoDay]) -> list[DemoArticle]:

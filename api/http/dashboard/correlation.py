@@ -30,8 +30,10 @@ N_BOOT = 300  # bootstrap draws per lag: enough for a page, quicker than the CLI
 def _charts(result: CorrelationResult) -> dict[str, Any]:
     """Lag profile, both series over time and the scatter at the strongest lag."""
     report = result.report
-    x = result.sentiment.zscore if result.signal == "zscore" else getattr(
-        result.sentiment, result.signal
+    x = (
+        result.sentiment.zscore
+        if result.signal == "zscore"
+        else getattr(result.sentiment, result.signal)
     )
     best = max(report.lags, key=lambda r: abs(r.pearson) if np.isfinite(r.pearson) else -1)
     y = np.full(len(result.market_signal), np.nan)
@@ -65,9 +67,10 @@ def _request(
 
 
 @router.get("/correlation", response_class=HTMLResponse)
-def correlation_page(  # noqa: PLR0913 (one argument per form field)
+def correlation_page(
     request: Request,
     session: SessionDep,
+    *,
     entity: Name = None,
     narrative: Name = None,
     market: Name = None,

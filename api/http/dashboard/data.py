@@ -25,13 +25,16 @@ _BY_BUCKET: Any = literal_column("bucket")
 def series_chart(series: SentimentSeries) -> dict[str, Any]:
     """A sentiment series as chart data on its complete grid (NaN: a gap, not a line)."""
     return {
-        "x": [t.date().isoformat() if series.bucket == "1d" else t.isoformat()
-              for t in series.times],  # fmt: skip
+        "x": [_stamp(t, series.bucket) for t in series.times],
         "mean": series.mean.tolist(),
         "articles": series.articles.tolist(),
         "share_of_voice": series.share_of_voice.tolist(),
         "zscore": series.zscore.tolist(),
     }
+
+
+def _stamp(moment: datetime, bucket: str) -> str:
+    return moment.date().isoformat() if bucket == "1d" else moment.isoformat()
 
 
 def market_choices(session: Session) -> list[dict[str, Any]]:
@@ -111,18 +114,21 @@ def narrative_voice(session: Session, window: int = VOICE_WINDOW_DAYS) -> list[V
         .where(_live(), key >= start)
         .group_by(_BY_BUCKET, col(na.narrative_id))
     ).all()
-    totals = dict(
-        session.execute(
+    totals: dict[str, int] = {
+        str(k): int(n)
+        for k, n in session.execute(
             select(key, func.count()).where(_live(), key >= start).group_by(_BY_BUCKET)
-        ).all()
-    )
+        )
+    }
     recent_total = sum(n for k, n in totals.items() if k >= split) or 1
     prior_total = sum(n for k, n in totals.items() if k < split) or 1
     by_id: dict[str, list[int]] = {}
     for bucket, narrative, n in counts:
         slot = by_id.setdefault(narrative, [0, 0])
         slot[0 if bucket >= split else 1] += int(n)
-    names = dict(session.execute(select(col(Narrative.id), col(Narrative.name))).all())
+    names = {
+        str(i): str(n) for i, n in session.execute(select(col(Narrative.id), col(Narrative.name)))
+    }
     voices = [
         Voice(nid, names.get(nid, nid), r / recent_total, p / prior_total, r + p)
         for nid, (r, p) in by_id.items()
@@ -165,4 +171,3 @@ def forecast_scorecard(session: Session) -> list[dict[str, Any]]:
         decided = entry["hit"] + entry["missed"]
         entry["hit_rate"] = entry["hit"] / decided if decided else None
     return sorted(card.values(), key=lambda e: (-(e["hit"] + e["missed"]), e["who"]))
-

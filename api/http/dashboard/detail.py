@@ -89,6 +89,7 @@ def article_page(request: Request, session: SessionDep, article_id: int) -> HTML
 def entity_page(
     request: Request,
     session: SessionDep,
+    *,
     entity_id: Annotated[str, Path(max_length=200)],
     market: Annotated[str | None, Query(max_length=100)] = None,
 ) -> HTMLResponse:
@@ -99,8 +100,9 @@ def entity_page(
     symbol = market or (markets[0].symbol if markets else None)
     chart = series_chart(series) | {"market": market_line(session, symbol, series.times)}
     claims = search_claims(session, replace(claim_filters(entity=entity_id), limit=50))
+    checked = verdicts(session, [h.claim.id for h in claims if h.claim.id])
     return templates.TemplateResponse(
         request, "entity.html",
         {"entity": entity, "chart": to_json(chart), "claims": claims, "markets": markets,
-         "symbol": symbol, "verdicts": verdicts(session, [h.claim.id for h in claims if h.claim.id])},
+         "symbol": symbol, "verdicts": checked},
     )  # fmt: skip

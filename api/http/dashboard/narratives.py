@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import Path, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from api.http.dashboard.common import router, templates, to_json
@@ -37,9 +38,9 @@ def narratives_page(request: Request, session: SessionDep) -> HTMLResponse:
 
 def _top_sentences(session: Session, narrative_id: str, limit: int = 15) -> list[Any]:
     na = NarrativeAssignment
-    return list(session.exec(
-        select(Sentence.text, Sentence.score, Sentence.index, na.score, Article.id, Article.title,
-               Article.published_at)
+    return list(session.execute(
+        sql_select(col(Sentence.text), col(Sentence.score), col(Sentence.index), col(na.score),
+               col(Article.id), col(Article.title), col(Article.published_at))
         .select_from(na)
         .join(Sentence, (col(Sentence.article_id) == col(na.article_id))
               & (col(Sentence.index) == col(na.sentence_index)))
@@ -52,8 +53,9 @@ def _top_sentences(session: Session, narrative_id: str, limit: int = 15) -> list
 def _top_articles(session: Session, narrative_id: str, limit: int = 15) -> list[Any]:
     na = NarrativeAssignment
     n = func.count().label("n")
-    return list(session.exec(
-        select(Article.id, Article.title, Article.published_at, Article.sentiment_label, n)
+    return list(session.execute(
+        sql_select(col(Article.id), col(Article.title), col(Article.published_at),
+               col(Article.sentiment_label), n)
         .select_from(na)
         .join(Article, col(Article.id) == col(na.article_id))
         .where(col(na.narrative_id) == narrative_id, col(Article.duplicate_of).is_(None))

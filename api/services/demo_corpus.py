@@ -144,7 +144,7 @@ def _topic(d: DemoDay, i: int, n: int) -> DemoArticle:
         amount = 300 + int(abs(d.mood) * 900) + i
         return _article(
             "Liquidations sweep crypto markets",
-            f"Crypto liquidations topped ${amount} million as leveraged longs were "
+            f"Crypto liquidations topped ${amount:,} million as leveraged longs were "
             "wiped out. Bitcoin futures open interest dropped sharply.",
             day=d.day,
             n=n,

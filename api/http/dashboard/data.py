@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from api.services.correlation import load_observations, market_on_grid
 from api.services.market import get_series, list_series, series_for_entity
 from api.services.series import SentimentSeries, SeriesQuery, bucket_key, sentiment_series
+from models.analysis import Mention
 from models.articles import Article
 from models.checks import ClaimCheck, ForecastResolution
 from models.claims import Claim
@@ -75,6 +76,19 @@ def entity_markets(session: Session, entity_id: str) -> list[MarketSeries]:
 def overall_series(session: Session) -> SentimentSeries:
     """The sentiment index: every processed article, by day."""
     return sentiment_series(session, SeriesQuery(bucket="1d"))
+
+
+def top_entities(session: Session, limit: int = 15) -> list[dict[str, Any]]:
+    """The entities mentioned in the most articles."""
+    articles = func.count(func.distinct(col(Mention.article_id)))
+    rows = session.execute(
+        select(col(Mention.entity_id), articles)
+        .where(col(Mention.entity_id).is_not(None))
+        .group_by(col(Mention.entity_id))
+        .order_by(articles.desc(), col(Mention.entity_id))
+        .limit(limit)
+    ).all()
+    return [{"id": r[0], "articles": int(r[1])} for r in rows]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from api.http.dashboard.data import (
     narrative_voice,
     overall_series,
     series_chart,
+    top_entities,
     verdicts,
 )
 from api.http.deps import SessionDep
@@ -48,7 +49,7 @@ def overview(request: Request, session: SessionDep, market: Symbol = None) -> HT
         {"stats": stats(session), "chart": to_json(chart), "choices": choices, "symbol": symbol,
          "voices": narrative_voice(session)[:12], "claims": latest,
          "verdicts": verdicts(session, [h.claim.id for h in latest if h.claim.id]),
-         "scorecard": forecast_scorecard(session)},
+         "scorecard": forecast_scorecard(session), "entities": top_entities(session)},
     )  # fmt: skip
 
 

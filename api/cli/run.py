@@ -118,7 +118,7 @@ def run_command(
     wake = threading.Event()
     install_stop_signals(stop)
     if _store_is_empty(engine):
-        console.print(EMPTY_HINT, highlight=False)
+        console.print(EMPTY_HINT, highlight=False, soft_wrap=True)
     worker: threading.Thread | None = None
     if analyze:
         console.print("loading NLP models ...")

@@ -62,7 +62,9 @@ def foreign_articles(engine: Engine) -> int:
         return int(session.exec(stmt).one())
 
 
-def _import_market(engine: Engine, folder: Path, market_dir: Path | None) -> tuple[list[str], int]:
+def import_demo_market(
+    engine: Engine, folder: Path, market_dir: Path | None
+) -> tuple[list[str], int]:
     """The synthetic series, or every file of `market_dir` (layouts detected)."""
     if market_dir is not None:
         files = sorted(p for p in market_dir.iterdir() if p.is_file())
@@ -105,7 +107,7 @@ def load_demo(
     with tempfile.TemporaryDirectory(prefix="tidings-demo-") as tmp:
         folder = Path(tmp)
         progress("importing market data ...")
-        report.market_series, report.market_points = _import_market(engine, folder, market_dir)
+        report.market_series, report.market_points = import_demo_market(engine, folder, market_dir)
         corpus = folder / "demo-articles.jsonl"
         corpus.write_text("".join(json.dumps(a.record()) + "\n" for a in articles), "utf-8")
         progress(f"importing {len(articles)} synthetic articles ...")

@@ -3,6 +3,7 @@ synthetic corpus), then every dashboard page on the demo store in Debian's Chrom
 Playwright against a real uvicorn (screenshots in test-artifacts/screenshots/, gitignored)."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -89,6 +90,27 @@ def test_demo_loads_every_view(demo: tuple[str, Any], demo_engine: Engine) -> No
     assert verdicts.get("consistent", 0) > 50 and verdicts.get("contradicted", 0) >= 3
     assert len(resolved) >= 3
     assert narratives >= 5
+
+
+def test_market_dir_is_imported_instead_of_the_synthetic_series(tmp_path: Path) -> None:
+    from api.services.demo import DemoError, import_demo_market
+    from api.services.market import list_series
+    from models.db import init_engine
+
+    engine = init_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    given = tmp_path / "market"
+    given.mkdir()
+    with pytest.raises(DemoError, match="holds no market files"):
+        import_demo_market(engine, tmp_path, given)
+    (given / "ETH-USD.csv").write_text(price_csv(demo_market()[:10]), encoding="utf-8")
+    names, points = import_demo_market(engine, tmp_path, given)
+    assert points == 10 and len(names) == 1
+    with Session(engine) as session:
+        assert [s.series.symbol for s in list_series(session)] == ["ETH-USD"]
+    (given / "broken.csv").write_text("no,layout,here\nx,y,z\n", encoding="utf-8")
+    with pytest.raises(DemoError, match=r"broken\.csv"):
+        import_demo_market(engine, tmp_path, given)
+    engine.dispose()
 
 
 def test_demo_refuses_a_store_with_other_articles(db_url: str) -> None:

@@ -45,5 +45,7 @@ def test_pages_chart_sentiment_against_the_market(store: Engine, tmp_path: Path)
         assert "at least 30 are needed" in correlation.text
         unknown = client.get("/correlation", params={"market": "NOPE"})
         assert unknown.status_code == 422 and "no market series" in unknown.text
+        source = client.get("/correlation", params={"source": "no such source"})
+        assert source.status_code == 422 and "no source" in source.text
         missing = client.get("/", params={"market": "NOPE"})
         assert missing.status_code == 200 and '"market": null' in _chart(missing.text)

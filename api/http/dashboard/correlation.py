@@ -59,9 +59,14 @@ def _charts(result: CorrelationResult) -> dict[str, Any]:
 
 
 def _request(
-    *, entity: str | None, narrative: str | None, signal: str, market: str, max_lag: int
+    scope: dict[str, str | None], *, signal: str, market: str, max_lag: int
 ) -> CorrelateRequest:
-    series = SeriesQuery(entity=entity or None, narrative=narrative or None, bucket="1d")
+    series = SeriesQuery(
+        entity=scope["entity"] or None,
+        narrative=scope["narrative"] or None,
+        source=scope["source"] or None,
+        bucket="1d",
+    )
     options = replace(CorrelateOptions(), max_lag=max_lag, n_boot=N_BOOT)
     return CorrelateRequest(series=series, market=market, signal=signal, options=options)
 
@@ -73,15 +78,18 @@ def correlation_page(
     *,
     entity: Name = None,
     narrative: Name = None,
+    source: Name = None,
     market: Name = None,
     signal: Annotated[str, Query(max_length=40)] = "mean",
     max_lag: Annotated[int, Query(ge=1, le=30)] = 7,
 ) -> HTMLResponse:
-    """Pick a sentiment series (everything, an entity or a narrative) and a market series."""
+    """Pick a sentiment series (everything, an entity, a narrative or a source) and a market
+    series."""
     choices = market_choices(session)
     symbol = market or default_market(choices)
     narratives = session.exec(select(Narrative).order_by(col(Narrative.name))).all()
-    form = {"entity": entity or "", "narrative": narrative or "", "market": symbol,
+    scope = {"entity": entity, "narrative": narrative, "source": source}
+    form = {**{k: v or "" for k, v in scope.items()}, "market": symbol,
             "signal": signal, "max_lag": max_lag}  # fmt: skip
     context: dict[str, Any] = {"form": form, "choices": choices, "signals": SIGNALS,
                                "narratives": narratives, "result": None, "error": None,
@@ -91,9 +99,8 @@ def correlation_page(
         context["notice"] = "No market series stored yet: `tidings market import FILE` loads one."
     else:
         try:
-            result = run_correlation(session, _request(
-                entity=entity, narrative=narrative, signal=signal, market=symbol,
-                max_lag=max_lag))  # fmt: skip
+            request_ = _request(scope, signal=signal, market=symbol, max_lag=max_lag)
+            result = run_correlation(session, request_)
             context["result"] = result.to_dict()
             context["charts"] = to_json(_charts(result))
         except InsufficientDataError as exc:

@@ -19,7 +19,7 @@ from models.claims import Claim
 from models.market import MarketSeries
 from models.narratives import Narrative, NarrativeAssignment
 
-VOICE_WINDOW_DAYS = 7  # share of voice: the last week with data against the week before
+VOICE_WINDOW_DAYS = 7  # share of voice: the week up to the last day with data, the week before
 _BY_BUCKET: Any = literal_column("bucket")
 
 
@@ -111,8 +111,9 @@ def _live() -> Any:
 
 
 def narrative_voice(session: Session, window: int = VOICE_WINDOW_DAYS) -> list[Voice]:
-    """Narratives ranked by the change of their share of voice (articles that speak to them /
-    all articles) between the last `window` days with data and the `window` days before."""
+    """Narratives by the change of their share of voice (articles that speak to them / all
+    articles) between the `window` days ending on the last day with data and the `window` days
+    before, largest moves (up or down) first."""
     key = bucket_key(session, "1d").label("bucket")
     last = session.execute(select(func.max(key)).where(_live())).scalar()
     if last is None:

@@ -24,6 +24,8 @@ from api.http.dashboard.detail import tint
         (25.0, "BPS", "25 bp"),
         (1_000_000.0, None, "1M"),
         (3.0, None, "3"),
+        (9.73, "COUNT", "9.73"),
+        (10.0, "YEARS", "10 years"),
         (None, "USD", ""),
         (float("nan"), "USD", ""),
         (2.0e12, "EUR", "€2T"),

@@ -17,6 +17,9 @@ templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
 _SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
 # units written after the number; the rest (USD, PERCENT, BPS) have their own forms
 _CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£"}
+_BARE = {"COUNT", "NUMBER", "TIMES", "X"}  # a count: the number alone
+_WORDS = {"YEARS", "MONTHS", "WEEKS", "DAYS", "HOURS", "MINUTES", "SECONDS", "YEAR", "MONTH",
+          "WEEK", "DAY", "HOUR", "MINUTE", "SECOND"}  # fmt: skip
 
 
 def _compact(value: float) -> str:
@@ -40,7 +43,9 @@ def claim_value(value: float | None, unit: str | None = None) -> str:
     if unit in ("BPS", "BP"):
         return f"{value:,.4g} bp"
     number = f"{value:,.0f}" if abs(value) < 1e6 and value == int(value) else _compact(value)
-    return f"{number} {unit}".strip()
+    if unit in _BARE:
+        return number
+    return f"{number} {unit.lower() if unit in _WORDS else unit}".strip()
 
 
 def to_json(data: Any) -> str:

@@ -1,5 +1,6 @@
 """The wheel ships the data the code reads at run time: the knowledge base's YAML, the shipped
-sentiment model, the dashboard's templates and the training label files (data folders, listed in pyproject package-data)."""
+sentiment model, the dashboard's templates and the training label files (data folders, listed
+in pyproject package-data)."""
 
 import shutil
 import subprocess

@@ -47,9 +47,9 @@ def demo_command(
         bool, typer.Option(help="Load even though the store holds other articles.")
     ] = False,
 ) -> None:
-    """Load a small demo: synthetic articles (written by tidings, labelled [synthetic demo]) and a
-    synthetic BTC-USD and ETF-flow series, analyzed by the real pipeline, claims checked and
-    forecasts scored. Offline; about a minute."""
+    """Load a small demo: synthetic articles (written by tidings, every title marked as synthetic
+    demo text) and a synthetic BTC-USD and ETF-flow series, analyzed by the real pipeline, claims
+    checked and forecasts scored. Offline; about a minute."""
     engine = get_engine()
     others = foreign_articles(engine)
     if others and not force:

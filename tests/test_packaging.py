@@ -1,5 +1,6 @@
 """The wheel ships the data the code reads at run time: the knowledge base's YAML, the shipped
-sentiment model, and the training label files (data folders, listed in pyproject package-data)."""
+sentiment model, the dashboard's templates and the training label files (data folders, listed
+in pyproject package-data)."""
 
 import shutil
 import subprocess
@@ -39,6 +40,7 @@ def test_the_wheel_holds_the_data_files(tmp_path: Path) -> None:
         | shipped("nlp/training/labels/stance", "*.jsonl")
         | shipped("nlp/training/labels/commentary", "*.jsonl")
         | shipped("nlp/sentiment/model", "*.*")
+        | shipped("api/http/dashboard/templates", "*.html")
     )
     assert len(expected) > 30
     assert expected - names == set()

@@ -29,6 +29,7 @@ try:
         "checks",
         "forecasts",
         "claims_eval",
+        "demo",
     )
 
     for _name in _COMMAND_MODULES:

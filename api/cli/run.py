@@ -36,6 +36,22 @@ def _process_loop(
             console.print(f"analyzed {stats.done} article(s), {stats.failed} failed")
 
 
+EMPTY_HINT = (
+    "the store holds no articles yet: they arrive as the feeds are crawled. Offline, or to see "
+    "every view populated first, stop this and run `tidings demo` (synthetic demo text and "
+    "market data, about a minute) on an empty store, then `tidings serve`."
+)
+
+
+def _store_is_empty(engine: Engine) -> bool:
+    from sqlmodel import Session, select
+
+    from models.articles import Article
+
+    with Session(engine) as session:
+        return session.exec(select(Article.id).limit(1)).first() is None
+
+
 class _Reporter:
     """Says what changes, once: a source's failure and its reason when it starts failing (or
     the reason changes), its recovery, and a cycle line only when articles arrive or the number
@@ -101,6 +117,8 @@ def run_command(
     stop = threading.Event()
     wake = threading.Event()
     install_stop_signals(stop)
+    if _store_is_empty(engine):
+        console.print(EMPTY_HINT, highlight=False, soft_wrap=True)
     worker: threading.Thread | None = None
     if analyze:
         console.print("loading NLP models ...")

@@ -75,9 +75,16 @@ def test_overview_renders_the_sentiment_chart(page: Any, site: tuple[str, Engine
     base, _ = site
     page.goto(base + "/")
     assert page.title() == "Overview · tidings"
-    assert _points(page, "sentiment-chart") >= 5  # the seed spans five days, more with ../shared
+    assert _points(page, "sentiment-chart") >= 17  # every day from 2025-11-05 to 2025-11-21
     assert page.locator("#sentiment-chart .scatterlayer .point").count() >= 5
+    # days without articles are gaps (null), so the line does not join Nov 5 to Nov 18
+    gaps = page.evaluate(
+        "(() => { const t = document.getElementById('sentiment-chart').data[0];"
+        " return [t.connectgaps, t.y.filter(v => v === null).length]; })()"
+    )
+    assert gaps[0] is False and gaps[1] >= 10
     assert page.locator("#top-entities a", has_text="crypto:btc").count() == 1
+    assert "No market series stored" in page.locator("form.picker").inner_text()
     _shot(page, "overview")
     assert page.problems == []
 
@@ -94,6 +101,7 @@ def test_claims_search_returns_the_expected_rows_and_links_to_the_sentence(
     rows = page.locator("tr.claim-row")
     assert rows.count() >= 1
     assert "$523 million" in rows.first.inner_text()
+    assert rows.first.locator("td.value").inner_text() == "$523M"
     _shot(page, "claims-search")
     rows.first.locator("a.source-link").click()
     page.wait_for_url("**/articles/*#s0")
@@ -121,8 +129,24 @@ def test_entity_page_charts_its_sentiment(page: Any, site: tuple[str, Engine]) -
     page.goto(base + "/entities/crypto:btc")
     assert page.locator("h1").inner_text().startswith("Bitcoin")
     assert _points(page, "entity-chart") >= 2
+    assert "No market series describes Bitcoin" in page.locator("main").inner_text()
     assert page.locator("table.claims tr.claim-row").count() >= 1
     _shot(page, "entity")
+    assert page.problems == []
+
+
+def test_narrative_and_correlation_pages_without_market_data(
+    page: Any, site: tuple[str, Engine]
+) -> None:
+    base, _ = site
+    page.goto(base + "/narratives")
+    page.locator("#narratives a").first.click()
+    page.wait_for_url("**/narratives/*")
+    assert _points(page, "narrative-sentiment") >= 1
+    assert page.locator("#top-sentences a").count() >= 1
+    _shot(page, "narrative")
+    page.goto(base + "/correlation")
+    assert "No market series stored yet" in page.locator("#notice").inner_text()
     assert page.problems == []
 
 

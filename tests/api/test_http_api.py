@@ -245,11 +245,21 @@ def test_dashboard_pages_render_from_the_store(client: TestClient, store: Engine
         article = session.exec(select(Article).where(Article.title == "ETF outflows deepen")).one()
     page = client.get(f"/articles/{article.id}")
     assert page.status_code == 200
-    assert '<mark class="claim" title="net_flow 523000000.0 USD">$523 million</mark>' in page.text
+    assert '<mark class="claim" title="net_flow: $523M">$523 million</mark>' in page.text
     assert 'id="s0" class="sentence s-' in page.text
     entity = client.get("/entities/crypto:btc")
     assert entity.status_code == 200 and "ETF outflows deepen" in entity.text
     assert client.get("/claims", params={"since": "yesterday"}).status_code == 422
+    assert client.get("/claims", params={"verdict": "maybe"}).status_code == 422
+    narratives = client.get("/narratives")
+    assert narratives.status_code == 200 and 'href="/narratives/etf-flows"' in narratives.text
+    assert 'href="/narratives/etf-flows"' in overview.text  # ranked by share of voice
+    narrative = client.get("/narratives/etf-flows")
+    assert narrative.status_code == 200 and "ETF outflows deepen" in narrative.text
+    assert client.get("/narratives/no-such-thing").status_code == 404
+    correlation = client.get("/correlation")
+    assert correlation.status_code == 200 and "No market series stored yet" in correlation.text
+    assert client.get("/correlation", params={"max_lag": 99}).status_code == 422
     js = client.get("/static/plotly.min.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("application/javascript")
     assert len(js.content) > 1_000_000  # the bundled plotly.js, not a stub

@@ -152,3 +152,4 @@ def test_run_offline_says_once_why_a_source_fails(tmp_path: Path) -> None:
     assert len(said) == 1, err
     assert said[0].startswith("dark desk: failing: cannot resolve desk.invalid")
     assert sum("crawl cycle" in line for line in err.splitlines()) == 1, err
+    assert err.count("run `tidings demo`") == 1, err  # the store is empty: the demo is offered

@@ -14,7 +14,7 @@ from api.http.errors import install_error_handlers
 from api.http.keys import RateLimiter
 from api.http.limits import BodyLimitMiddleware
 from api.http.metrics import LatencyMiddleware, StoreCollector, make_registry
-from api.http.routes import admin, analyze, articles, claims, entities, export
+from api.http.routes import admin, analyze, articles, claims, entities, export, sentiment
 from api.http.schemas import Problem
 from api.http.settings import ApiSettings, get_api_settings
 
@@ -68,7 +68,7 @@ def create_app(
     registry, latency = make_registry()
     app.state.registry = registry
     install_error_handlers(app)
-    for module in (articles, claims, entities, export, admin, analyze):
+    for module in (articles, claims, entities, sentiment, export, admin, analyze):
         app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     app.include_router(dashboard.router)
     app.add_api_route(f"{API_PREFIX}/metrics", _metrics, methods=["GET"], tags=["admin"],

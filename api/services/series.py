@@ -83,6 +83,8 @@ class SentimentSeries:
     zscore: FloatArray  # mean against the trailing zscore_window buckets (past only)
     share_of_voice: FloatArray  # articles of this scope / all articles in the bucket
     model_versions: list[dict[str, Any]] = field(default_factory=list)
+    # per bucket: indexes into model_versions of the version sets its analyses were made with
+    bucket_versions: list[tuple[int, ...]] = field(default_factory=list)
 
     @property
     def mixed_versions(self) -> bool:
@@ -240,21 +242,34 @@ def _grid(keys: Sequence[str], query: SeriesQuery) -> list[datetime]:
 
 
 def _merge_versions(result: Any) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    """Rows grouped by (bucket, versions) summed per bucket, and the version sets with their
-    article counts (most first)."""
+    """Rows grouped by (bucket, versions) summed per bucket (each with its version texts under
+    "_versions"), and the version sets with their article counts (most first)."""
     rows: dict[str, dict[str, Any]] = {}
     counts: dict[str, int] = {}
     for bucket, text, *values in result:  # columns: bucket, versions, then _SUMS in order
-        merged = rows.setdefault(bucket, dict.fromkeys(_SUMS))
+        merged = rows.setdefault(bucket, dict.fromkeys(_SUMS) | {"_versions": set()})
+        merged["_versions"].add(text or "")
         for name, value in zip(_SUMS, values, strict=True):
             if value is not None:
                 merged[name] = (merged[name] or 0) + value
         counts[text or ""] = counts.get(text or "", 0) + int(values[0])
+    ordered = sorted(counts.items(), key=lambda item: -item[1])
     versions = [
-        {"versions": json.loads(text) if text else {}, "articles": n}
-        for text, n in sorted(counts.items(), key=lambda item: -item[1])
+        {"versions": json.loads(text) if text else {}, "articles": n, "_text": text}
+        for text, n in ordered
     ]
     return rows, versions
+
+
+def _bucket_versions(
+    rows: dict[str, dict[str, Any]], versions: list[dict[str, Any]], keys: list[str]
+) -> list[tuple[int, ...]]:
+    """For each bucket key, the indexes into `versions` of its version sets (popping "_text")."""
+    index = {v.pop("_text"): i for i, v in enumerate(versions)}
+    return [
+        tuple(sorted(index[t] for t in rows[key]["_versions"])) if key in rows else ()
+        for key in keys
+    ]
 
 
 def _totals(session: Session, query: SeriesQuery) -> dict[str, int]:
@@ -272,11 +287,12 @@ def sentiment_series(session: Session, query: SeriesQuery) -> SentimentSeries:
     rows, versions = _merge_versions(session.execute(stmt.group_by(_BY_BUCKET, _BY_VERSIONS)))
     times = _grid(list(rows), query)
     totals = _totals(session, query) if times and query.share_of_voice else {}
+    keys = [_key_text(t, query.bucket) for t in times]
+    bucket_versions = _bucket_versions(rows, versions, keys)
     n = len(times)
     out = {name: np.full(n, np.nan) for name in _FIELDS}
     out["articles"] = np.zeros(n)
-    for i, t in enumerate(times):
-        key_text = _key_text(t, query.bucket)
+    for i, key_text in enumerate(keys):
         row = rows.get(key_text)
         if row is not None:
             _fill(out, i, row, total=totals.get(key_text, 0))
@@ -288,6 +304,7 @@ def sentiment_series(session: Session, query: SeriesQuery) -> SentimentSeries:
         times=times,
         zscore=trailing_zscore(out["mean"], query.zscore_window),
         model_versions=versions,
+        bucket_versions=bucket_versions,
         **out,
     )
 

@@ -168,14 +168,15 @@ def bucket_row(series: SentimentSeries, i: int) -> dict[str, Any]:
 def export_batches(engine: Engine, export: SentimentExport) -> Iterator[list[dict[str, Any]]]:
     """The export's rows, one batch per scope (buckets without articles left out)."""
     with Session(engine) as session:
-        for scope_id, name in export_scopes(session, export):
+        scopes = export_scopes(session, export)
+    for scope_id, name in scopes:
+        # a session per scope: no connection or snapshot is held while the client reads
+        with Session(engine) as session:
             series = sentiment_series(session, export.series_query(scope_id))
-            head = {"scope_kind": export.by, "scope_id": scope_id, "scope_name": name,
-                    "bucket": export.bucket}  # fmt: skip
-            rows = [
-                head | bucket_row(series, i)
-                for i in range(len(series.times))
-                if series.articles[i] > 0
-            ]
-            if rows:
-                yield rows
+        head = {"scope_kind": export.by, "scope_id": scope_id, "scope_name": name,
+                "bucket": export.bucket}  # fmt: skip
+        rows = [
+            head | bucket_row(series, i) for i in range(len(series.times)) if series.articles[i]
+        ]
+        if rows:
+            yield rows

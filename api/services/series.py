@@ -55,6 +55,7 @@ class SeriesQuery:
     end: datetime | None = None  # last bucket (UTC), inclusive; default: the last with data
     zscore_window: int = 30  # buckets of trailing history for the z-score
     share_of_voice: bool = True  # off: skip the all-articles count (share_of_voice stays NaN)
+    max_buckets: int | None = None  # SeriesError when the grid would be longer
 
     @property
     def scope(self) -> str:
@@ -238,6 +239,10 @@ def _grid(keys: Sequence[str], query: SeriesQuery) -> list[datetime]:
         return []
     step = BUCKETS[query.bucket]
     count = int((last - first) / step) + 1
+    if query.max_buckets is not None and count > query.max_buckets:
+        raise SeriesError(
+            f"the series would span {count} {query.bucket} buckets; at most {query.max_buckets}"
+        )
     return [first + i * step for i in range(count)]
 
 

@@ -80,6 +80,8 @@ BAD = [
     ({"until": "2025-13-01"}, 422, "until"),
     ({"since": "2025-11-02", "until": "2025-11-01"}, 422, "until"),
     ({"since": "1900-01-01", "until": "2025-01-01", "bucket": "1h"}, 422, "since"),
+    ({"since": "1900-01-01", "bucket": "1h"}, 422, "since"),
+    ({"until": "9999-12-31"}, 422, "until"),
     ({"entity": "no:such"}, 404, "entity"),
     ({"narrative": "no-such"}, 404, "narrative"),
     ({"source": "no such source"}, 404, "source"),
@@ -179,3 +181,9 @@ def test_claims_export_walks_every_claim_by_id_in_small_batches(
         ranked = search_claims(session, ClaimQuery(text="bitcoin", limit=1000))
     assert [row["id"] for batch in batches for row in batch] == sorted(h.claim.id for h in ranked)
     assert all(len(batch) == 3 for batch in batches[:-1]) and len(batches) > 1
+
+
+def test_series_without_until_is_capped_in_buckets(http: httpx.Client) -> None:
+    response = http.get("/sentiment/series", params={"since": "1971-01-01", "bucket": "1h"})
+    assert response.status_code == 422 and response.json()["param"] == "since"
+    assert "buckets" in response.json()["detail"]

@@ -53,16 +53,16 @@ def claim_batches(engine: Engine, query: ClaimQuery) -> Iterator[list[dict[str, 
     """Every matching claim, BATCH rows at a time in claim-id order, by keyset (id > last id),
     so each batch is one index range however far the export has gone."""
     after = 0
-    with Session(engine) as session:
-        while True:
+    while True:
+        # a session per batch: no connection or snapshot is held while the client reads
+        with Session(engine) as session:
             hits = claims_after(session, query, after_id=after, size=BATCH)
-            if not hits:
-                return
-            yield [{name: hit.to_dict().get(name) for name in COLUMNS} for hit in hits]
-            if len(hits) < BATCH:
-                return
-            after = hits[-1].claim.id or after
-            session.expunge_all()
+            rows = [{name: hit.to_dict().get(name) for name in COLUMNS} for hit in hits]
+        if rows:
+            yield rows
+        if len(hits) < BATCH or hits[-1].claim.id is None:
+            return
+        after = hits[-1].claim.id
 
 
 @router.get("/export/claims.csv", response_class=StreamingResponse)

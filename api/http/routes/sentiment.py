@@ -4,6 +4,7 @@ Point in time: a bucket counts only articles known by its end (published, for ar
 first seen, for live crawls), and its z-score looks only at earlier buckets.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -27,6 +28,7 @@ from api.services.series import BUCKETS, SeriesError, SeriesQuery, sentiment_ser
 
 router = APIRouter(tags=["sentiment"], dependencies=[ReadAccess])
 MAX_BUCKETS = 50_000
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
 Bucket = Literal["1h", "1d"]
 Moment = Annotated[
     datetime | None,
@@ -104,6 +106,9 @@ def series_params(
         raise ApiProblem(422, f"give at most one of entity, narrative and source, not "
                          f"{' and '.join(given)}", param=given[1])  # fmt: skip
     start, end = _utc(since), _utc(until)
+    for name, moment in (("since", start), ("until", end)):
+        if moment is not None and not EARLIEST <= moment <= LATEST:
+            raise ApiProblem(422, f"must lie between {EARLIEST:%Y} and {LATEST:%Y}", param=name)
     if start and end:
         if end < start:
             raise ApiProblem(422, f"until ({until}) is before since ({since})", param="until")
@@ -122,14 +127,14 @@ SeriesParams = Annotated[SeriesQuery, Depends(series_params)]
 def get_series(session: SessionDep, params: SeriesParams) -> SeriesOut:
     """Sentiment per bucket for an entity, a narrative, a source or (none given) every article,
     from the first to the last bucket with data (or `since` to `until`), point in time."""
-    for kind in ("entity", "narrative"):
+    for kind in ("entity", "narrative", "source"):
         wanted = getattr(params, kind)
         if wanted and scope_name(session, kind, wanted) is None:  # type: ignore[arg-type]
             raise ApiProblem(404, f"no {kind} {wanted!r} in the store", param=kind)
     try:
-        series = sentiment_series(session, params)
-    except SeriesError as exc:
-        raise ApiProblem(404, str(exc), param="source") from exc
+        series = sentiment_series(session, replace(params, max_buckets=MAX_BUCKETS))
+    except SeriesError as exc:  # the only one left: too many buckets
+        raise ApiProblem(422, f"{exc}: narrow since/until", param="since") from exc
     return SeriesOut(
         scope=series.scope,
         bucket=params.bucket,  # type: ignore[arg-type]

@@ -68,7 +68,7 @@ class Article(ArticleBase, table=True):
     status: str = Field(default="new", index=True)  # new | done | failed
     error: str | None = None
     processed_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True, index=True)
     )
     model_versions: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # document sentiment (filled by `tidings process`)

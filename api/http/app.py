@@ -17,6 +17,7 @@ from api.http.metrics import LatencyMiddleware, StoreCollector, make_registry
 from api.http.routes import admin, analyze, articles, claims, entities, export, sentiment
 from api.http.schemas import Problem
 from api.http.settings import ApiSettings, get_api_settings
+from api.services.series_cache import SeriesCache
 
 API_PREFIX = "/api/v1"
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -64,6 +65,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.analyzer = None
+    app.state.series_cache = SeriesCache()
     app.state.rate_limiter = RateLimiter(settings.api_rate_limit_per_minute)
     registry, latency = make_registry()
     app.state.registry = registry

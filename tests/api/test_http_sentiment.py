@@ -187,3 +187,34 @@ def test_series_without_until_is_capped_in_buckets(http: httpx.Client) -> None:
     response = http.get("/sentiment/series", params={"since": "1971-01-01", "bucket": "1h"})
     assert response.status_code == 422 and response.json()["param"] == "since"
     assert "buckets" in response.json()["detail"]
+
+
+def test_series_cache_follows_the_store(store: Engine) -> None:
+    from sqlalchemy import text
+
+    from api.services.series_cache import SeriesCache
+
+    cache, query = SeriesCache(size=2), SeriesQuery(entity="crypto:btc")
+    with Session(store) as session:
+        first = cache.series(session, query)
+        assert cache.series(session, query) is first
+    with store.begin() as conn:  # a reprocess: one score and the article's processed_at change
+        article_id, score = conn.execute(text(
+            "SELECT article_id, score FROM entitysentiment WHERE entity_id = 'crypto:btc' "
+            "ORDER BY article_id LIMIT 1")).one()  # fmt: skip
+        conn.execute(text("UPDATE entitysentiment SET score = -score - 0.5 WHERE article_id = :a "
+                          "AND entity_id = 'crypto:btc'"), {"a": article_id})  # fmt: skip
+        conn.execute(text("UPDATE article SET processed_at = :t WHERE id = :a"),
+                     {"t": datetime(2099, 1, 1), "a": article_id})  # fmt: skip
+    try:
+        with Session(store) as session:
+            again = cache.series(session, query)
+            fresh = sentiment_series(session, query)
+        assert again is not first and again.mean.tolist() == fresh.mean.tolist()
+        assert again.mean.tolist() != first.mean.tolist()
+    finally:
+        with store.begin() as conn:
+            restore = (
+                "UPDATE entitysentiment SET score = :s WHERE article_id = :a AND entity_id = :e"
+            )
+            conn.execute(text(restore), {"s": score, "a": article_id, "e": "crypto:btc"})

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import pyarrow as pa
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -24,7 +24,8 @@ from api.services.sentiment_export import (
     export_batches,
     scope_name,
 )
-from api.services.series import BUCKETS, SeriesError, SeriesQuery, sentiment_series
+from api.services.series import BUCKETS, SeriesError, SeriesQuery
+from api.services.series_cache import SeriesCache
 
 router = APIRouter(tags=["sentiment"], dependencies=[ReadAccess])
 MAX_BUCKETS = 50_000
@@ -124,15 +125,17 @@ SeriesParams = Annotated[SeriesQuery, Depends(series_params)]
 
 
 @router.get("/sentiment/series", response_model=SeriesOut)
-def get_series(session: SessionDep, params: SeriesParams) -> SeriesOut:
+def get_series(request: Request, session: SessionDep, params: SeriesParams) -> SeriesOut:
     """Sentiment per bucket for an entity, a narrative, a source or (none given) every article,
-    from the first to the last bucket with data (or `since` to `until`), point in time."""
+    from the first to the last bucket with data (or `since` to `until`), point in time. Answered
+    from memory while the store is unchanged (api/services/series_cache.py)."""
     for kind in ("entity", "narrative", "source"):
         wanted = getattr(params, kind)
         if wanted and scope_name(session, kind, wanted) is None:  # type: ignore[arg-type]
             raise ApiProblem(404, f"no {kind} {wanted!r} in the store", param=kind)
     try:
-        series = sentiment_series(session, replace(params, max_buckets=MAX_BUCKETS))
+        cache: SeriesCache = request.app.state.series_cache
+        series = cache.series(session, replace(params, max_buckets=MAX_BUCKETS))
     except SeriesError as exc:  # the only one left: too many buckets
         raise ApiProblem(422, f"{exc}: narrow since/until", param="since") from exc
     return SeriesOut(

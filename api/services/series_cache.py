@@ -1,0 +1,50 @@
+"""Series answered from memory while the store has not changed since they were computed.
+
+A series aggregates every article of its scope, so it costs a scan however narrow the answer;
+the API asks the same few again and again. The stamp — article count, newest article id, newest
+processing time (all from indexes) — changes whenever an article is added, removed, processed or
+reprocessed, so a cached series is never older than the store it was computed from.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from api.services.series import SentimentSeries, SeriesQuery, sentiment_series
+from models.articles import Article
+
+
+def store_stamp(session: Session) -> tuple[Any, ...]:
+    """What changes whenever the articles behind any series change."""
+    count = session.execute(select(func.count()).select_from(Article)).scalar_one()
+    newest = session.execute(select(func.max(col(Article.id)))).scalar_one()
+    processed = session.execute(select(func.max(col(Article.processed_at)))).scalar_one()
+    return count, newest, str(processed)
+
+
+class SeriesCache:
+    """An LRU of series keyed by query and store stamp, safe across request threads."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], SentimentSeries] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def series(self, session: Session, query: SeriesQuery) -> SentimentSeries:
+        """`sentiment_series(session, query)`, from memory when the store is unchanged."""
+        key = (query, store_stamp(session))
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        result = sentiment_series(session, query)
+        with self._lock:
+            self._items[key] = result
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return result

@@ -3,12 +3,13 @@
 A series aggregates every article of its scope, so it costs a scan however narrow the answer;
 the API asks the same few again and again. The stamp — article count, newest article id, newest
 processing time (all from indexes) — changes whenever an article is added, removed, processed or
-reprocessed, so a cached series is never older than the store it was computed from.
+reprocessed; it is read at most once a second, so a series is at most a second behind the store.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -30,14 +31,29 @@ def store_stamp(session: Session) -> tuple[Any, ...]:
 class SeriesCache:
     """An LRU of series keyed by query and store stamp, safe across request threads."""
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 256, stamp_ttl: float = 1.0) -> None:
         self.size = size
+        self.stamp_ttl = stamp_ttl
         self._items: OrderedDict[tuple[Any, ...], SentimentSeries] = OrderedDict()
         self._lock = threading.Lock()
+        self._stamp: tuple[float, tuple[Any, ...]] | None = None
+
+    def _current_stamp(self, session: Session) -> tuple[Any, ...]:
+        """The store stamp, read at most once per `stamp_ttl` seconds (counting the articles is
+        a scan of an index; under load it would cost more than the answer from memory)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._stamp is not None and now - self._stamp[0] < self.stamp_ttl:
+                return self._stamp[1]
+        stamp = store_stamp(session)
+        with self._lock:
+            self._stamp = (now, stamp)
+        return stamp
 
     def series(self, session: Session, query: SeriesQuery) -> SentimentSeries:
-        """`sentiment_series(session, query)`, from memory when the store is unchanged."""
-        key = (query, store_stamp(session))
+        """`sentiment_series(session, query)`, from memory when the store is unchanged (as
+        seen at most `stamp_ttl` seconds ago)."""
+        key = (query, self._current_stamp(session))
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)

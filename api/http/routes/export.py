@@ -49,6 +49,11 @@ SCHEMA = pa.schema(
 COLUMNS = SCHEMA.names
 
 
+def _row(full: dict[str, Any]) -> dict[str, Any]:
+    """The export's columns of one claim (serialized once, not once per column)."""
+    return {name: full.get(name) for name in COLUMNS}
+
+
 def claim_batches(engine: Engine, query: ClaimQuery) -> Iterator[list[dict[str, Any]]]:
     """Every matching claim, BATCH rows at a time in claim-id order, by keyset (id > last id),
     so each batch is one index range however far the export has gone."""
@@ -57,7 +62,7 @@ def claim_batches(engine: Engine, query: ClaimQuery) -> Iterator[list[dict[str, 
         # a session per batch: no connection or snapshot is held while the client reads
         with Session(engine) as session:
             hits = claims_after(session, query, after_id=after, size=BATCH)
-            rows = [{name: hit.to_dict().get(name) for name in COLUMNS} for hit in hits]
+            rows = [_row(hit.to_dict()) for hit in hits]
         if rows:
             yield rows
         if len(hits) < BATCH or hits[-1].claim.id is None:

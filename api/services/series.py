@@ -284,14 +284,24 @@ def _totals(session: Session, query: SeriesQuery) -> dict[str, int]:
     return {k: int(n) for k, n in session.execute(_in_range(stmt, key, query))}
 
 
-def sentiment_series(session: Session, query: SeriesQuery) -> SentimentSeries:
-    """The sentiment series of the query's scope, aggregated in SQL, on a complete grid."""
+def sentiment_series(
+    session: Session, query: SeriesQuery, *, totals_cache: dict[Any, dict[str, int]] | None = None
+) -> SentimentSeries:
+    """The sentiment series of the query's scope, aggregated in SQL, on a complete grid.
+    `totals_cache`: articles per bucket (the same for every scope) kept by the caller, keyed by
+    bucket and range; the caller empties it whenever the store changes."""
     scope = query.scope
     key = bucket_key(session, query.bucket).label("bucket")
     stmt = _in_range(_scope_select(session, query), key, query)
     rows, versions = _merge_versions(session.execute(stmt.group_by(_BY_BUCKET, _BY_VERSIONS)))
     times = _grid(list(rows), query)
-    totals = _totals(session, query) if times and query.share_of_voice else {}
+    totals: dict[str, int] = {}
+    if times and query.share_of_voice:
+        span = (query.bucket, query.start, query.end)
+        cached = totals_cache.get(span) if totals_cache is not None else None
+        totals = cached if cached is not None else _totals(session, query)
+        if totals_cache is not None:
+            totals_cache[span] = totals
     keys = [_key_text(t, query.bucket) for t in times]
     bucket_versions = _bucket_versions(rows, versions, keys)
     n = len(times)

@@ -37,6 +37,9 @@ class SeriesCache:
         self._items: OrderedDict[tuple[Any, ...], SentimentSeries] = OrderedDict()
         self._lock = threading.Lock()
         self._stamp: tuple[float, tuple[Any, ...]] | None = None
+        # articles per bucket of every scope's share of voice, for the store as of _totals_stamp
+        self._totals: dict[Any, dict[str, int]] = {}
+        self._totals_stamp: tuple[Any, ...] | None = None
 
     def _current_stamp(self, session: Session) -> tuple[Any, ...]:
         """The store stamp, read at most once per `stamp_ttl` seconds (counting the articles is
@@ -53,12 +56,16 @@ class SeriesCache:
     def series(self, session: Session, query: SeriesQuery) -> SentimentSeries:
         """`sentiment_series(session, query)`, from memory when the store is unchanged (as
         seen at most `stamp_ttl` seconds ago)."""
-        key = (query, self._current_stamp(session))
+        stamp = self._current_stamp(session)
+        key = (query, stamp)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        result = sentiment_series(session, query)
+            if self._totals_stamp != stamp or len(self._totals) > self.size:
+                self._totals, self._totals_stamp = {}, stamp
+            totals = self._totals
+        result = sentiment_series(session, query, totals_cache=totals)
         with self._lock:
             self._items[key] = result
             while len(self._items) > self.size:

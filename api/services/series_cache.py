@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,6 +41,7 @@ class SeriesCache:
         # articles per bucket of every scope's share of voice, for the store as of _totals_stamp
         self._totals: dict[Any, dict[str, int]] = {}
         self._totals_stamp: tuple[Any, ...] | None = None
+        self._bodies: dict[int, tuple[SentimentSeries, bytes]] = {}
 
     def _current_stamp(self, session: Session) -> tuple[Any, ...]:
         """The store stamp, read at most once per `stamp_ttl` seconds (counting the articles is
@@ -71,3 +73,19 @@ class SeriesCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return result
+
+    def rendered(
+        self, series: SentimentSeries, render: Callable[[SentimentSeries], bytes]
+    ) -> bytes:
+        """`render(series)`, kept while `series` is cached (a series of hundreds of buckets
+        costs more to serialize than to look up)."""
+        with self._lock:
+            hit = self._bodies.get(id(series))
+            if hit is not None and hit[0] is series:
+                return hit[1]
+        body = render(series)
+        with self._lock:
+            self._bodies[id(series)] = (series, body)  # the reference keeps the id unique
+            while len(self._bodies) > self.size:
+                self._bodies.pop(next(iter(self._bodies)))
+        return body

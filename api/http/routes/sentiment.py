@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import pyarrow as pa
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -24,7 +24,7 @@ from api.services.sentiment_export import (
     export_batches,
     scope_name,
 )
-from api.services.series import BUCKETS, SeriesError, SeriesQuery
+from api.services.series import BUCKETS, SentimentSeries, SeriesError, SeriesQuery
 from api.services.series_cache import SeriesCache
 
 router = APIRouter(tags=["sentiment"], dependencies=[ReadAccess])
@@ -125,7 +125,7 @@ SeriesParams = Annotated[SeriesQuery, Depends(series_params)]
 
 
 @router.get("/sentiment/series", response_model=SeriesOut)
-def get_series(request: Request, session: SessionDep, params: SeriesParams) -> SeriesOut:
+def get_series(request: Request, session: SessionDep, params: SeriesParams) -> Response:
     """Sentiment per bucket for an entity, a narrative, a source or (none given) every article,
     from the first to the last bucket with data (or `since` to `until`), point in time. Answered
     from memory while the store is unchanged (api/services/series_cache.py)."""
@@ -138,12 +138,21 @@ def get_series(request: Request, session: SessionDep, params: SeriesParams) -> S
         series = cache.series(session, replace(params, max_buckets=MAX_BUCKETS))
     except SeriesError as exc:  # the only one left: too many buckets
         raise ApiProblem(422, f"{exc}: narrow since/until", param="since") from exc
-    return SeriesOut(
-        scope=series.scope,
-        bucket=params.bucket,  # type: ignore[arg-type]
-        model_versions=[VersionSet(**v) for v in series.model_versions],
-        mixed_versions=series.mixed_versions,
-        items=[SeriesPoint(**bucket_row(series, i)) for i in range(len(series.times))],
+    return Response(cache.rendered(series, _series_json), media_type="application/json")
+
+
+def _series_json(series: SentimentSeries) -> bytes:
+    """The SeriesOut body of a series."""
+    return (
+        SeriesOut(
+            scope=series.scope,
+            bucket=series.bucket,  # type: ignore[arg-type]
+            model_versions=[VersionSet(**v) for v in series.model_versions],
+            mixed_versions=series.mixed_versions,
+            items=[SeriesPoint(**bucket_row(series, i)) for i in range(len(series.times))],
+        )
+        .model_dump_json()
+        .encode("utf-8")
     )
 
 

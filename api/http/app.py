@@ -25,10 +25,12 @@ from api.http.routes import (
     export,
     market,
     narratives,
+    sentiment,
     stream,
 )
 from api.http.schemas import Problem
 from api.http.settings import ApiSettings, get_api_settings
+from api.services.series_cache import SeriesCache
 
 API_PREFIX = "/api/v1"
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -77,14 +79,15 @@ def create_app(
     )
     app.state.settings = settings
     app.state.analyzer = None
+    app.state.series_cache = SeriesCache()
     app.state.rate_limiter = RateLimiter(settings.api_rate_limit_per_minute)
     registry, latency = make_registry()
     app.state.registry = registry
     install_error_handlers(app)
     app.state.closing = threading.Event()  # set when the server stops: ends open streams
     # analytics before claims: /claims/checks must not reach /claims/{claim_id}
-    routers = (articles, analytics, claims, entities, narratives, market, export, stream, admin,
-               analyze)  # fmt: skip
+    routers = (articles, analytics, claims, entities, narratives, sentiment, market, export,
+               stream, admin, analyze)  # fmt: skip
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     app.include_router(dashboard.router)

@@ -149,8 +149,9 @@ def _date_filters(query: ClaimQuery) -> list[ColumnElement[bool]]:
     return where
 
 
-def search_claims(session: Session, query: ClaimQuery) -> list[ClaimHit]:
-    """Claims matching `query`, best first, with their article's title, URL and date."""
+def _statement(session: Session, query: ClaimQuery) -> tuple[Any, Any]:
+    """SELECT claim, title, url, published_at [, rank] with every filter of `query`, and the
+    rank column (None without free text); (None, None) when the free text can match nothing."""
     stmt: Any = select(  # type: ignore[call-overload]
         Claim, col(Article.title), col(Article.url), col(Article.published_at)
     ).join(Article, col(Article.id) == col(Claim.article_id))
@@ -158,20 +159,44 @@ def search_claims(session: Session, query: ClaimQuery) -> list[ClaimHit]:
     if query.text and query.text.strip():
         stmt, rank = _with_text(session, stmt, query.text)
         if stmt is None:
-            return []
+            return None, None
     for clause in _filters(query):
         stmt = stmt.where(clause)
     if rank is not None:
         stmt = stmt.add_columns(rank)
-    stmt = stmt.order_by(*_order(query.sort, rank))
-    stmt = stmt.limit(max(1, min(query.limit, 1000))).offset(max(0, query.offset))
+    return stmt, rank
+
+
+def _hits(session: Session, stmt: Any, *, ranked: bool) -> list[ClaimHit]:
     hits = []
     for row in session.exec(stmt).all():
-        score = float(row[4]) if rank is not None and row[4] is not None else None
+        score = float(row[4]) if ranked and row[4] is not None else None
         hits.append(
             ClaimHit(claim=row[0], title=row[1], url=row[2], published_at=row[3], rank=score)
         )
     return hits
+
+
+def search_claims(session: Session, query: ClaimQuery) -> list[ClaimHit]:
+    """Claims matching `query`, best first, with their article's title, URL and date."""
+    stmt, rank = _statement(session, query)
+    if stmt is None:
+        return []
+    stmt = stmt.order_by(*_order(query.sort, rank))
+    stmt = stmt.limit(max(1, min(query.limit, 1000))).offset(max(0, query.offset))
+    return _hits(session, stmt, ranked=rank is not None)
+
+
+def claims_after(
+    session: Session, query: ClaimQuery, *, after_id: int, size: int
+) -> list[ClaimHit]:
+    """The next `size` matching claims with ids above `after_id`, in id order: a keyset page,
+    so walking every match costs one index range per page however deep it goes (exports)."""
+    stmt, rank = _statement(session, query)
+    if stmt is None:
+        return []
+    stmt = stmt.where(col(Claim.id) > after_id).order_by(col(Claim.id)).limit(max(1, size))
+    return _hits(session, stmt, ranked=rank is not None)
 
 
 def _order(sort: str | None, rank: Any) -> list[Any]:

@@ -55,6 +55,7 @@ class SeriesQuery:
     end: datetime | None = None  # last bucket (UTC), inclusive; default: the last with data
     zscore_window: int = 30  # buckets of trailing history for the z-score
     share_of_voice: bool = True  # off: skip the all-articles count (share_of_voice stays NaN)
+    max_buckets: int | None = None  # SeriesError when the grid would be longer
 
     @property
     def scope(self) -> str:
@@ -83,6 +84,8 @@ class SentimentSeries:
     zscore: FloatArray  # mean against the trailing zscore_window buckets (past only)
     share_of_voice: FloatArray  # articles of this scope / all articles in the bucket
     model_versions: list[dict[str, Any]] = field(default_factory=list)
+    # per bucket: indexes into model_versions of the version sets its analyses were made with
+    bucket_versions: list[tuple[int, ...]] = field(default_factory=list)
 
     @property
     def mixed_versions(self) -> bool:
@@ -236,25 +239,42 @@ def _grid(keys: Sequence[str], query: SeriesQuery) -> list[datetime]:
         return []
     step = BUCKETS[query.bucket]
     count = int((last - first) / step) + 1
+    if query.max_buckets is not None and count > query.max_buckets:
+        raise SeriesError(
+            f"the series would span {count} {query.bucket} buckets; at most {query.max_buckets}"
+        )
     return [first + i * step for i in range(count)]
 
 
 def _merge_versions(result: Any) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    """Rows grouped by (bucket, versions) summed per bucket, and the version sets with their
-    article counts (most first)."""
+    """Rows grouped by (bucket, versions) summed per bucket (each with its version texts under
+    "_versions"), and the version sets with their article counts (most first)."""
     rows: dict[str, dict[str, Any]] = {}
     counts: dict[str, int] = {}
     for bucket, text, *values in result:  # columns: bucket, versions, then _SUMS in order
-        merged = rows.setdefault(bucket, dict.fromkeys(_SUMS))
+        merged = rows.setdefault(bucket, dict.fromkeys(_SUMS) | {"_versions": set()})
+        merged["_versions"].add(text or "")
         for name, value in zip(_SUMS, values, strict=True):
             if value is not None:
                 merged[name] = (merged[name] or 0) + value
         counts[text or ""] = counts.get(text or "", 0) + int(values[0])
+    ordered = sorted(counts.items(), key=lambda item: -item[1])
     versions = [
-        {"versions": json.loads(text) if text else {}, "articles": n}
-        for text, n in sorted(counts.items(), key=lambda item: -item[1])
+        {"versions": json.loads(text) if text else {}, "articles": n, "_text": text}
+        for text, n in ordered
     ]
     return rows, versions
+
+
+def _bucket_versions(
+    rows: dict[str, dict[str, Any]], versions: list[dict[str, Any]], keys: list[str]
+) -> list[tuple[int, ...]]:
+    """For each bucket key, the indexes into `versions` of its version sets (popping "_text")."""
+    index = {v.pop("_text"): i for i, v in enumerate(versions)}
+    return [
+        tuple(sorted(index[t] for t in rows[key]["_versions"])) if key in rows else ()
+        for key in keys
+    ]
 
 
 def _totals(session: Session, query: SeriesQuery) -> dict[str, int]:
@@ -264,19 +284,30 @@ def _totals(session: Session, query: SeriesQuery) -> dict[str, int]:
     return {k: int(n) for k, n in session.execute(_in_range(stmt, key, query))}
 
 
-def sentiment_series(session: Session, query: SeriesQuery) -> SentimentSeries:
-    """The sentiment series of the query's scope, aggregated in SQL, on a complete grid."""
+def sentiment_series(
+    session: Session, query: SeriesQuery, *, totals_cache: dict[Any, dict[str, int]] | None = None
+) -> SentimentSeries:
+    """The sentiment series of the query's scope, aggregated in SQL, on a complete grid.
+    `totals_cache`: articles per bucket (the same for every scope) kept by the caller, keyed by
+    bucket and range; the caller empties it whenever the store changes."""
     scope = query.scope
     key = bucket_key(session, query.bucket).label("bucket")
     stmt = _in_range(_scope_select(session, query), key, query)
     rows, versions = _merge_versions(session.execute(stmt.group_by(_BY_BUCKET, _BY_VERSIONS)))
     times = _grid(list(rows), query)
-    totals = _totals(session, query) if times and query.share_of_voice else {}
+    totals: dict[str, int] = {}
+    if times and query.share_of_voice:
+        span = (query.bucket, query.start, query.end)
+        cached = totals_cache.get(span) if totals_cache is not None else None
+        totals = cached if cached is not None else _totals(session, query)
+        if totals_cache is not None:
+            totals_cache[span] = totals
+    keys = [_key_text(t, query.bucket) for t in times]
+    bucket_versions = _bucket_versions(rows, versions, keys)
     n = len(times)
     out = {name: np.full(n, np.nan) for name in _FIELDS}
     out["articles"] = np.zeros(n)
-    for i, t in enumerate(times):
-        key_text = _key_text(t, query.bucket)
+    for i, key_text in enumerate(keys):
         row = rows.get(key_text)
         if row is not None:
             _fill(out, i, row, total=totals.get(key_text, 0))
@@ -288,6 +319,7 @@ def sentiment_series(session: Session, query: SeriesQuery) -> SentimentSeries:
         times=times,
         zscore=trailing_zscore(out["mean"], query.zscore_window),
         model_versions=versions,
+        bucket_versions=bucket_versions,
         **out,
     )
 

@@ -1,18 +1,13 @@
 """GET /export/claims.csv and .parquet: every claim matching the GET /claims filters, streamed.
 
-Rows are read in batches; CSV goes out row batch by row batch, Parquet is written one row group
-per batch to a spooled temporary file (memory up to 16 MB, then disk) and streamed from there.
+Rows are read by keyset in batches of BATCH (claim-id order) and go out batch by batch: CSV text,
+or one Parquet row group per batch (api/http/streaming.py), so memory stays at about one batch.
 """
 
-import csv
-import io
-import tempfile
 from collections.abc import Iterator
-from dataclasses import replace
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
@@ -20,11 +15,11 @@ from sqlmodel import Session
 
 from api.http.deps import EngineDep, ReadAccess
 from api.http.routes.claims import ClaimFilters
-from api.services.claims_search import ClaimQuery, search_claims
+from api.http.streaming import csv_response, parquet_response
+from api.services.claims_search import ClaimQuery, claims_after
 
 router = APIRouter(tags=["export"], dependencies=[ReadAccess])
 BATCH = 1000
-SPOOL_BYTES = 16 * 1024 * 1024
 SCHEMA = pa.schema(
     [
         ("id", pa.int64()),
@@ -54,71 +49,35 @@ SCHEMA = pa.schema(
 COLUMNS = SCHEMA.names
 
 
+def _row(full: dict[str, Any]) -> dict[str, Any]:
+    """The export's columns of one claim (serialized once, not once per column)."""
+    return {name: full.get(name) for name in COLUMNS}
+
+
 def claim_batches(engine: Engine, query: ClaimQuery) -> Iterator[list[dict[str, Any]]]:
-    """Every matching claim, BATCH rows at a time, in the search's order."""
-    offset = 0
-    with Session(engine) as session:
-        while True:
-            hits = search_claims(session, replace(query, limit=BATCH, offset=offset))
-            if not hits:
-                return
-            yield [{name: hit.to_dict().get(name) for name in COLUMNS} for hit in hits]
-            if len(hits) < BATCH:
-                return
-            offset += BATCH
-            session.expunge_all()
-
-
-def _csv_stream(engine: Engine, query: ClaimQuery) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    for batch in claim_batches(engine, query):
-        writer.writerows(batch)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.getvalue():
-        yield buffer.getvalue()
-
-
-def write_parquet(engine: Engine, query: ClaimQuery, out: BinaryIO) -> None:
-    """Matching claims as Parquet, one row group per batch."""
-    with pq.ParquetWriter(out, SCHEMA, compression="zstd") as writer:
-        for batch in claim_batches(engine, query):
-            writer.write_table(pa.Table.from_pylist(batch, schema=SCHEMA))
-
-
-def _file_chunks(spool: Any) -> Iterator[bytes]:
-    try:
-        spool.seek(0)
-        while chunk := spool.read(256 * 1024):
-            yield chunk
-    finally:
-        spool.close()
+    """Every matching claim, BATCH rows at a time in claim-id order, by keyset (id > last id),
+    so each batch is one index range however far the export has gone."""
+    after = 0
+    while True:
+        # a session per batch: no connection or snapshot is held while the client reads
+        with Session(engine) as session:
+            hits = claims_after(session, query, after_id=after, size=BATCH)
+            rows = [_row(hit.to_dict()) for hit in hits]
+        if rows:
+            yield rows
+        if len(hits) < BATCH or hits[-1].claim.id is None:
+            return
+        after = hits[-1].claim.id
 
 
 @router.get("/export/claims.csv", response_class=StreamingResponse)
 def export_claims_csv(engine: EngineDep, filters: ClaimFilters) -> StreamingResponse:
-    """Claims matching the GET /claims filters as CSV (no page limit), streamed."""
-    return StreamingResponse(
-        _csv_stream(engine, filters),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="claims.csv"'},
-    )
+    """Claims matching the GET /claims filters as CSV (no page limit, claim-id order), streamed."""
+    return csv_response(claim_batches(engine, filters), COLUMNS, "claims.csv")
 
 
 @router.get("/export/claims.parquet", response_class=StreamingResponse)
 def export_claims_parquet(engine: EngineDep, filters: ClaimFilters) -> StreamingResponse:
-    """Claims matching the GET /claims filters as Parquet (zstd), one row group per 1000 rows."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by the stream)
-    try:
-        write_parquet(engine, filters, spool)  # type: ignore[arg-type]
-    except BaseException:
-        spool.close()
-        raise
-    return StreamingResponse(
-        _file_chunks(spool),
-        media_type="application/vnd.apache.parquet",
-        headers={"Content-Disposition": 'attachment; filename="claims.parquet"'},
-    )
+    """Claims matching the GET /claims filters as Parquet (zstd, claim-id order), streamed one
+    row group per 1000 rows."""
+    return parquet_response(claim_batches(engine, filters), SCHEMA, "claims.parquet")

@@ -15,7 +15,6 @@ Everything else has no series.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -65,8 +64,7 @@ class ClaimRow(NamedTuple):
     mentions_etf: bool
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     """One claim's verdict and the series it was held against."""
 
     claim_id: int

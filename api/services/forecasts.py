@@ -12,7 +12,6 @@ $20,000" said at $29,000, mostly a level's direction misread) is left unresolved
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -69,8 +68,7 @@ class ForecastRow(NamedTuple):
         return value or "(none)"
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """One forecast with what became of it (resolution None: unresolvable, see reason)."""
 
     claim: ForecastRow
@@ -177,6 +175,7 @@ class Resolver:
         self.default_days = default_days
         self._on: dict[tuple[str, date], tuple[DailyPath | None, float | None]] = {}
         self._moves: dict[tuple[int, date, str], dict[int, float | None]] = {}
+        self._resolved: dict[tuple[int, float, str, tuple[date, date]], Resolution] = {}
 
     def path_on(self, subject_id: str, published: date) -> tuple[DailyPath | None, float | None]:
         """The series that covers `published` and runs furthest past it, and that day's close."""
@@ -217,15 +216,32 @@ class Resolver:
             return Resolved(claim, None, "no direction", claim.value, path, distance)
         if already_reached(claim.value, direction, base):
             return Resolved(claim, None, "level already reached", claim.value, path, distance)
-        resolution = resolve(
+        return Resolved(
+            claim,
+            self.resolution(path, claim.value, direction=direction, window=(published, horizon)),
+            None,
             claim.value,
-            direction,
-            published=published,
-            horizon_end=horizon,
-            path=path.prices(),
-            moves=self.moves(path, published, direction),
+            path,
+            distance,
         )
-        return Resolved(claim, resolution, None, claim.value, path, distance)
+
+    def resolution(
+        self, path: DailyPath, level: float, *, direction: str, window: tuple[date, date]
+    ) -> Resolution:
+        """The call of `level` in `direction` from publication to horizon (`window`) on `path`;
+        the same call reported again (syndicated copies, round levels) is looked up."""
+        key = (id(path), level, direction, window)
+        if key not in self._resolved:
+            published, horizon = window
+            self._resolved[key] = resolve(
+                level,
+                direction,
+                published=published,
+                horizon_end=horizon,
+                path=path.prices(),
+                moves=self.moves(path, published, direction),
+            )
+        return self._resolved[key]
 
 
 def resolve_forecasts(

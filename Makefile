@@ -23,7 +23,7 @@ run: setup
 	$(VENV)/bin/tidings run
 
 test: setup lint typecheck
-	$(PY) -m pytest -q --durations=15
+	$(PY) -m pytest -q --durations=15 -n 2 --dist loadfile
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -14,6 +14,7 @@ the figures under "## Claim checks" in docs/BENCHMARKS.md.
 
 import argparse
 import csv
+import json
 import os
 import platform
 import random
@@ -291,8 +292,28 @@ def build(path: Path, n: int, seed: int = 18) -> None:
     engine.dispose()
 
 
+def clear_results(path: Path) -> None:
+    """Drop stored verdicts and resolutions, so that every measured run is a first check."""
+    engine = init_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        for table in ("claimcheck", "forecastresolution"):
+            session.execute(text(f"DELETE FROM {table}"))
+        session.commit()
+    engine.dispose()
+
+
+def recheck(session: Session) -> tuple[float, float]:
+    """Wall and CPU seconds of checking and resolving again, replacing the stored results."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    check_claims(session)
+    resolve_forecasts(session)
+    session.commit()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
 def measure(path: Path) -> dict[str, object]:
     """Baseline read, check and resolve times on the store (one run each, a warm-up read first)."""
+    clear_results(path)
     engine = init_engine(f"sqlite:///{path}")
     with Session(engine) as session:
         articles = session.execute(text("select count(*) from article")).scalar_one()
@@ -309,6 +330,7 @@ def measure(path: Path) -> dict[str, object]:
         resolved = resolve_forecasts(session)
         session.commit()
         resolve_s, resolve_cpu = time.perf_counter() - t0, time.process_time() - c0
+        recheck_s, recheck_cpu = recheck(session)
     engine.dispose()
     statuses: dict[str, int] = {}
     for r in resolved:
@@ -323,18 +345,39 @@ def measure(path: Path) -> dict[str, object]:
         "resolve_cpu": resolve_cpu,
         "check_s": check_s,
         "resolve_s": resolve_s,
+        "recheck_s": recheck_s,
+        "recheck_cpu": recheck_cpu,
         "verdicts": summary(results),
         "forecasts": len(resolved),
         "statuses": statuses,
     }
 
 
-def section(r: dict[str, object]) -> str:
+def _before_rows(before: dict[str, object] | None) -> str:
+    """Table rows for the same store checked by the previous code, measured in the same session."""
+    if before is None:
+        return ""
+    f = {k: float(str(v)) for k, v in before.items() if k.endswith(("_s", "_cpu"))}
+    total, total_cpu = f["check_s"] + f["resolve_s"], f["check_cpu"] + f["resolve_cpu"]
+    code = before.get("code", "previous code")
+    return f"""| before ({code}): `claims check` | {f["check_s"]:.2f} | {f["check_cpu"]:.2f} |
+| before: `forecasts score` | {f["resolve_s"]:.2f} | {f["resolve_cpu"]:.2f} |
+| before: check + resolve | {total:.2f} | {total_cpu:.2f} |
+| before: again, replacing the stored results | {f.get("recheck_s", float("nan")):.2f} \
+| {f.get("recheck_cpu", float("nan")):.2f} |
+"""
+
+
+def section(r: dict[str, object], before: dict[str, object] | None = None) -> str:
     """The "## Claim checks" section of docs/BENCHMARKS.md."""
     f = {k: float(str(v)) for k, v in r.items() if k.endswith(("_s", "_cpu"))}
     total, total_cpu = f["check_s"] + f["resolve_s"], f["check_cpu"] + f["resolve_cpu"]
     verdicts = ", ".join(f"{k} {v:,}" for k, v in dict(r["verdicts"]).items())  # type: ignore[call-overload]
     statuses = ", ".join(f"{k} {v:,}" for k, v in sorted(dict(r["statuses"]).items()))  # type: ignore[call-overload]
+    same = ""
+    if before is not None:
+        kept = before["verdicts"] == r["verdicts"] and before["statuses"] == r["statuses"]
+        same = " The previous code gave the same counts." if kept else " THE COUNTS DIFFER."
     return f"""## Claim checks
 
 `python bench/checks.py` — a SQLite store of {r["articles"]:,} synthetic articles with
@@ -342,9 +385,11 @@ def section(r: dict[str, object]) -> str:
 five trading days, BTC/ETH prices, SOFR, price forecasts, claims no series checks; values are the
 real data's moved by a random error), held against the real series of ../shared/data (Farside
 totals and per-fund flows, Binance BTCUSDT/ETHUSDT, FRED SOFR). One run; each figure includes
-storing the results. Target: checking and resolving every claim in under a minute. Wall time
-and the process's CPU time are both given: on a shared machine the wall time mostly measures
-the wait for a core (see the load average), the CPU time what the work costs.
+storing the results, on a store without earlier results (a first check). Target: checking and
+resolving every claim in under a minute. Wall time and the process's CPU time are both given:
+on a shared machine the wall time mostly measures the wait for a core (see the load average),
+the CPU time what the work costs. `--before FILE` adds the figures of the previous code measured
+on the same store in the same session (`measure()` of that code, saved as JSON).
 
 | figure | wall (s) | CPU (s) |
 |---|---|---|
@@ -354,8 +399,9 @@ the wait for a core (see the load average), the CPU time what the work costs.
 | `forecasts score`: resolve and store every forecast ({r["forecasts"]:,}) | \
 {f["resolve_s"]:.2f} | {f["resolve_cpu"]:.2f} |
 | check + resolve | {total:.2f} | {total_cpu:.2f} |
-
-Verdicts: {verdicts}. Statuses: {statuses}.
+| again, replacing the stored results (a re-run) | {f["recheck_s"]:.2f} | {f["recheck_cpu"]:.2f} |
+{_before_rows(before)}
+Verdicts: {verdicts}. Statuses: {statuses}.{same}
 
 Machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, 2 CPUs
 shared with other jobs; measured {date.today().isoformat()}, load average {os.getloadavg()[0]:.1f}.
@@ -368,10 +414,16 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--store", type=Path, default=Path("/tmp/tidings-bench-checks.db"))
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--before", type=Path, help="JSON of the previous code's measure()")
+    parser.add_argument("--json", type=Path, help="also save this run's figures as JSON")
     args = parser.parse_args()
     if not args.store.exists():
         build(args.store, args.articles)
-    body = section(measure(args.store))
+    result = measure(args.store)
+    if args.json:
+        args.json.write_text(json.dumps(result), encoding="utf-8")
+    before = json.loads(args.before.read_text(encoding="utf-8")) if args.before else None
+    body = section(result, before)
     print(body)
     if not args.no_write:
         write_section("Claim checks", body)

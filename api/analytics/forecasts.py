@@ -119,9 +119,12 @@ def resolve(
     published: date,
     horizon_end: date,
     path: PricePath,
+    moves: dict[int, float | None] | None = None,
 ) -> Resolution:
-    """Hit, missed or open for a forecast of `level` in `direction` ("up" or "down")."""
-    moves = moves_after(path, published, direction=direction)
+    """Hit, missed or open for a forecast of `level` in `direction` ("up" or "down"); `moves`:
+    the moves after publication when the caller already has them (`moves_after`)."""
+    if moves is None:
+        moves = moves_after(path, published, direction=direction)
     first = bisect_right(path.days, published)
     stop = bisect_right(path.days, horizon_end)
     if first < stop:

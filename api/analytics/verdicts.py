@@ -18,6 +18,8 @@ import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
 
 
 class Verdict(StrEnum):
@@ -46,9 +48,8 @@ class Tolerance:
     rounding_cap: float = 0.10
 
 
-@dataclass(frozen=True)
-class Judgement:
-    """The outcome of one check."""
+class Judgement(NamedTuple):
+    """The outcome of one check (a tuple: a run makes one per claim, hundreds of thousands)."""
 
     verdict: Verdict
     reference_value: float | None = None
@@ -70,6 +71,7 @@ def unverifiable(reason: Reason) -> Judgement:
     return Judgement(Verdict.UNVERIFIABLE, reason=reason.value)
 
 
+@lru_cache(maxsize=65536)  # the same figure recurs (syndicated copies, round numbers)
 def rounding_step(text: str, value: float) -> float:
     """The size of the last digit the claim states, in the value's units.
 
@@ -142,9 +144,8 @@ def judge_amount(
         claimed, reference = abs(claimed), abs(reference)
     allowance = _allowance(claimed, reference, step=step, band=tol.consistent, cap=tol.rounding_cap)
     error = relative_error(claimed, reference)
-    done = Judgement(Verdict.CONSISTENT, reference, error)
     if abs(claimed - reference) <= allowance:
-        return done
+        return Judgement(Verdict.CONSISTENT, reference, error)
     if claimed * reference < 0:
         return Judgement(Verdict.CONTRADICTED, reference, error)
     magnitude, ref_magnitude = abs(claimed), abs(reference)

@@ -15,10 +15,9 @@ Everything else has no series.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -49,9 +48,8 @@ RATE_CHANGE_METRICS = {"rate_change"}
 RATE_GAP_DAYS = 4  # a rate holds over a weekend and a holiday
 
 
-@dataclass(frozen=True)
-class ClaimRow:
-    """The columns a check reads."""
+class ClaimRow(NamedTuple):
+    """The columns a check reads (a tuple: a run builds hundreds of thousands)."""
 
     id: int
     text: str
@@ -66,8 +64,7 @@ class ClaimRow:
     mentions_etf: bool
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     """One claim's verdict and the series it was held against."""
 
     claim_id: int
@@ -121,29 +118,87 @@ def _covering(paths: list[DailyPath], start: date, end: date) -> DailyPath | Non
     return next((p for p in paths if p.covers(start, end)), None)
 
 
-def _check_flow(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> CheckResult:
-    entity = flow_entity(claim)
+# What a claim is held against, once per (kind, entity, period): the series and the summed flow
+# or low-high range, or why there is none. Many claims share one, so a run computes each once.
+Reference = tuple[DailyPath | None, Reason | None, Any]
+
+
+class References:
+    """The references of one run, computed on first use from the paths in `cache`."""
+
+    def __init__(self, cache: PathCache) -> None:
+        self.cache = cache
+        self._known: dict[tuple[Any, ...], Reference] = {}
+
+    def flow(self, entity: str | None, period: tuple[date, date] | None) -> Reference:
+        """The flow series of `entity` and its sum over the trading days of `period`."""
+        key = ("flow", entity, period)
+        if key not in self._known:
+            self._known[key] = _flow_reference(self.cache, entity, period)
+        return self._known[key]
+
+    def level(self, subject: str | None, kind: str, period: tuple[date, date] | None) -> Reference:
+        """The first series of `kind` for `subject` that holds `period`, and its (low, high)."""
+        key = ("level", subject, kind, period)
+        if key not in self._known:
+            self._known[key] = _level_reference(self.cache, subject, period, kind=kind)
+        return self._known[key]
+
+    def rate_move(self, subject: str | None, period: tuple[date, date] | None) -> Reference:
+        """The rate series of `subject` and its move over `period`, in basis points."""
+        key = ("rate_move", subject, period)
+        if key not in self._known:
+            self._known[key] = _rate_move_reference(self.cache, subject, period)
+        return self._known[key]
+
+
+def _flow_reference(
+    cache: PathCache, entity: str | None, period: tuple[date, date] | None
+) -> Reference:
     paths = cache.paths(entity, "flow") if entity else []
     if not paths:
-        return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
-    period = _period(claim)
+        return None, Reason.NO_SERIES, None
     if period is None:
-        return CheckResult(claim.id, unverifiable(Reason.PERIOD_UNRESOLVED))
+        return None, Reason.PERIOD_UNRESOLVED, None
     path = _covering(paths, *period)
     span = path.span(*period) if path else None
     if path is None or span is None or span.start >= span.stop:
-        return CheckResult(claim.id, unverifiable(Reason.PERIOD_OUTSIDE_DATA), paths[0])
-    total = sum(path.value[span])
-    signed = signed_flow(claim.value, claim.metric, claim.direction)
-    judgement = judge_amount(
-        claim.value if signed is None else signed,
-        total,
-        step=rounding_step(claim.text, claim.value),
-        qualifier=claim.qualifier,
-        sign_known=signed is not None,
-        tol=tol,
-    )
-    return CheckResult(claim.id, judgement, path)
+        return paths[0], Reason.PERIOD_OUTSIDE_DATA, None
+    return path, None, sum(path.value[span])
+
+
+def _level_reference(
+    cache: PathCache, subject: str | None, period: tuple[date, date] | None, *, kind: str
+) -> Reference:
+    paths = cache.paths(subject, kind) if subject else []
+    if not paths:
+        return None, Reason.NO_SERIES, None
+    if period is None:
+        return None, Reason.PERIOD_UNRESOLVED, None
+    for path in paths:
+        if not path.days or period[1] > path.days[-1] or period[0] < path.days[0]:
+            continue
+        found = _level_range(path, *period, carry=kind == "rate")
+        if found is not None:
+            return path, None, found
+    return paths[0], Reason.PERIOD_OUTSIDE_DATA, None
+
+
+def _rate_move_reference(
+    cache: PathCache, subject: str | None, period: tuple[date, date] | None
+) -> Reference:
+    """The period's last value minus the last value before the period."""
+    paths = cache.paths(subject, "rate") if subject else []
+    if not paths:
+        return None, Reason.NO_SERIES, None
+    if period is None:
+        return None, Reason.PERIOD_UNRESOLVED, None
+    path = paths[0]
+    before = path.last_before(period[0])
+    last = path.last_before(period[1] + timedelta(days=1))
+    if before is None or last is None or last <= before or period[1] > path.days[-1]:
+        return path, Reason.PERIOD_OUTSIDE_DATA, None
+    return path, None, (path.value[last] - path.value[before]) * 100
 
 
 def _level_range(
@@ -158,47 +213,35 @@ def _level_range(
     return None
 
 
-def _check_level(claim: ClaimRow, cache: PathCache, *, tol: Tolerance, kind: str) -> CheckResult:
-    paths = cache.paths(claim.subject_id, kind) if claim.subject_id else []
-    if not paths:
-        return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
-    period = _period(claim)
-    if period is None:
-        return CheckResult(claim.id, unverifiable(Reason.PERIOD_UNRESOLVED))
-    for path in paths:
-        if not path.days or period[1] > path.days[-1] or period[0] < path.days[0]:
-            continue
-        found = _level_range(path, *period, carry=kind == "rate")
-        if found is None:
-            continue
-        judgement = judge_level(
-            claim.value,
-            *found,
-            step=rounding_step(claim.text, claim.value),
-            qualifier=claim.qualifier,
-            metric=claim.metric,
-            tol=tol,
-        )
-        return CheckResult(claim.id, judgement, path)
-    return CheckResult(claim.id, unverifiable(Reason.PERIOD_OUTSIDE_DATA), paths[0])
+_UNVERIFIABLE = {reason: unverifiable(reason) for reason in Reason}
 
 
-def _check_rate_change(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> CheckResult:
-    """A move in basis points against the last value of the period minus the last one before."""
-    paths = cache.paths(claim.subject_id, "rate") if claim.subject_id else []
-    if not paths:
-        return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
-    period = _period(claim)
-    if period is None:
-        return CheckResult(claim.id, unverifiable(Reason.PERIOD_UNRESOLVED))
-    path = paths[0]
-    before = path.last_before(period[0])
-    last = path.last_before(period[1] + timedelta(days=1))
-    if before is None or last is None or last <= before or period[1] > path.days[-1]:
-        return CheckResult(claim.id, unverifiable(Reason.PERIOD_OUTSIDE_DATA), path)
-    move = (path.value[last] - path.value[before]) * 100
+def _judge_flow(claim: ClaimRow, total: float, tol: Tolerance) -> Judgement:
+    signed = signed_flow(claim.value, claim.metric, claim.direction)
+    return judge_amount(
+        claim.value if signed is None else signed,
+        total,
+        step=rounding_step(claim.text, claim.value),
+        qualifier=claim.qualifier,
+        sign_known=signed is not None,
+        tol=tol,
+    )
+
+
+def _judge_level(claim: ClaimRow, found: tuple[float, float], tol: Tolerance) -> Judgement:
+    return judge_level(
+        claim.value,
+        *found,
+        step=rounding_step(claim.text, claim.value),
+        qualifier=claim.qualifier,
+        metric=claim.metric,
+        tol=tol,
+    )
+
+
+def _judge_rate_move(claim: ClaimRow, move: float, tol: Tolerance) -> Judgement:
     sign = {"up": 1.0, "down": -1.0}.get(claim.direction or "")
-    judgement = judge_amount(
+    return judge_amount(
         abs(claim.value) * sign if sign else claim.value,
         move,
         step=rounding_step(claim.text, claim.value),
@@ -206,21 +249,29 @@ def _check_rate_change(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> Che
         sign_known=sign is not None,
         tol=tol,
     )
-    return CheckResult(claim.id, judgement, path)
 
 
-def check_one(claim: ClaimRow, cache: PathCache, tol: Tolerance) -> CheckResult:
+def check_one(claim: ClaimRow, refs: References, tol: Tolerance) -> CheckResult:
     """The verdict on one observation claim."""
     unit = (claim.unit or "").upper()
+    period = _period(claim)
     if claim.metric in FLOW_METRICS and unit == "USD":
-        return _check_flow(claim, cache, tol)
-    if claim.metric in PRICE_METRICS and unit in {"USD", "USDT"}:
-        return _check_level(claim, cache, tol=tol, kind="ohlcv")
-    if claim.metric in RATE_METRICS and unit == "PERCENT":
-        return _check_level(claim, cache, tol=tol, kind="rate")
-    if claim.metric in RATE_CHANGE_METRICS and unit == "BASIS_POINTS":
-        return _check_rate_change(claim, cache, tol)
-    return CheckResult(claim.id, unverifiable(Reason.NO_SERIES))
+        path, reason, total = refs.flow(flow_entity(claim), period)
+        judge: Any = _judge_flow
+    elif claim.metric in PRICE_METRICS and unit in {"USD", "USDT"}:
+        path, reason, total = refs.level(claim.subject_id, "ohlcv", period)
+        judge = _judge_level
+    elif claim.metric in RATE_METRICS and unit == "PERCENT":
+        path, reason, total = refs.level(claim.subject_id, "rate", period)
+        judge = _judge_level
+    elif claim.metric in RATE_CHANGE_METRICS and unit == "BASIS_POINTS":
+        path, reason, total = refs.rate_move(claim.subject_id, period)
+        judge = _judge_rate_move
+    else:
+        return CheckResult(claim.id, _UNVERIFIABLE[Reason.NO_SERIES])
+    if reason is not None:
+        return CheckResult(claim.id, _UNVERIFIABLE[reason], path)
+    return CheckResult(claim.id, judge(claim, total, tol), path)
 
 
 def _day_start(day: date) -> datetime:
@@ -274,11 +325,10 @@ def observation_claims(
         stmt = stmt.where(col(Claim.id) > after_id)
     if limit is not None:
         stmt = stmt.limit(limit)
-    for row in session.execute(stmt):
-        cid, text, value, unit, metric, subject_id, direction, qualifier, start, end, etf = row
-        yield ClaimRow(
-            cid, text, value, unit, metric, subject_id, direction, qualifier, start, end, bool(etf)
-        )
+    # Core rather than ORM execution: the same values without the ORM's per-row work.
+    for part in session.connection().execute(stmt).partitions(5000):
+        for row in part:
+            yield ClaimRow._make((*row[:10], bool(row[10])))
 
 
 def check_claims(
@@ -293,9 +343,9 @@ def check_claims(
         from api.analytics.settings import get_check_settings
 
         tol = get_check_settings().tolerance()
-    cache = PathCache(session)
+    refs = References(PathCache(session))
     results = [
-        check_one(claim, cache, tol)
+        check_one(claim, refs, tol)
         for claim in observation_claims(session, since=since, until=until)
     ]
     store_checks(session, results)

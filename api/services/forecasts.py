@@ -12,9 +12,8 @@ $20,000" said at $29,000, mostly a level's direction misread) is left unresolved
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -25,6 +24,7 @@ from api.analytics.forecasts import (
     Status,
     already_reached,
     infer_direction,
+    moves_after,
     resolve,
     scorecard,
 )
@@ -42,9 +42,9 @@ GROUP_BY = ("source", "author", "outlet")
 UNRESOLVABLE = "unresolvable"
 
 
-@dataclass(frozen=True)
-class ForecastRow:
-    """The columns resolution reads, with the article's author and outlet."""
+class ForecastRow(NamedTuple):
+    """The columns resolution reads, with the article's author and outlet (a tuple: a run builds
+    hundreds of thousands)."""
 
     id: int
     article_id: int
@@ -68,8 +68,7 @@ class ForecastRow:
         return value or "(none)"
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """One forecast with what became of it (resolution None: unresolvable, see reason)."""
 
     claim: ForecastRow
@@ -109,7 +108,7 @@ class Resolved:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready item: claim fields and the resolution."""
         c = self.claim
-        item = {k: v for k, v in c.__dict__.items() if k != "published_at"}
+        item = {k: v for k, v in c._asdict().items() if k != "published_at"}
         item["time_end"] = c.time_end.isoformat() if c.time_end else None
         item["published_at"] = c.published_at.isoformat() if c.published_at else None
         row = self.row(datetime.now(UTC))
@@ -157,7 +156,8 @@ def forecast_claims(
     )
     for clause in published_filters(since, until):
         stmt = stmt.where(clause)
-    return [ForecastRow(*row) for row in session.execute(stmt)]
+    # Core rather than ORM execution: the same values without the ORM's per-row work.
+    return [ForecastRow(*row) for row in session.connection().execute(stmt).all()]
 
 
 def _publication_day(value: datetime) -> date:
@@ -166,33 +166,82 @@ def _publication_day(value: datetime) -> date:
     return value.date()
 
 
-def resolve_one(claim: ForecastRow, cache: PathCache, default_days: int) -> Resolved:
-    """What became of one forecast claim."""
-    paths = cache.paths(claim.subject_id, "ohlcv") if claim.subject_id else []
-    if not paths:
-        return Resolved(claim, None, "no series", claim.value)
-    if claim.published_at is None:
-        return Resolved(claim, None, "no publication date", claim.value, paths[0])
-    published = _publication_day(claim.published_at)
-    covering = [p for p in paths if p.days and p.days[0] <= published <= p.days[-1]]
-    # the series that runs furthest past publication resolves the most
-    path = max(covering, key=lambda p: (p.days[-1], len(p.days))) if covering else None
-    if path is None:
-        return Resolved(claim, None, "period outside data", claim.value, paths[0])
-    horizon = claim.time_end if claim.time_end and claim.time_end > published else None
-    horizon = horizon or published + timedelta(days=default_days)
-    base = path.prices().close_on_or_before(published)
-    direction = claim.direction if claim.direction in {"up", "down"} else None
-    direction = direction or infer_direction(claim.value, base)
-    distance = claim.value / base - 1 if base else None
-    if direction is None:
-        return Resolved(claim, None, "no direction", claim.value, path, distance)
-    if already_reached(claim.value, direction, base):
-        return Resolved(claim, None, "level already reached", claim.value, path, distance)
-    resolution = resolve(
-        claim.value, direction, published=published, horizon_end=horizon, path=path.prices()
-    )
-    return Resolved(claim, resolution, None, claim.value, path, distance)
+class Resolver:
+    """Resolves the forecasts of one run; what many forecasts share (the series that covers a
+    publication day, its close that day, the moves after it) is looked up once."""
+
+    def __init__(self, cache: PathCache, default_days: int) -> None:
+        self.cache = cache
+        self.default_days = default_days
+        self._on: dict[tuple[str, date], tuple[DailyPath | None, float | None]] = {}
+        self._moves: dict[tuple[int, date, str], dict[int, float | None]] = {}
+        self._resolved: dict[tuple[int, float, str, tuple[date, date]], Resolution] = {}
+
+    def path_on(self, subject_id: str, published: date) -> tuple[DailyPath | None, float | None]:
+        """The series that covers `published` and runs furthest past it, and that day's close."""
+        key = (subject_id, published)
+        if key not in self._on:
+            paths = self.cache.paths(subject_id, "ohlcv")
+            covering = [p for p in paths if p.days and p.days[0] <= published <= p.days[-1]]
+            # the series that runs furthest past publication resolves the most
+            path = max(covering, key=lambda p: (p.days[-1], len(p.days))) if covering else None
+            base = path.prices().close_on_or_before(published) if path else None
+            self._on[key] = path, base
+        return self._on[key]
+
+    def moves(self, path: DailyPath, published: date, direction: str) -> dict[int, float | None]:
+        """The signed moves after publication on `path`."""
+        key = (id(path), published, direction)
+        if key not in self._moves:
+            self._moves[key] = moves_after(path.prices(), published, direction=direction)
+        return self._moves[key]
+
+    def one(self, claim: ForecastRow) -> Resolved:
+        """What became of one forecast claim."""
+        paths = self.cache.paths(claim.subject_id, "ohlcv") if claim.subject_id else []
+        if not paths:
+            return Resolved(claim, None, "no series", claim.value)
+        if claim.published_at is None:
+            return Resolved(claim, None, "no publication date", claim.value, paths[0])
+        published = _publication_day(claim.published_at)
+        path, base = self.path_on(claim.subject_id or "", published)
+        if path is None:
+            return Resolved(claim, None, "period outside data", claim.value, paths[0])
+        horizon = claim.time_end if claim.time_end and claim.time_end > published else None
+        horizon = horizon or published + timedelta(days=self.default_days)
+        direction = claim.direction if claim.direction in {"up", "down"} else None
+        direction = direction or infer_direction(claim.value, base)
+        distance = claim.value / base - 1 if base else None
+        if direction is None:
+            return Resolved(claim, None, "no direction", claim.value, path, distance)
+        if already_reached(claim.value, direction, base):
+            return Resolved(claim, None, "level already reached", claim.value, path, distance)
+        return Resolved(
+            claim,
+            self.resolution(path, claim.value, direction=direction, window=(published, horizon)),
+            None,
+            claim.value,
+            path,
+            distance,
+        )
+
+    def resolution(
+        self, path: DailyPath, level: float, *, direction: str, window: tuple[date, date]
+    ) -> Resolution:
+        """The call of `level` in `direction` from publication to horizon (`window`) on `path`;
+        the same call reported again (syndicated copies, round levels) is looked up."""
+        key = (id(path), level, direction, window)
+        if key not in self._resolved:
+            published, horizon = window
+            self._resolved[key] = resolve(
+                level,
+                direction,
+                published=published,
+                horizon_end=horizon,
+                path=path.prices(),
+                moves=self.moves(path, published, direction),
+            )
+        return self._resolved[key]
 
 
 def resolve_forecasts(
@@ -208,15 +257,13 @@ def resolve_forecasts(
         from api.analytics.settings import get_check_settings
 
         default_days = get_check_settings().forecast_default_horizon_days
-    cache = PathCache(session)
-    out = [
-        resolve_one(c, cache, default_days)
-        for c in forecast_claims(session, since=since, until=until)
-    ]
+    resolver = Resolver(PathCache(session), default_days)
+    out = [resolver.one(c) for c in forecast_claims(session, since=since, until=until)]
     if not store:
         return out
     table = ForecastResolution.__table__  # type: ignore[attr-defined]
-    replace_rows(session, table, [r.row(datetime.now(UTC)) for r in out], key="claim_id")
+    now = datetime.now(UTC)
+    replace_rows(session, table, [r.row(now) for r in out], key="claim_id")
     return out
 
 

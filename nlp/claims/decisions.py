@@ -1,10 +1,10 @@
 """Claim type and direction, each decided by an ordered list of named rules: the first rule that
 gives an answer wins, and its name is the claim's explanation (`tidings analyze --explain`).
 
-The rules read the claim's frame (nlp.claims.frames) and its metric's record
-(nlp.claims.metrics); period-dependent refinements of the type (an old period, a past episode)
-and a range's upper bound are applied by the orchestrator, nlp.claims.extract, with their own
-rule names.
+The rules read the claim's frame (nlp.claims.frames), its metric's record (nlp.claims.metrics)
+and, for the type, its period: an observation is dated by OBSERVATION_RULES (a period long past or
+a past episode makes it historical). Only a range's upper bound, which takes its lower bound's
+type and direction, is left to the orchestrator, nlp.claims.extract.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 from nlp.claims.decide import in_since_clause, is_forecast, near_text
@@ -19,6 +20,7 @@ from nlp.claims.frames import Frame, base_form
 from nlp.claims.metrics import Metric
 from nlp.claims.metrics import metric as info
 from nlp.claims.rules import FLOW_NOUN, HISTORICAL, MODAL, last_cue
+from nlp.claims.time import Period
 
 _MOVE_VERBS_UP = {
     "rose", "risen", "climbed", "jumped", "surged", "increased", "grew", "grown", "rallied",
@@ -135,6 +137,9 @@ class Facts:
     frame: Frame
     metric: str
     previous: str | None = None  # direction of the claim before it in the sentence
+    period: Period | None = None  # the period the text gives the claim, if any
+    published: date | None = None
+    episode: bool = False  # no period given, but the clause names a long-past episode
 
     @cached_property
     def record(self) -> Metric:
@@ -241,10 +246,45 @@ TYPE_RULES: list[Rule] = [
 ]  # fmt: skip
 
 
-def decide_type(frame: Frame, metric: str) -> tuple[str, str]:
-    """observation | forecast | historical | threshold_level | other (before time is known),
-    and the name of the rule that decided it."""
-    return first_rule(TYPE_RULES, Facts(frame, metric))
+HISTORICAL_AFTER_DAYS = 60
+
+
+def _age_days(f: Facts) -> int:
+    """Days from the end of the claim's own period to publication; 0 when either is unknown."""
+    if f.period is None or f.period.end is None or f.published is None:
+        return 0
+    return (f.published - f.period.end).days
+
+
+# What TYPE_RULES call an observation, dated by its period.
+OBSERVATION_RULES: list[Rule] = [
+    (f"an observation of a period over {HISTORICAL_AFTER_DAYS} days old",
+     lambda f: _when(_age_days(f) > HISTORICAL_AFTER_DAYS, "historical")),
+    ("a record price of a period over a week old",
+     lambda f: _when(f.metric == "record_price" and _age_days(f) > 7, "historical")),
+    ("an observation about a past episode ('the 2017 bull market')",
+     lambda f: _when(f.episode, "historical")),
+    ("default: the observation stands", lambda f: "observation"),
+]  # fmt: skip
+
+
+def decide_type(
+    frame: Frame,
+    metric: str,
+    *,
+    period: Period | None = None,
+    published: date | None = None,
+    episode: bool = False,
+) -> tuple[str, str]:
+    """observation | forecast | historical | threshold_level | other, and the name of the rule
+    that decided it; `period` is the one the text gives (None when there is none), `episode`
+    whether the clause names a long-past episode instead."""
+    facts = Facts(frame, metric, period=period, published=published, episode=episode)
+    decided = first_rule(TYPE_RULES, facts)
+    if decided[0] != "observation":
+        return decided
+    dated = first_rule(OBSERVATION_RULES, facts)
+    return decided if dated[0] == "observation" else dated
 
 
 # --- direction ----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from nlp.claims.numbers import Quantity, find_quantities
 from nlp.claims.periods import TimeExpression, find_time_expressions
 from nlp.claims.report import carry_sources, target_directions, weekly_periods
 from nlp.claims.subjects import Subject, find_subject
-from nlp.claims.time import Period, TimeMemory, claim_period, default_period
+from nlp.claims.time import TimeMemory, claim_period, default_period, past_episode
 from nlp.errors import TimeBudgetError
 from nlp.types import ClaimRecord, EntityMention, SentenceResult
 
@@ -33,7 +33,6 @@ _T = TypeVar("_T")
 
 # Bump when extraction rules change, so stored claims can be recomputed.
 CLAIMS_VERSION = "claims-rules-9"
-_HISTORICAL_AFTER_DAYS = 60
 
 
 @dataclass
@@ -183,24 +182,17 @@ def _claim(
     metric, why_metric = decide_metric(frame, unit)
     if previous is not None and _continues(frame, previous) and previous.metric:
         metric, why_metric = previous.metric, "continues the number before it (range, 'to', 'and')"
-    claim_type, why_type = decide_type(frame, metric)
     period = claim_period(
         frame, exprs, doc=ctx.doc, text=ctx.text, memory=state.memory, others=state.others
     )
     if period is not None and period.start:
         state.memory.remember(period.start, period.end)
-    claim_type, why_type = _retype(
-        (claim_type, why_type), metric, period=period, published=ctx.published_at
+    episode = past_episode(frame.sentence_left, ctx.published_at) if period is None else None
+    claim_type, why_type = decide_type(
+        frame, metric, period=period, published=ctx.published_at, episode=episode is not None
     )
     if period is None:
-        period = _past_episode(frame, ctx.published_at)
-        if period is not None and claim_type == "observation":
-            claim_type, why_type = (
-                "historical",
-                "an observation about a past episode ('the 2017 bull market')",
-            )
-    if period is None:
-        period = default_period(claim_type, ctx.published_at)
+        period = episode if episode is not None else default_period(claim_type, ctx.published_at)
     direction, why_direction = decide_direction(
         frame, metric, previous=previous.direction if previous else None
     )
@@ -238,36 +230,6 @@ def _continues(frame: Frame, previous: ClaimRecord) -> bool:
     if q.qualifier == "range_upper" or q.change_role in {"to", "from"}:
         return True
     return bool(re.fullmatch(r"\s*(?:,|and|or|, and)\s*", frame.left)) and q.unit == previous.unit
-
-
-def _retype(
-    decided: tuple[str, str], metric: str, *, period: Period | None, published: date | None
-) -> tuple[str, str]:
-    """Observations about a period long before publication, or past records, are historical."""
-    claim_type, _ = decided
-    if claim_type != "observation" or period is None or period.end is None or published is None:
-        return decided
-    age = (published - period.end).days
-    if age > _HISTORICAL_AFTER_DAYS:
-        return "historical", f"an observation of a period over {_HISTORICAL_AFTER_DAYS} days old"
-    if metric == "record_price" and age > 7:
-        return "historical", "a record price of a period over a week old"
-    return decided
-
-
-# "the 2017 bull market", "its 2018 bear market", "the 2022 crash": a past episode named by year
-_EPISODE_YEAR = re.compile(r"\b(?:the|its|their|his|her)\s+((?:19|20)\d{2})\s+(?!\d)[a-z]")
-
-
-def _past_episode(frame: Frame, published: date | None) -> Period | None:
-    """The years of past episodes the clause before a number names, when all are long past."""
-    if published is None:
-        return None
-    years = [int(y) for y in _EPISODE_YEAR.findall(frame.sentence_left)]
-    if not years or max(years) > published.year - 2:
-        return None
-    first, last = min(years), max(years)
-    return Period(date(first, 1, 1), date(last, 12, 31), f"{first}-{last}")
 
 
 def _subject(ctx: ClaimContext, frame: Frame, state: _State) -> Subject | None:

@@ -16,69 +16,13 @@ from datetime import date
 
 from nlp.claims.numwords import FRACTIONS, SCALES, WORD_NUMBER, word_to_number
 from nlp.claims.periods import TimeExpression, find_time_expressions
+from nlp.entities.kb import KnowledgeBase
 
-# Crypto asset tickers and names read as the unit of a quantity ("2,043 BTC").
+# Crypto assets read as the unit of a quantity ("2,043 BTC"): the tickers of the knowledge-base
+# entities tagged `unit`, and the names written in lower case. USDT and USDC read as dollars
+# (CURRENCY_WORDS).
 ASSET_UNITS = {
-    **{
-        t: t
-        for t in [
-            "BTC",
-            "ETH",
-            "SOL",
-            "XRP",
-            "BNB",
-            "DOGE",
-            "ADA",
-            "TRX",
-            "AVAX",
-            "LINK",
-            "DOT",
-            "LTC",
-            "BCH",
-            "SHIB",
-            "TON",
-            "SUI",
-            "APT",
-            "ARB",
-            "OP",
-            "UNI",
-            "AAVE",
-            "ATOM",
-            "XLM",
-            "HBAR",
-            "NEAR",
-            "FIL",
-            "ETC",
-            "PEPE",
-            "MATIC",
-            "POL",
-            "DAI",
-            "WBTC",
-            "WETH",
-            "HYPE",
-            "ENA",
-            "TIA",
-            "XMR",
-            "ZEC",
-            "JUP",
-            "WLD",
-            "ONDO",
-            "TAO",
-            "FET",
-            "INJ",
-            "SEI",
-            "STX",
-            "ICP",
-            "MKR",
-            "LDO",
-            "CRV",
-            "BONK",
-            "WIF",
-            "TRUMP",
-        ]
-    },
-    "USDT": "USD",
-    "USDC": "USD",
+    **{t: t for t in KnowledgeBase.builtin().tagged_tickers("unit")},
     "bitcoin": "BTC",
     "bitcoins": "BTC",
     "ether": "ETH",

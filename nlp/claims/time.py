@@ -250,3 +250,19 @@ def default_period(claim_type: str, published: date | None) -> Period:
     if published is None or claim_type not in {"observation", "threshold_level"}:
         return Period(None, None, None)
     return Period(published - timedelta(days=1), published, None)
+
+
+# "the 2017 bull market", "its 2018 bear market", "the 2022 crash": a past episode named by year
+_EPISODE_YEAR = re.compile(r"\b(?:the|its|their|his|her)\s+((?:19|20)\d{2})\s+(?!\d)[a-z]")
+
+
+def past_episode(sentence_left: str, published: date | None) -> Period | None:
+    """The years of the past episodes that `sentence_left` (the clause before a number) names,
+    when all are long past."""
+    if published is None:
+        return None
+    years = [int(y) for y in _EPISODE_YEAR.findall(sentence_left)]
+    if not years or max(years) > published.year - 2:
+        return None
+    first, last = min(years), max(years)
+    return Period(date(first, 1, 1), date(last, 12, 31), f"{first}-{last}")

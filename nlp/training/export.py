@@ -25,13 +25,11 @@ OPSET = 17
 MAX_LENGTH = 128
 
 
-def export_fp32(torch_dir: Path, onnx_path: Path) -> Path:
-    """Trace the torch model (legacy exporter) to an fp32 ONNX graph with dynamic batch/length."""
+def export_encoder_onnx(model: Any, onnx_path: Path, *, output: str) -> Path:
+    """Trace a module taking (input_ids, attention_mask) to an fp32 ONNX graph (legacy exporter)
+    with dynamic batch and sequence length; its one output is named `output`."""
     import torch
 
-    model = build_model(base_model_dir(), dropout=0.0)
-    model.load_state_dict(torch.load(torch_dir / "model.pt", map_location="cpu"))
-    model.eval()
     ids = torch.ones((2, 16), dtype=torch.long)
     mask = torch.ones((2, 16), dtype=torch.long)
     onnx_path.parent.mkdir(parents=True, exist_ok=True)
@@ -40,16 +38,26 @@ def export_fp32(torch_dir: Path, onnx_path: Path) -> Path:
         (ids, mask),
         str(onnx_path),
         input_names=["input_ids", "attention_mask"],
-        output_names=["logits"],
+        output_names=[output],
         dynamic_axes={
             "input_ids": {0: "batch", 1: "seq"},
             "attention_mask": {0: "batch", 1: "seq"},
-            "logits": {0: "batch"},
+            output: {0: "batch"},
         },
         opset_version=OPSET,
         dynamo=False,
     )
     return onnx_path
+
+
+def export_fp32(torch_dir: Path, onnx_path: Path) -> Path:
+    """The trained sentiment classifier (model.pt in `torch_dir`) as an fp32 ONNX graph."""
+    import torch
+
+    model = build_model(base_model_dir(), dropout=0.0)
+    model.load_state_dict(torch.load(torch_dir / "model.pt", map_location="cpu"))
+    model.eval()
+    return export_encoder_onnx(model, onnx_path, output="logits")
 
 
 def token_batches(

@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from nlp.training.export import OPSET, TOKENIZER_FILES, quantize_int8
+from nlp.training.export import TOKENIZER_FILES, export_encoder_onnx, quantize_int8
 from nlp.training.recipe import base_model_dir
 
 ENCODER_DIR = Path(__file__).resolve().parent / "encoder"
@@ -38,24 +38,7 @@ def export_fp32(onnx_path: Path) -> Path:
             pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
 
-    ids = torch.ones((2, 16), dtype=torch.long)
-    mask = torch.ones((2, 16), dtype=torch.long)
-    onnx_path.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(
-        Pooled().eval(),
-        (ids, mask),
-        str(onnx_path),
-        input_names=["input_ids", "attention_mask"],
-        output_names=["embeddings"],
-        dynamic_axes={
-            "input_ids": {0: "batch", 1: "seq"},
-            "attention_mask": {0: "batch", 1: "seq"},
-            "embeddings": {0: "batch"},
-        },
-        opset_version=OPSET,
-        dynamo=False,
-    )
-    return onnx_path
+    return export_encoder_onnx(Pooled().eval(), onnx_path, output="embeddings")
 
 
 def calibration_texts(extra: Path | None) -> list[str]:

@@ -10,10 +10,12 @@ from pathlib import Path
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from api.services.processing import process_articles
 from models.analysis import Entity, EntitySentiment, Mention, Sentence
 from models.articles import Article
 from models.claims import Claim
 from models.db import init_engine, session_scope
+from nlp.pipeline import Analyzer
 
 REPO = Path(__file__).resolve().parents[2]
 SUBJECTS = ["Bitcoin", "Ether", "Solana", "BlackRock", "Coinbase", "the Federal Reserve"]
@@ -61,19 +63,21 @@ def counts(engine: Engine) -> dict[str, object]:
     return {**rows, "status": statuses}
 
 
-def test_two_concurrent_process_runs_split_the_work(pg_url: str, tmp_path: Path) -> None:
+def test_two_concurrent_process_runs_split_the_work(
+    pg_url: str, tmp_path: Path, analyzer: Analyzer
+) -> None:
     engine = init_engine(pg_url)
     add_articles(engine)
     runs = [start_process(pg_url), start_process(pg_url)]
+    # the reference, one run alone, in this process while the two runs work (same batch size)
+    reference = init_engine(f"sqlite:///{tmp_path / 'one.db'}")
+    add_articles(reference)
+    alone = process_articles(reference, analyzer=analyzer, batch_size=2)
+    assert (alone.done, alone.failed) == (len(TEXTS), 0), alone.errors
     done = [finish(run)[0] for run in runs]
     assert sum(done) == len(TEXTS), done
     concurrent = counts(engine)
     engine.dispose()
-
-    reference_url = f"sqlite:///{tmp_path / 'one.db'}"
-    reference = init_engine(reference_url)
-    add_articles(reference)
-    assert finish(start_process(reference_url))[0] == len(TEXTS)
     assert concurrent == counts(reference)
     assert concurrent["status"] == ["done"] * len(TEXTS)
 

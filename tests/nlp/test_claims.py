@@ -392,6 +392,28 @@ def test_forecast_of_another_magnitude_keeps_no_direction(analyzer: Analyzer) ->
 
 
 @pytest.mark.parametrize(
+    ("text", "span", "claim_type", "rule"),
+    [
+        ("Bitcoin rose 12% in March 2024.", "12%", "historical",
+         "an observation of a period over 60 days old"),
+        ("Bitcoin rose 12% in October.", "12%", "observation", "default: an observation"),
+        ("Bitcoin hit a record high of $126,000 on October 6.", "$126,000", "historical",
+         "a record price of a period over a week old"),
+        ("Since the 2017 bull market, miners sold 20,000 BTC.", "20,000 BTC", "historical",
+         "an observation about a past episode ('the 2017 bull market')"),
+        ("Bitcoin could reach $150,000 in March 2024.", "$150,000", "forecast", "a price target"),
+    ],
+)  # fmt: skip
+def test_an_observation_is_dated_by_its_period(
+    analyzer: Analyzer, text: str, span: str, claim_type: str, rule: str
+) -> None:
+    """The period rules apply to observations only and name themselves as the deciding rule."""
+    claim = _by_text(_claims(analyzer, text, date(2025, 11, 5)))[span]
+    assert claim.explanation is not None
+    assert (claim.claim_type, claim.explanation["claim_type"]) == (claim_type, rule)
+
+
+@pytest.mark.parametrize(
     ("text", "span", "claim_type", "start", "end"),
     [
         (
@@ -417,9 +439,9 @@ def test_past_episodes_named_by_year_are_historical(
 
 
 def test_rule_lists_end_with_a_default_that_always_answers() -> None:
-    from nlp.claims.decisions import DIRECTION_RULES, TYPE_RULES
+    from nlp.claims.decisions import DIRECTION_RULES, OBSERVATION_RULES, TYPE_RULES
 
-    for rules in (TYPE_RULES, DIRECTION_RULES):
+    for rules in (TYPE_RULES, OBSERVATION_RULES, DIRECTION_RULES):
         names = [name for name, _ in rules]
         assert len(set(names)) == len(names)  # each rule is named once
         assert names[-1].startswith("default")

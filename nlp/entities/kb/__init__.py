@@ -11,6 +11,9 @@ Surface-form rules the linker relies on:
 - `tickers` match case-sensitively, also as `$BTC`, `BTC-USDT`, `(BTC)`.
 - `ambiguous_tickers` are tickers that are also English words or common acronyms; they need
   context (a cashtag, a pair, a price nearby) before they link.
+
+Tags the code reads: `group` (an entity standing for several, e.g. all US spot bitcoin ETFs) and
+`unit` (the entity's tickers are read as the unit of a quantity, "2,043 BTC": nlp/claims/numbers).
 """
 
 from __future__ import annotations
@@ -266,6 +269,11 @@ class KnowledgeBase:
     def __contains__(self, entity_id: object) -> bool:
         """Whether an entity with this id is loaded."""
         return entity_id in self._by_id
+
+    def tagged_tickers(self, tag: str) -> list[str]:
+        """Every ticker (ambiguous ones too) of the entities carrying `tag`, in load order."""
+        return [t for e in self._by_id.values() if tag in e.tags
+                for t in (*e.tickers, *e.ambiguous_tickers)]  # fmt: skip
 
     def surface_forms(self) -> list[tuple[str, str, str]]:
         """Every (surface, entity_id, kind) the linker should match; kind is in SURFACE_KINDS."""

@@ -367,7 +367,7 @@ def check_page(
     claims. Returns the results and the last claim id read, None when none is left to read."""
     from api.analytics.settings import get_check_settings
 
-    tol, cache = get_check_settings().tolerance(), PathCache(session)
+    tol, refs = get_check_settings().tolerance(), References(PathCache(session))
     results: list[CheckResult] = []
     last, read, batch_size = after_id, 0, min(scan, max(limit * 2, 200))
     while read < scan:
@@ -376,7 +376,7 @@ def check_page(
         ))  # fmt: skip
         for claim in batch:
             read, last = read + 1, claim.id
-            result = check_one(claim, cache, tol)
+            result = check_one(claim, refs, tol)
             if verdict is None or result.judgement.verdict.value == verdict:
                 results.append(result)
                 if len(results) >= limit:

@@ -28,6 +28,7 @@ try:
         "correlate",
         "checks",
         "forecasts",
+        "queue",
     )
 
     for _name in _COMMAND_MODULES:

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from api.cli.errors import err_console, fail
 from api.cli.groups import app, ingest_app, sources_app
 from api.context import get_engine
+from api.queue.settings import get_queue_settings
 from ingest.errors import SourceError
 from ingest.sources import add_source, export_opml, import_opml, list_sources, remove_source
 from models.articles import Article
@@ -121,8 +122,17 @@ def ingest_once(
     as_json: Annotated[bool, typer.Option("--json", help="Print per-source stats as JSON.")] = (
         False
     ),
+    enqueue: Annotated[
+        bool, typer.Option(help="Queue one poll task per due source for `tidings worker`s.")
+    ] = False,
 ) -> None:
     """Poll every due source once, then print a per-source table."""
+    if enqueue:
+        from api.cli.queue import enqueue_due_sources  # lazy: Celery
+
+        ids = enqueue_due_sources(force=all_sources)
+        typer.echo(json.dumps({"queued": ids}) if as_json else f"queued {len(ids)} source(s)")
+        return
     from ingest.service import install_stop_signals, run_once  # lazy: the crawler
 
     stop = threading.Event()
@@ -142,12 +152,24 @@ def ingest_once(
 
 
 @ingest_app.command("watch")
-def ingest_watch() -> None:
+def ingest_watch(
+    enqueue: Annotated[
+        bool, typer.Option(help="Queue due sources for `tidings worker`s instead of polling.")
+    ] = False,
+) -> None:
     """Keep polling sources as they fall due; stop cleanly on SIGINT/SIGTERM."""
     from ingest.service import install_stop_signals, watch  # lazy: the crawler
+    from ingest.settings import get_ingest_settings
 
     stop = threading.Event()
     install_stop_signals(stop)
+    if enqueue:
+        from api.cli.queue import watch_enqueue  # lazy: Celery
+
+        console.print("queueing sources as they fall due; Ctrl-C to stop")
+        watch_enqueue(stop, tick_s=get_ingest_settings().watch_tick_s)
+        console.print("stopped")
+        return
 
     def on_cycle(stats: list[SourceStats]) -> None:
         console.print(_stats_table(stats))
@@ -261,15 +283,16 @@ def store_counts() -> dict[str, int]:
         def count(model: type, *where: object) -> int:
             return int(session.exec(select(func.count()).select_from(model).where(*where)).one())  # type: ignore[arg-type]
 
+        pending = (col(Article.status) == "new", col(Article.duplicate_of).is_(None))
         return {
             "sources": count(Source),
             "sources_enabled": count(Source, col(Source.enabled).is_(True)),
             "sources_failing": count(Source, col(Source.consecutive_failures) > 0),
             "articles": count(Article),
             "duplicates": count(Article, col(Article.duplicate_of).is_not(None)),
-            "unprocessed": count(
-                Article, col(Article.status) == "new", col(Article.duplicate_of).is_(None)
-            ),
+            "unprocessed": count(Article, *pending),
+            "queued": count(Article, *pending, col(Article.queued_at).is_not(None)),
+            "failed": count(Article, col(Article.status) == "failed"),
             "fetches": count(FetchRecord),
         }
 
@@ -278,8 +301,14 @@ def store_counts() -> dict[str, int]:
 def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Counts of sources, articles and duplicates in the store."""
-    counts = store_counts()
+    """Counts of sources, articles and duplicates in the store, and what is still pending
+    (unprocessed articles, those of them queued, and the broker's queues when one is set)."""
+    counts: dict[str, object] = dict(store_counts())
+    broker_url = get_queue_settings().broker_url
+    if broker_url:
+        from api.queue.backlog import queue_lengths  # lazy: kombu
+
+        counts["broker_queues"] = queue_lengths(broker_url)
     if as_json:
         typer.echo(json.dumps(counts))
         return

@@ -34,11 +34,11 @@ def broker_url(kind: str) -> str:
 
     with Connection(url, connect_timeout=3) as connection:
         channel = connection.default_channel
-        for queue in ("process", "crawl"):
-            channel.queue_declare(queue, durable=True)
-            channel.queue_purge(queue)
         if kind == "redis":
-            connection.default_channel.client.flushdb()
+            channel.client.flushdb()
+        else:
+            for queue in ("process", "crawl"):  # Celery declares them again
+                channel.queue_delete(queue)
     return url
 
 
@@ -56,7 +56,8 @@ class Worker:
         return set(re.findall(r"Task tidings\.\w+\[([0-9a-f-]+)\] received", self.text()))
 
     def finished(self) -> set[str]:
-        return set(re.findall(r"Task tidings\.\w+\[([0-9a-f-]+)\] (?:succeeded|retry)", self.text()))
+        pattern = r"Task tidings\.\w+\[([0-9a-f-]+)\] (?:succeeded|retry)"
+        return set(re.findall(pattern, self.text()))
 
 
 def worker_env(db_url: str, broker: str, **extra: str) -> dict[str, str]:

@@ -9,14 +9,22 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
-from sqlalchemy import func
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from api.cli.errors import err_console, fail
@@ -29,6 +37,7 @@ from models.articles import Article
 from models.sources import FetchRecord, Source, SourceCategory
 
 if TYPE_CHECKING:
+    from ingest.imports import ImportOptions, ImportStats
     from ingest.poll import SourceStats
 
 console = Console()
@@ -224,10 +233,14 @@ def import_files(  # noqa: PLR0913 - one parameter per CLI flag
     update: Annotated[
         bool, typer.Option(help="Refresh title, author and date of records already stored.")
     ] = False,
+    enqueue: Annotated[
+        bool, typer.Option(help="Then queue the new articles for `tidings worker`s.")
+    ] = False,
 ) -> None:
-    """Import article archives: .txt, .html, .json, .jsonl, .csv."""
+    """Import article archives: .txt, .html, .json, .jsonl, .csv (read as streams: memory
+    bounded by TIDINGS_IMPORT_MAX_RECORD_BYTES, not by the file size)."""
     from ingest.dates import DateOrder  # lazy: the importer and its parsers
-    from ingest.imports import FieldNames, ImportOptions, import_paths
+    from ingest.imports import FieldNames, ImportOptions
 
     order = (
         None if dayfirst is None else (DateOrder.DAY_FIRST if dayfirst else DateOrder.MONTH_FIRST)
@@ -250,16 +263,7 @@ def import_files(  # noqa: PLR0913 - one parameter per CLI flag
         update=update,
     )
     engine = get_engine()
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
-        TimeElapsedColumn(), console=err_console, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("importing", total=None)
-
-        def advance(path: Path) -> None:
-            progress.update(task, advance=1, description=f"importing {path.name}")
-
-        stats = import_paths(engine, paths, options=options, on_record=advance)
+    stats = _import_with_progress(engine, paths, options)
     for error in stats.errors[:20]:
         err_console.print(f"[yellow]skipped:[/yellow] {error}")
     if len(stats.errors) > 20:
@@ -272,8 +276,38 @@ def import_files(  # noqa: PLR0913 - one parameter per CLI flag
         f"{stats.duplicates} duplicates, {stats.known} already stored{updated}, "
         f"{stats.failed} failed"
     )
+    if enqueue:
+        from api.cli.queue import enqueue_pending_articles  # lazy: Celery
+
+        console.print(f"queued {enqueue_pending_articles()} article(s) for processing")
     if stats.failed and not (stats.new or stats.duplicates or stats.known):
         raise typer.Exit(1)
+
+
+def _import_with_progress(engine: Engine, paths: list[Path], options: ImportOptions) -> ImportStats:
+    """Run the import under a progress bar over the bytes of all files."""
+    from ingest.imports import expand_paths, import_paths  # lazy: the importer and its parsers
+
+    files = expand_paths(paths)
+    sizes = {f: f.stat().st_size if f.is_file() else 0 for f in files}
+    offsets = dict(zip(files, accumulate([0, *sizes.values()]), strict=False))
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+        TextColumn("{task.fields[records]:,} records"), TimeElapsedColumn(),
+        TimeRemainingColumn(), console=err_console, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("importing", total=sum(sizes.values()) or None, records=0)
+        count = [0]
+
+        def on_record(path: Path) -> None:
+            count[0] += 1
+            progress.update(task, description=f"importing {path.name}", records=count[0])
+
+        def on_bytes(path: Path, read: int) -> None:
+            progress.update(task, completed=offsets.get(path, 0) + read)
+
+        return import_paths(engine, files, options=options, on_record=on_record,
+                            on_bytes=on_bytes)  # fmt: skip
 
 
 def store_counts() -> dict[str, int]:

@@ -111,8 +111,7 @@ def worker_command(
     celery = queue_app()
     hostname = name or f"tidings-{uuid.uuid4().hex[:8]}@%h"
     pool = "solo" if concurrency == 1 else "prefork"
-    celery.worker_main(
-        argv=["worker", "--queues", ",".join(names), "--concurrency", str(concurrency),
-              "--pool", pool, "--hostname", hostname, "--loglevel", "INFO",
-              "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
-    )
+    argv = ["worker", "--queues", ",".join(names), "--concurrency", str(concurrency)]
+    argv += ["--pool", pool, "--hostname", hostname, "--loglevel", "INFO"]
+    argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    celery.worker_main(argv=argv)

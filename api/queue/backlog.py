@@ -16,7 +16,8 @@ def queue_lengths(broker_url: str, *, timeout_s: float = 3.0) -> dict[str, int |
             channel = connection.default_channel
             lengths: dict[str, int | str] = {}
             for name in QUEUES:
-                _, count, _ = channel.queue_declare(name, durable=True, passive=False)
+                # declared as Celery declares it (an absent queue is created empty)
+                _, count, _ = channel.queue_declare(name, durable=True, auto_delete=False)
                 lengths[name] = int(count)
             return lengths
     except (KombuOperationalError, OSError) as exc:

@@ -41,7 +41,7 @@ def unqueued_ids(engine: Engine, *, requeue_after_s: int, after_id: int = 0) -> 
         return [int(i) for i in session.exec(query).all() if i is not None]
 
 
-def _send(app: Celery, name: str, args: list[object], queue: str) -> None:
+def _send(app: Celery, name: str, args: list[object], *, queue: str) -> None:
     """Send one task; an unreachable broker is one clear error."""
     try:
         app.send_task(name, args=args, queue=queue)
@@ -58,7 +58,7 @@ def enqueue_articles(
     size = max(1, settings.queue_batch_size)
     for offset in range(0, len(ids), size):
         chunk = list(ids[offset : offset + size])
-        _send(app, PROCESS_TASK, [chunk], PROCESS_QUEUE)
+        _send(app, PROCESS_TASK, [chunk], queue=PROCESS_QUEUE)
         with Session(engine) as session:
             session.execute(
                 update(Article).where(col(Article.id).in_(chunk)).values(queued_at=utcnow())
@@ -76,5 +76,5 @@ def enqueue_pending(engine: Engine, app: Celery, *, settings: QueueSettings) -> 
 def enqueue_sources(app: Celery, source_ids: Sequence[int], *, force: bool = False) -> int:
     """Send one `poll` task per source (`force`: poll even when not due)."""
     for source_id in source_ids:
-        _send(app, POLL_TASK, [source_id, force], CRAWL_QUEUE)
+        _send(app, POLL_TASK, [source_id, force], queue=CRAWL_QUEUE)
     return len(source_ids)

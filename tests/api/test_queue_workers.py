@@ -74,8 +74,10 @@ def store(pg_url: str) -> Iterator[tuple[Engine, str]]:
 
 def pending(engine: Engine) -> int:
     with Session(engine) as session:
-        query = select(func.count()).select_from(Article).where(
-            col(Article.status) == "new", col(Article.duplicate_of).is_(None)
+        query = (
+            select(func.count())
+            .select_from(Article)
+            .where(col(Article.status) == "new", col(Article.duplicate_of).is_(None))
         )
         return int(session.exec(query).one())
 

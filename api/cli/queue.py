@@ -111,6 +111,10 @@ def worker_command(
     celery = queue_app()
     hostname = name or f"tidings-{uuid.uuid4().hex[:8]}@%h"
     pool = "solo" if concurrency == 1 else "prefork"
+    if "process" in names:
+        from api.queue.tasks import preload_analyzer
+
+        preload_analyzer(pool)
     argv = ["worker", "--queues", ",".join(names), "--concurrency", str(concurrency)]
     argv += ["--pool", pool, "--hostname", hostname, "--loglevel", "INFO"]
     argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]

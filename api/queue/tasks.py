@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from celery import Task, shared_task
+from celery.signals import worker_init, worker_process_init
 
 from api.context import get_engine
 from api.queue.settings import get_queue_settings
@@ -38,6 +39,27 @@ def worker_analyzer() -> Analyzer:
     analyzer = build_analyzer(engine)
     sync_taxonomy(engine, analyzer)
     return analyzer
+
+
+_PRELOAD: dict[str, str | None] = {"pool": None}
+
+
+def preload_analyzer(pool: str) -> None:
+    """Load the pipeline when the worker starts (before it takes tasks) rather than in its first
+    task: in the worker process itself for the solo pool, in each child for prefork."""
+    _PRELOAD["pool"] = pool
+
+
+@worker_init.connect
+def _preload_solo(**_: object) -> None:
+    if _PRELOAD["pool"] == "solo":
+        worker_analyzer()
+
+
+@worker_process_init.connect
+def _preload_child(**_: object) -> None:
+    if _PRELOAD["pool"] == "prefork":
+        worker_analyzer()
 
 
 @shared_task(name="tidings.process", bind=True, acks_late=True, reject_on_worker_lost=True,

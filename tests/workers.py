@@ -15,16 +15,17 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-REDIS_DB = 13  # a database of its own on the shared Redis; flushed by the tests
 BROKERS = {
-    "redis": ("127.0.0.1", 6379, f"redis://127.0.0.1:6379/{REDIS_DB}"),
+    "redis": ("127.0.0.1", 6379, "redis://127.0.0.1:6379/{db}"),
     "amqp": ("127.0.0.1", 5672, "amqp://guest:guest@127.0.0.1:5672//"),
 }
 
 
-def broker_url(kind: str) -> str:
-    """The broker's URL with its tidings queues emptied, or skip when it does not answer."""
+def broker_url(kind: str, *, redis_db: int = 13) -> str:
+    """The broker's URL with its tidings queues emptied, or skip when it does not answer; each
+    test module uses a Redis database of its own (flushed here)."""
     host, port, url = BROKERS[kind]
+    url = url.format(db=redis_db)
     try:
         with socket.create_connection((host, port), timeout=1):
             pass

@@ -72,7 +72,8 @@ def test_two_workers_never_poll_one_source_at_once(pg_url: str, tmp_path: Path) 
     engine = init_engine(pg_url)
     with session_scope(engine) as session:
         session.add(Source(name="Slow", url=f"{server.base}/slow-feed.xml", kind=SourceKind.RSS))
-    env = worker_env(pg_url, broker_url("redis"), TIDINGS_ALLOW_PRIVATE_ADDRESSES="true",
+    broker = broker_url("redis", redis_db=12)
+    env = worker_env(pg_url, broker, TIDINGS_ALLOW_PRIVATE_ADDRESSES="true",
                      TIDINGS_FETCH_PAGES="false", TIDINGS_RESPECT_ROBOTS="false")  # fmt: skip
     try:
         with workers(2, env, tmp_path, queues="crawl") as running:

@@ -49,6 +49,15 @@ def enqueue_pending_articles() -> int:
         raise fail(str(exc)) from None
 
 
+def _seed_sources() -> None:
+    """Add the built-in feeds when the settings ask for them, as a first inline crawl would."""
+    from ingest.settings import get_ingest_settings
+    from ingest.sources import ensure_builtin_sources
+
+    if get_ingest_settings().builtin_sources:
+        ensure_builtin_sources(get_engine())
+
+
 def enqueue_due_sources(*, force: bool) -> list[int]:
     """Queue a poll of every due source (every enabled feed with `force`); returns their ids."""
     from api.queue.enqueue import enqueue_sources
@@ -56,6 +65,7 @@ def enqueue_due_sources(*, force: bool) -> list[int]:
     from ingest.service import due_sources
 
     celery = queue_app()
+    _seed_sources()
     ids = due_sources(get_engine(), force=force)
     try:
         enqueue_sources(celery, ids, force=force)
@@ -73,6 +83,7 @@ def watch_enqueue(stop: threading.Event, *, tick_s: float) -> None:
 
     window = float(get_queue_settings().queue_visibility_timeout_s)
     sent: dict[int, float] = {}
+    _seed_sources()
     while not stop.is_set():
         now = time.monotonic()
         due = [i for i in due_sources(get_engine()) if now - sent.get(i, -window) >= window]

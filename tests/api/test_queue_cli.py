@@ -81,3 +81,25 @@ def test_enqueue_sends_each_pending_article_once(
     assert stats["broker_queues"] == {"process": 3, "crawl": 0}  # 2 + 2 + 1 articles
     refused = runner.invoke(app, ["process", "--enqueue", "--retry-failed"])
     assert refused.exit_code == 1 and "queues new articles only" in refused.output
+
+
+def test_ingest_once_enqueue_queues_one_poll_per_due_source(
+    queue_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.sources import Source, SourceKind
+
+    monkeypatch.setenv("TIDINGS_BROKER_URL", broker_url("redis", redis_db=11))
+    monkeypatch.setenv("TIDINGS_BUILTIN_SOURCES", "false")
+    with session_scope(get_engine()) as session:
+        session.add_all([
+            Source(name="Due", url="https://a.test/feed.xml", kind=SourceKind.RSS),
+            Source(name="Later", url="https://b.test/feed.xml", kind=SourceKind.RSS,
+                   next_poll_at=datetime(2999, 1, 1, tzinfo=UTC)),
+            Source(name="Off", url="https://c.test/feed.xml", kind=SourceKind.RSS, enabled=False),
+        ])  # fmt: skip
+    due = runner.invoke(app, ["ingest", "once", "--enqueue", "--json"])
+    assert due.exit_code == 0 and json.loads(due.output) == {"queued": [1]}, due.output
+    forced = runner.invoke(app, ["ingest", "once", "--enqueue", "--all"])
+    assert forced.output.strip() == "queued 2 source(s)"
+    stats = json.loads(runner.invoke(app, ["stats", "--json"]).output)
+    assert stats["broker_queues"] == {"process": 0, "crawl": 3}

@@ -67,10 +67,15 @@ def decide_date_order(values: Iterable[str], hints: Iterable[str] = ()) -> DateD
     A field above 12 decides; without one, matching dates in the hints (URLs) decide; evidence
     both ways, or none at all while some dates are ambiguous, leaves the order undecided.
     """
+    return decide_date_order_pairs(_with_hints(values, hints))
+
+
+def decide_date_order_pairs(pairs: Iterable[tuple[str, str]]) -> DateDecision:
+    """decide_date_order over (value, hint) pairs, read once, keeping only the evidence."""
     evidence: dict[DateOrder, str] = {}
     url_evidence: dict[DateOrder, str] = {}
     numeric = ambiguous = 0
-    for value, hint in _with_hints(values, hints):
+    for value, hint in pairs:
         match = _NUMERIC.match(value)
         if match is None:
             continue

@@ -7,18 +7,20 @@ from the header's (a stray or unclosed quote merging fields and rows) is refused
 """
 
 import csv
-import io
 import json
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import ijson
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from ingest.dates import DateDecision, DateOrder, decide_date_order, parse_date
+from ingest.dates import DateDecision, DateOrder, decide_date_order_pairs, parse_date
 from ingest.errors import ImportFormatError
 from ingest.extract import extract_page
 from ingest.normalize import (
@@ -29,11 +31,11 @@ from ingest.normalize import (
 )
 from ingest.settings import IngestSettings, get_ingest_settings
 from ingest.store import ArticleStore, Candidate, Outcome
+from ingest.streams import OpenFile, json_items, jsonl_lines, open_text, read_whole
 from models.articles import PublishedFrom, TextSource
 from models.sources import Source, SourceKind
 
 SUFFIXES = frozenset({".txt", ".html", ".htm", ".json", ".jsonl", ".csv"})
-_RECORD_LISTS = ("articles", "items", "records", "data")
 # Other names archives commonly use, tried when a record lacks the configured field.
 _FALLBACKS = {
     "text": ("content", "body", "paragraphs", "article", "full_text", "summary", "description"),
@@ -108,53 +110,25 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return files
 
 
-def decode_file(path: Path, encoding: str) -> tuple[str, str | None]:
-    """The text of a file and, when some bytes could not be decoded, a note saying how many
-    were replaced with U+FFFD and on which line the first was (the one policy for all formats)."""
-    data = path.read_bytes()
-    try:
-        return data.decode(encoding), None
-    except UnicodeDecodeError as exc:
-        first_line = data.count(b"\n", 0, exc.start) + 1
-    text = data.decode(encoding, errors="replace")
-    replaced = text.count("\ufffd") - data.decode(encoding, errors="ignore").count("\ufffd")
-    note = (
-        f"{path}: {replaced} undecodable byte(s) replaced with U+FFFD (first on line {first_line})"
-    )
-    return text, note
-
-
-def _decode_or_refuse(path: Path, encoding: str) -> tuple[str, str | None]:
-    """decode_file, with an unreadable file as ImportFormatError."""
-    try:
-        return decode_file(path, encoding)
-    except OSError as exc:
-        raise ImportFormatError(f"{path}: {type(exc).__name__}: {exc}") from exc
-
-
-def read_records(
-    path: Path, options: ImportOptions, *, text: str | None = None
-) -> Iterator[dict[str, Any]]:
-    """The records of one file (`text`: its decoded text, when already read), by its suffix;
-    raises ImportFormatError when unreadable."""
+def read_records(path: Path, options: ImportOptions, source: OpenFile) -> Iterator[dict[str, Any]]:
+    """The records of one file (`source`: the file opened by `open_text`), by its suffix, one
+    at a time; raises ImportFormatError when unreadable."""
     suffix = path.suffix.lower()
     try:
         if suffix in (".html", ".htm"):
-            yield _html_record(path)
+            yield _html_record(path, source.raw.max_record_bytes)
             return
         if suffix not in SUFFIXES:
             raise ImportFormatError(f"{path}: unsupported file type {suffix!r}")
-        if text is None:
-            text, _note = decode_file(path, options.encoding)
         if suffix == ".txt":
-            yield _text_record(path, text)
+            yield _text_record(path, read_whole(source))
         elif suffix == ".json":
-            yield from _json_records(json.loads(text))
+            yield from _json_records(json_items(path, options.encoding, source))
         elif suffix == ".jsonl":
-            yield from _jsonl_records(text)
+            yield from _jsonl_records(source)
         else:
-            yield from _csv_records(path, text, options)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
+            yield from _csv_records(path, source, options)
+    except (OSError, UnicodeDecodeError, ijson.JSONError, csv.Error) as exc:
         raise ImportFormatError(f"{path}: {type(exc).__name__}: {exc}") from exc
 
 
@@ -166,8 +140,12 @@ def _text_record(path: Path, text: str) -> dict[str, Any]:
     return {"title": title, "text": text}
 
 
-def _html_record(path: Path) -> dict[str, Any]:
+def _html_record(path: Path, max_bytes: int) -> dict[str, Any]:
     """An .html file: text and metadata via trafilatura."""
+    if path.stat().st_size > max_bytes:
+        raise ImportFormatError(
+            f"{path}: larger than TIDINGS_IMPORT_MAX_RECORD_BYTES ({max_bytes:,})"
+        )
     page = extract_page(path.read_bytes(), path.resolve().as_uri())
     if page is None:
         raise ImportFormatError(f"{path}: no article text found in the HTML")
@@ -175,24 +153,18 @@ def _html_record(path: Path) -> dict[str, Any]:
             "published": page.published.isoformat() if page.published else None}  # fmt: skip
 
 
-def _json_records(data: Any) -> Iterator[dict[str, Any]]:
-    """Records of a JSON document: a list, an object holding a list, or one object."""
-    if isinstance(data, dict):
-        for key in _RECORD_LISTS:
-            if isinstance(data.get(key), list):
-                data = data[key]
-                break
-        else:
-            data = [data]
-    if not isinstance(data, list):
-        raise ImportFormatError("JSON must be a list of records or an object")
-    for item in data:
+def _json_records(items: Iterator[Any]) -> Iterator[dict[str, Any]]:
+    """Records of a JSON document: each item that is an object, an error record for others."""
+    for item in items:
         yield item if isinstance(item, dict) else {"_error": f"not an object: {item!r:.60}"}
 
 
-def _jsonl_records(text: str) -> Iterator[dict[str, Any]]:
-    """One record per non-empty line; an unreadable line becomes an error record."""
-    for number, line in enumerate(text.splitlines(), 1):
+def _jsonl_records(source: OpenFile) -> Iterator[dict[str, Any]]:
+    """One record per non-empty line; an unreadable or oversized line becomes an error record."""
+    for number, line in jsonl_lines(source):
+        if line is None:
+            yield {"_error": f"line {number}: longer than TIDINGS_IMPORT_MAX_RECORD_BYTES"}
+            continue
         if not line.strip():
             continue
         try:
@@ -203,22 +175,24 @@ def _jsonl_records(text: str) -> Iterator[dict[str, Any]]:
         yield item if isinstance(item, dict) else {"_error": f"line {number}: not an object"}
 
 
-def _csv_records(path: Path, text: str, options: ImportOptions) -> Iterator[dict[str, Any]]:
+def _csv_records(path: Path, source: OpenFile, options: ImportOptions) -> Iterator[dict[str, Any]]:
     """Rows of a CSV file; the delimiter is given or sniffed from the header. A row with more
     or fewer fields than the header, or a quote the strict reader cannot place, becomes an
     error record naming its lines: its fields would be merged or shifted."""
+    first_line = source.text.readline()
     delimiter = options.delimiter
     if delimiter is None:
         try:
-            delimiter = csv.Sniffer().sniff(text[:16384].splitlines()[0], ",;\t|").delimiter
+            delimiter = csv.Sniffer().sniff(first_line.splitlines()[0], ",;\t|").delimiter
         except (csv.Error, IndexError):
             delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(chain([first_line], source.text), delimiter=delimiter, strict=True)
     header = next(reader, None)
     if header is None:
         raise ImportFormatError(f"{path}: the file is empty")
     while True:
         first = reader.line_num + 1
+        source.raw.mark()
         try:
             row = next(reader)
         except StopIteration:
@@ -278,24 +252,28 @@ def parse_published(
     return parse_date(_text_value(value), order=order, date_format=date_format)
 
 
-def _date_decision(path: Path, options: ImportOptions, *, text: str | None) -> DateDecision:
-    """The date order of one record file, from its date values and the URLs beside them."""
-    values: list[str] = []
-    hints: list[str] = []
+def _date_decision(path: Path, options: ImportOptions, source: OpenFile) -> DateDecision:
+    """The date order of one record file, from its date values and the URLs beside them (one
+    streaming pass: only the evidence is kept, not the values)."""
     names = options.fields
-    for record in read_records(path, options, text=text):
-        if "_error" in record:
-            continue
-        values.append(_text_value(_field(record, names.published, "published")))
-        hints.append(_text_value(_field(record, names.url, "url")))
-    return decide_date_order(values, hints)
+
+    def pairs() -> Iterator[tuple[str, str]]:
+        for record in read_records(path, options, source):
+            source.raw.mark()
+            if "_error" not in record:
+                yield (_text_value(_field(record, names.published, "published")),
+                       _text_value(_field(record, names.url, "url")))  # fmt: skip
+
+    return decide_date_order_pairs(pairs())
 
 
 class Importer:
     """Turns records into stored articles, one atomic commit each."""
 
     def __init__(self, engine: Engine, options: ImportOptions, settings: IngestSettings) -> None:
-        self.on_record: Callable[[Path], None] | None = None  # after each record (progress)
+        self.on_record: Callable[[Path], None] | None = None  # before each record (progress)
+        self.on_bytes: Callable[[Path, int], None] | None = None  # after each: bytes read
+        self.settings = settings
         self.engine = engine
         self.options = options
         self.store = ArticleStore(engine, settings)
@@ -357,14 +335,16 @@ class Importer:
             extraction_note=f"imported from {path.name}",
         )
 
-    def decide_dates(self, path: Path, stats: ImportStats, *, text: str | None = None) -> None:
-        """Settle the file's day/month order before its first record; ImportFormatError when
-        it has ambiguous dates and neither the file nor the options decide."""
+    def decide_dates(self, path: Path, stats: ImportStats) -> None:
+        """Settle the file's day/month order before its first record (a first streaming pass);
+        ImportFormatError when it has ambiguous dates and neither the file nor the options
+        decide."""
         self._order = self.options.date_order
         told = self.options.date_order is not None or self.options.date_format is not None
         if path.suffix.lower() not in (".csv", ".json", ".jsonl"):
             return
-        decision = _date_decision(path, self.options, text=text)
+        with self._open(path) as source:
+            decision = _date_decision(path, self.options, source)
         if told:
             if decision.numeric and self.options.date_order is not None:
                 stats.notes.append(f"{path}: dates read {self.options.date_order.value} (as told)")
@@ -377,29 +357,41 @@ class Importer:
                 f"{path}: {decision.reason}; give --dayfirst, --monthfirst or --date-format"
             )
 
+    def _open(self, path: Path) -> AbstractContextManager[OpenFile]:
+        """The file as a decoded stream (ImportFormatError when unreadable)."""
+        return open_text(path, self.options.encoding, self.settings.import_max_record_bytes)
+
     def import_file(self, path: Path, stats: ImportStats) -> None:
         """Store every record of one file, counting outcomes and errors."""
         stats.files += 1
+        note = None
         try:
-            text = None
-            if path.suffix.lower() in SUFFIXES - {".html", ".htm"}:
-                text, note = _decode_or_refuse(path, self.options.encoding)
-                if note:
-                    stats.notes.append(note)
-            self.decide_dates(path, stats, text=text)
-            for number, record in enumerate(read_records(path, self.options, text=text), 1):
-                stats.records += 1
-                if self.on_record is not None:
-                    self.on_record(path)
+            self.decide_dates(path, stats)
+            with self._open(path) as source:
                 try:
-                    candidate = self.candidate(record, path=path, number=number)
-                    stats.count(self.store.store(candidate, update=self.options.update))
-                except ImportFormatError as exc:
-                    stats.failed += 1
-                    stats.errors.append(str(exc))
+                    self._store_records(path, source, stats)
+                finally:
+                    note = source.note()
         except ImportFormatError as exc:
             stats.failed += 1
             stats.errors.append(str(exc))
+        if note:
+            stats.notes.append(note)
+
+    def _store_records(self, path: Path, source: OpenFile, stats: ImportStats) -> None:
+        """The record pass: each record stored (or its error counted) in turn."""
+        for number, record in enumerate(read_records(path, self.options, source), 1):
+            stats.records += 1
+            if self.on_record is not None:
+                self.on_record(path)
+            try:
+                candidate = self.candidate(record, path=path, number=number)
+                stats.count(self.store.store(candidate, update=self.options.update))
+            except ImportFormatError as exc:
+                stats.failed += 1
+                stats.errors.append(str(exc))
+            if self.on_bytes is not None:
+                self.on_bytes(path, source.raw.position)
 
 
 def import_paths(
@@ -409,11 +401,14 @@ def import_paths(
     options: ImportOptions | None = None,
     settings: IngestSettings | None = None,
     on_record: Callable[[Path], None] | None = None,
+    on_bytes: Callable[[Path, int], None] | None = None,
 ) -> ImportStats:
     """Import files and folders; returns counts (new, duplicates, known, failed);
-    `on_record(path)` is called before each record is stored (a progress display)."""
+    `on_record(path)` is called before each record is stored, `on_bytes(path, n)` after it
+    with the bytes of the file read so far (progress displays)."""
     importer = Importer(engine, options or ImportOptions(), settings or get_ingest_settings())
     importer.on_record = on_record
+    importer.on_bytes = on_bytes
     stats = ImportStats()
     for path in expand_paths(paths):
         importer.import_file(path, stats)

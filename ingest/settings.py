@@ -34,6 +34,7 @@ class IngestSettings(BaseSettings):
     near_dup_min_words: int = 30
     builtin_sources: bool = True
     watch_tick_s: float = 30.0
+    import_max_record_bytes: int = 20_000_000
 
 
 @lru_cache

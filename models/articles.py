@@ -72,6 +72,10 @@ class Article(ArticleBase, table=True):
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
     model_versions: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # when `--enqueue` last put the article on the task queue (None: never queued)
+    queued_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
     # document sentiment (filled by `tidings process`)
     sentiment_label: str | None = Field(default=None, index=True)
     sentiment_score: float | None = None

@@ -30,6 +30,7 @@ try:
         "forecasts",
         "claims_eval",
         "demo",
+        "queue",
     )
 
     for _name in _COMMAND_MODULES:

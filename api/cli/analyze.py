@@ -180,8 +180,20 @@ def process_command(
     retry_failed: Annotated[
         bool, typer.Option(help="Also retry articles whose analysis failed before.")
     ] = False,
+    enqueue: Annotated[
+        bool,
+        typer.Option(help="Put the pending articles on the task queue for `tidings worker`s."),
+    ] = False,
 ) -> None:
     """Analyze stored articles not processed yet (duplicates are skipped)."""
+    if enqueue:
+        if reprocess_stale or retry_failed:
+            raise fail("--enqueue queues new articles only; run --reprocess-stale or "
+                       "--retry-failed without it")  # fmt: skip
+        from api.cli.queue import enqueue_pending_articles  # lazy: Celery
+
+        console.print(f"queued {enqueue_pending_articles()} article(s)")
+        return
     engine = get_engine()
     try:
         analyzer = build_analyzer(engine)

@@ -9,25 +9,35 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
-from sqlalchemy import func
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from api.cli.errors import err_console, fail
 from api.cli.groups import app, ingest_app, sources_app
 from api.context import get_engine
+from api.queue.settings import get_queue_settings
 from ingest.errors import SourceError
 from ingest.sources import add_source, export_opml, import_opml, list_sources, remove_source
 from models.articles import Article
 from models.sources import FetchRecord, Source, SourceCategory
 
 if TYPE_CHECKING:
+    from ingest.imports import ImportOptions, ImportStats
     from ingest.poll import SourceStats
 
 console = Console()
@@ -121,8 +131,17 @@ def ingest_once(
     as_json: Annotated[bool, typer.Option("--json", help="Print per-source stats as JSON.")] = (
         False
     ),
+    enqueue: Annotated[
+        bool, typer.Option(help="Queue one poll task per due source for `tidings worker`s.")
+    ] = False,
 ) -> None:
     """Poll every due source once, then print a per-source table."""
+    if enqueue:
+        from api.cli.queue import enqueue_due_sources  # lazy: Celery
+
+        ids = enqueue_due_sources(force=all_sources)
+        typer.echo(json.dumps({"queued": ids}) if as_json else f"queued {len(ids)} source(s)")
+        return
     from ingest.service import install_stop_signals, run_once  # lazy: the crawler
 
     stop = threading.Event()
@@ -142,12 +161,24 @@ def ingest_once(
 
 
 @ingest_app.command("watch")
-def ingest_watch() -> None:
+def ingest_watch(
+    enqueue: Annotated[
+        bool, typer.Option(help="Queue due sources for `tidings worker`s instead of polling.")
+    ] = False,
+) -> None:
     """Keep polling sources as they fall due; stop cleanly on SIGINT/SIGTERM."""
     from ingest.service import install_stop_signals, watch  # lazy: the crawler
+    from ingest.settings import get_ingest_settings
 
     stop = threading.Event()
     install_stop_signals(stop)
+    if enqueue:
+        from api.cli.queue import watch_enqueue  # lazy: Celery
+
+        console.print("queueing sources as they fall due; Ctrl-C to stop")
+        watch_enqueue(stop, tick_s=get_ingest_settings().watch_tick_s)
+        console.print("stopped")
+        return
 
     def on_cycle(stats: list[SourceStats]) -> None:
         console.print(_stats_table(stats))
@@ -202,10 +233,14 @@ def import_files(  # noqa: PLR0913 - one parameter per CLI flag
     update: Annotated[
         bool, typer.Option(help="Refresh title, author and date of records already stored.")
     ] = False,
+    enqueue: Annotated[
+        bool, typer.Option(help="Then queue the new articles for `tidings worker`s.")
+    ] = False,
 ) -> None:
-    """Import article archives: .txt, .html, .json, .jsonl, .csv."""
+    """Import article archives: .txt, .html, .json, .jsonl, .csv (read as streams: memory
+    bounded by TIDINGS_IMPORT_MAX_RECORD_BYTES, not by the file size)."""
     from ingest.dates import DateOrder  # lazy: the importer and its parsers
-    from ingest.imports import FieldNames, ImportOptions, import_paths
+    from ingest.imports import FieldNames, ImportOptions
 
     order = (
         None if dayfirst is None else (DateOrder.DAY_FIRST if dayfirst else DateOrder.MONTH_FIRST)
@@ -228,16 +263,7 @@ def import_files(  # noqa: PLR0913 - one parameter per CLI flag
         update=update,
     )
     engine = get_engine()
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
-        TimeElapsedColumn(), console=err_console, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("importing", total=None)
-
-        def advance(path: Path) -> None:
-            progress.update(task, advance=1, description=f"importing {path.name}")
-
-        stats = import_paths(engine, paths, options=options, on_record=advance)
+    stats = _import_with_progress(engine, paths, options)
     for error in stats.errors[:20]:
         err_console.print(f"[yellow]skipped:[/yellow] {error}")
     if len(stats.errors) > 20:
@@ -250,8 +276,38 @@ def import_files(  # noqa: PLR0913 - one parameter per CLI flag
         f"{stats.duplicates} duplicates, {stats.known} already stored{updated}, "
         f"{stats.failed} failed"
     )
+    if enqueue:
+        from api.cli.queue import enqueue_pending_articles  # lazy: Celery
+
+        console.print(f"queued {enqueue_pending_articles()} article(s) for processing")
     if stats.failed and not (stats.new or stats.duplicates or stats.known):
         raise typer.Exit(1)
+
+
+def _import_with_progress(engine: Engine, paths: list[Path], options: ImportOptions) -> ImportStats:
+    """Run the import under a progress bar over the bytes of all files."""
+    from ingest.imports import expand_paths, import_paths  # lazy: the importer and its parsers
+
+    files = expand_paths(paths)
+    sizes = {f: f.stat().st_size if f.is_file() else 0 for f in files}
+    offsets = dict(zip(files, accumulate([0, *sizes.values()]), strict=False))
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+        TextColumn("{task.fields[records]:,} records"), TimeElapsedColumn(),
+        TimeRemainingColumn(), console=err_console, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("importing", total=sum(sizes.values()) or None, records=0)
+        count = [0]
+
+        def on_record(path: Path) -> None:
+            count[0] += 1
+            progress.update(task, description=f"importing {path.name}", records=count[0])
+
+        def on_bytes(path: Path, read: int) -> None:
+            progress.update(task, completed=offsets.get(path, 0) + read)
+
+        return import_paths(engine, files, options=options, on_record=on_record,
+                            on_bytes=on_bytes)  # fmt: skip
 
 
 def store_counts() -> dict[str, int]:
@@ -261,15 +317,16 @@ def store_counts() -> dict[str, int]:
         def count(model: type, *where: object) -> int:
             return int(session.exec(select(func.count()).select_from(model).where(*where)).one())  # type: ignore[arg-type]
 
+        pending = (col(Article.status) == "new", col(Article.duplicate_of).is_(None))
         return {
             "sources": count(Source),
             "sources_enabled": count(Source, col(Source.enabled).is_(True)),
             "sources_failing": count(Source, col(Source.consecutive_failures) > 0),
             "articles": count(Article),
             "duplicates": count(Article, col(Article.duplicate_of).is_not(None)),
-            "unprocessed": count(
-                Article, col(Article.status) == "new", col(Article.duplicate_of).is_(None)
-            ),
+            "unprocessed": count(Article, *pending),
+            "queued": count(Article, *pending, col(Article.queued_at).is_not(None)),
+            "failed": count(Article, col(Article.status) == "failed"),
             "fetches": count(FetchRecord),
         }
 
@@ -278,8 +335,14 @@ def store_counts() -> dict[str, int]:
 def stats_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Counts of sources, articles and duplicates in the store."""
-    counts = store_counts()
+    """Counts of sources, articles and duplicates in the store, and what is still pending
+    (unprocessed articles, those of them queued, and the broker's queues when one is set)."""
+    counts: dict[str, object] = dict(store_counts())
+    broker_url = get_queue_settings().broker_url
+    if broker_url:
+        from api.queue.backlog import queue_lengths  # lazy: kombu
+
+        counts["broker_queues"] = queue_lengths(broker_url)
     if as_json:
         typer.echo(json.dumps(counts))
         return

@@ -271,6 +271,7 @@ class _Claim:
     engine: Engine
     ids: Sequence[int]
     due: Callable[[Article], bool]
+    claimed: set[int] = field(default_factory=set)  # ids read under the claim (locked)
 
     @contextmanager
     def open(self) -> Iterator[tuple[Session, list[Article]]]:
@@ -285,6 +286,7 @@ class _Claim:
             if self.engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = session.exec(query.order_by(col(Article.id))).all()
+            self.claimed = {int(a.id) for a in rows if a.id is not None}
             yield session, [a for a in rows if self.due(a)]
 
 
@@ -381,3 +383,25 @@ def process_articles(
         if progress is not None:
             progress(min(offset + size, len(ids)), len(ids))
     return stats
+
+
+def process_ids(
+    engine: Engine, ids: Sequence[int], *, analyzer: Analyzer
+) -> tuple[ProcessStats, list[int]]:
+    """Analyze the given articles that are still new, in one claim (a queue task's work).
+
+    Returns the stats and the ids another run holds right now (PostgreSQL rows locked
+    elsewhere): the caller retries those later. Articles already done, failed or deleted are
+    skipped, so a task delivered twice writes each article's results once."""
+    versions = analyzer.model_versions
+    due = _due(versions, reprocess_stale=False, retry_failed=False,
+               started=utcnow().replace(tzinfo=None))  # fmt: skip
+    claim = _Claim(engine, list(ids), due)
+    stats = ProcessStats()
+    _process_batch(claim, analyzer, versions=versions, stats=stats)
+    missing = [i for i in ids if i not in claim.claimed]
+    if not missing:
+        return stats, []
+    with Session(engine) as session:
+        held = session.exec(select(Article.id).where(col(Article.id).in_(missing))).all()
+    return stats, sorted(int(i) for i in held if i is not None)

@@ -21,7 +21,7 @@ from models.db import init_engine, session_scope
 from models.sources import Source
 
 REPO = Path(__file__).resolve().parents[2]
-HEAVY = ("torch", "spacy", "transformers", "onnxruntime")
+HEAVY = ("torch", "spacy", "transformers", "onnxruntime", "celery", "kombu")
 runner = CliRunner()
 
 PROBE = """

@@ -139,7 +139,8 @@ def test_cli_sources_ingest_stats(cli_db: Path, server: FixtureServer) -> None:
     assert "Fixture" in once.output and "fetched" in once.output
     stats = json.loads(runner.invoke(app, ["stats", "--json"]).output)
     assert stats == {"sources": 1, "sources_enabled": 1, "sources_failing": 0, "articles": 3,
-                     "duplicates": 0, "unprocessed": 3, "fetches": 5}  # fmt: skip
+                     "duplicates": 0, "unprocessed": 3, "queued": 0, "failed": 0,
+                     "fetches": 5}  # fmt: skip
     removed = runner.invoke(app, ["sources", "remove", "Fixture"])
     assert removed.output.strip() == "disabled 'Fixture': 3 stored articles keep pointing at it"
     opml = runner.invoke(app, ["sources", "export-opml"])

@@ -35,6 +35,7 @@ from nlp.entities.patterns import (
     pattern_hits,
     reduced_surface,
 )
+from nlp.entities.uncurated import assign_ids
 from nlp.entities.rules import (
     CRYPTO_CONTEXT_WORDS,
     FIRM_VERBS,
@@ -123,10 +124,14 @@ class EntityLinker:
         if use_ner:
             chosen = self._ner_filter.add(doc, chosen, make=Candidate)
         chosen = _propagate_surnames(text, chosen)
+        chosen = assign_ids(text, chosen, known=lambda i: self.kb.get(i) is not None)
         self._inflation_family(text, chosen)
         ordered = sorted(chosen, key=lambda c: (c.start, -c.end))
         position = {id(c): i for i, c in enumerate(ordered)}
-        return [self._mention(text, c, index=index, position=position) for c in ordered]
+        mentions = [self._mention(text, c, index=index, position=position) for c in ordered]
+        for m in mentions:
+            m.curated = None if m.entity_id is None else self.kb.get(m.entity_id) is not None
+        return mentions
 
     def _kb_candidates(self, doc: Doc, index: SentenceIndex) -> list[Candidate]:
         """KB matches with case and context rules applied; one reading per span."""

@@ -124,12 +124,14 @@ def anaphor_mentions(
             continue
         anaphor = table.anaphors[_norm(m.group("noun"))]
         antecedent = _antecedent(cands, anaphor, kb=kb, reach=_reach(index, start))
-        if antecedent is not None and not _unknown_name_between(text, cands, antecedent, start):
+        if antecedent is not None and not _unknown_name_between(
+            text, cands, antecedent, start=start
+        ):
             added.append(replace(antecedent, start=start, end=end, source="anaphor", host=None))
     return cands + added
 
 
-def _unknown_name_between(text: str, cands: list[Any], antecedent: Any, start: int) -> bool:
+def _unknown_name_between(text: str, cands: list[Any], antecedent: Any, *, start: int) -> bool:
     """Whether a capitalized word nothing recognized stands between the antecedent's last
     mention and the anaphor: an unseen name may be what the anaphor means."""
     last = max(c.end for c in cands if c.entity_id == antecedent.entity_id and c.end <= start)

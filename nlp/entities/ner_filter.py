@@ -118,7 +118,9 @@ def _pieces(text: str, span: tuple[int, int] | None) -> list[tuple[int, int]]:
     m = re.search(r"['’]s\s", text[start:end])
     if m is not None:
         end = start + m.start()
-    if re.search(r",\s*(?:Inc|Ltd|LLC|L\.P|Corp|Co|Jr|Sr|S\.A|AG|PLC|[A-Z]-\w+)\b", text[start:end]):
+    if re.search(
+        r",\s*(?:Inc|Ltd|LLC|L\.P|Corp|Co|Jr|Sr|S\.A|AG|PLC|[A-Z]-\w+)\b", text[start:end]
+    ):
         return [(start, end)]
     pieces: list[tuple[int, int]] = []
     for m in re.finditer(r"[^,]+", text[start:end]):

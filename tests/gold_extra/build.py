@@ -51,9 +51,7 @@ def restore(gold: dict[str, Any], text: str) -> dict[str, Any]:
     return gold
 
 
-def build(
-    out: Path, *, shared: Path, split: str | None = None, folder: Path = HERE
-) -> list[str]:
+def build(out: Path, *, shared: Path, split: str | None = None, folder: Path = HERE) -> list[str]:
     """Write the rebuilt gold files and texts under `out`; returns the doc names written.
 
     `folder` holds the offset-only gold files (this folder, or `tests/gold_entities`)."""
@@ -77,7 +75,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
-    parser.add_argument("--split", choices=["dev", "dev2", "blind", "blind2", "ent-dev", "ent-blind"])
+    parser.add_argument(
+        "--split", choices=["dev", "dev2", "blind", "blind2", "ent-dev", "ent-blind"]
+    )
     parser.add_argument("--folder", type=Path, default=HERE, help="gold folder (default: here)")
     args = parser.parse_args()
     names = build(args.out, shared=args.shared, split=args.split, folder=args.folder)

@@ -31,6 +31,13 @@ _MODIFIER = (
     r"|Canadian|European|Swiss|German|British|Asian|Chinese|Japanese|Korean|Australian|Hong Kong"
     r"|Singaporean|investment|mining|asset|fintech|embattled|beleaguered|troubled|bankrupt)"
 )
+# The noun ends the phrase: punctuation, a verb or a preposition follows ("the firm said", "the
+# fund, which"), not another noun ("the exchange rate", "the token price").
+_CLAUSE_GOES_ON = (
+    r"(?=\s*[,.;:!?)\"”’]|['’]s\b|\s+(?:is|was|has|had|have|said|says|will|would|could|can|may"
+    r"|might|also|added|noted|plans|aims|expects|did|does|remains|and|in|on|at|to|for|with|from|by"
+    r"|as|after|since|last|this|now|which|who|itself|currently|recently|[a-z]+ed)\b)"
+)
 _WORLD = r"(?:world['’]s\s+|industry['’]s\s+|market['’]s\s+)?"
 
 
@@ -76,9 +83,10 @@ def load_table(path: Path = _TABLE) -> DescriptionTable:
     anaphor_re = re.compile(
         _DETERMINER
         + rf"(?:{_MODIFIER}\s+){{0,2}}"
-        + "(?P<noun>"
+        + "(?P<noun>(?i:"
         + "|".join(_phrase_re(n) for n in nouns)
-        + r")(?![\w-])(?!\s+(?:of|that|which|who)\b)"
+        + r"))(?![\w-])"
+        + _CLAUSE_GOES_ON
     )
     return DescriptionTable(ranked, ranked_re, anaphors, anaphor_re)
 
@@ -120,7 +128,8 @@ def anaphor_mentions(
     added: list[Any] = []
     for m in table.anaphor_re.finditer(text):
         start, end = m.start("det"), m.end()
-        if _overlaps(cands, start, end) or _overlaps(added, start, end):
+        # Names among the modifiers ("the Nasdaq-listed miner") stay; the noun must be free.
+        if _overlaps(cands, m.start("noun"), end) or _overlaps(added, start, end):
             continue
         anaphor = table.anaphors[_norm(m.group("noun"))]
         antecedent = _antecedent(cands, anaphor, kb=kb, reach=_reach(index, start))
@@ -131,6 +140,12 @@ def anaphor_mentions(
     return cands + added
 
 
+_NOT_NAMES = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
+    "June July August September October November December US UK EU".split()
+)
+
+
 def _unknown_name_between(text: str, cands: list[Any], antecedent: Any, *, start: int) -> bool:
     """Whether a capitalized word nothing recognized stands between the antecedent's last
     mention and the anaphor: an unseen name may be what the anaphor means."""
@@ -138,7 +153,12 @@ def _unknown_name_between(text: str, cands: list[Any], antecedent: Any, *, start
     for m in re.finditer(r"\b[A-Z][A-Za-z0-9]+(?![\w-])", text[last:start]):
         pos = last + m.start()
         before = text[:pos].rstrip()
-        if not before or before[-1] in ".!?:;\"“”'‘’(" or _overlaps(cands, pos, pos + 1):
+        if (
+            m.group() in _NOT_NAMES
+            or not before
+            or before[-1] in ".!?:;\"“”'‘’("
+            or _overlaps(cands, pos, pos + 1)
+        ):
             continue
         return True
     return False

@@ -123,6 +123,8 @@ def _pieces(text: str, span: tuple[int, int] | None) -> list[tuple[int, int]]:
     ):
         return [(start, end)]
     pieces: list[tuple[int, int]] = []
+    if not re.search(r",\s+[A-Z]", text[start:end]):
+        return [(start, end)]
     for m in re.finditer(r"[^,]+", text[start:end]):
         inner = m.group()
         lead = len(inner) - len(inner.lstrip())

@@ -27,8 +27,8 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 
 def slugify(name: str) -> str:
     """'María López' -> 'maria-lopez': ASCII-folded, lower case, runs of other characters as '-'."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    folded = _POSSESSIVE.sub("", folded.strip())
+    bare = _POSSESSIVE.sub("", name.strip())
+    folded = unicodedata.normalize("NFKD", bare).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 

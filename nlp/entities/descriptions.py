@@ -141,8 +141,8 @@ def anaphor_mentions(
 
 
 _NOT_NAMES = frozenset(
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
-    "June July August September October November December US UK EU".split()
+    str.split("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
+    April May June July August September October November December US UK EU""")
 )
 
 

@@ -5,7 +5,7 @@ import pytest
 from nlp.pipeline import Analyzer
 
 
-def _link_of(analyzer: Analyzer, text: str, phrase: str) -> str | None | bool:
+def _link_of(analyzer: Analyzer, text: str, phrase: str) -> str | bool | None:
     """The id of the mention covering `phrase`; False when no mention covers it."""
     start = text.index(phrase)
     for m in analyzer.analyze(text).entities:

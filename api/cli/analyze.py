@@ -16,9 +16,15 @@ from rich.text import Text
 from api.cli.errors import err_console, fail
 from api.cli.groups import app, entities_app
 from api.context import get_engine
-from api.services.kb_admin import add_entity, list_entities, make_entity, show_entity
+from api.services.kb_admin import (
+    add_entity,
+    list_entities,
+    list_uncurated,
+    make_entity,
+    promote,
+    show_entity,
+)
 from api.services.processing import build_analyzer, process_articles
-from api.services.uncurated import list_uncurated, promote
 from ingest.normalize import strip_controls
 from nlp.entities.kb import ENTITY_TYPES
 from nlp.errors import NlpError

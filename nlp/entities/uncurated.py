@@ -21,6 +21,10 @@ _FORMERLY = re.compile(
     r"\s*[(,]\s*(?P<word>formerly|previously|once|now|earlier)(?:\s+(?:known|called))?"
     r"(?:\s+as)?\s+(?P<other>[A-Z][\w.&'’-]*(?:\s+[A-Z0-9][\w.&'’-]*){0,4})"
 )
+# A fund named after its issuer: "ARK Innovation ETF", "Valkyrie Bitcoin Strategy Fund".
+_FUND_TAIL = re.compile(
+    r"(?:\s+(?:[A-Z][\w&.-]*|of|and|&)){1,5}?\s+(?:ETF|Fund|Trust|ETP)(?![\w-])"
+)
 _HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{2,30})\b")
 _POSSESSIVE = re.compile(r"['’]s?$")
 
@@ -84,7 +88,26 @@ def assign_ids(text: str, cands: list[Any], *, known: Callable[[str], bool]) -> 
         elif cand.entity_id is None and not is_short and cand.type in ORG_TYPES:
             _set(cand, uncurated_id(text[cand.start : cand.end], cand.type), cand.name)
     _resolve_formerly(text, cands)
+    _named_funds(text, cands)
     return cands + _handles(text, cands)
+
+
+def _named_funds(text: str, cands: list[Any]) -> None:
+    """An issuer's name that opens a fund's name the KB lacks becomes that fund (an ETF with a
+    derived `etf:` id), so the fund does not pass for its issuer."""
+    for cand in cands:
+        if cand.type not in {"COMPANY"} or cand.entity_id is None:
+            continue
+        m = _FUND_TAIL.match(text, cand.end)
+        if m is None or any(
+            c is not cand and c.start < m.end() and cand.end <= c.start and c.entity_id
+            for c in cands
+            if c.type not in {"CRYPTO_ASSET"}
+        ):
+            continue
+        name = text[cand.start : m.end()]
+        cand.end, cand.type, cand.name = m.end(), "ETF", name
+        cand.entity_id = f"etf:{slugify(name)}"
 
 
 def _clean(surface: str) -> str:

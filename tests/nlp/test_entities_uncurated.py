@@ -131,3 +131,21 @@ def test_formerly_names_are_the_same_entity(analyzer: Analyzer, text: str, old: 
     assert new_id is not None
     olds = [entity_id for surface, entity_id in found if surface == old]
     assert olds and all(entity_id == new_id for entity_id in olds)
+
+
+@pytest.mark.parametrize(
+    ("text", "fund", "entity_id"),
+    [
+        ("ARK bought shares through the ARK Innovation ETF on Tuesday.", "ARK Innovation ETF",
+         "etf:ark-innovation-etf"),
+        ("It also used the ARK Next Generation Internet ETF.", "ARK Next Generation Internet ETF",
+         "etf:ark-next-generation-internet-etf"),
+        ("Investors bought the VanEck Merk Gold Trust.", "VanEck Merk Gold Trust",
+         "etf:vaneck-merk-gold-trust"),
+    ],
+)  # fmt: skip
+def test_a_fund_named_after_its_issuer_is_not_the_issuer(
+    analyzer: Analyzer, text: str, fund: str, entity_id: str
+) -> None:
+    found = {m.text: (m.entity_id, m.type, m.curated) for m in analyzer.analyze(text).entities}
+    assert found[fund] == (entity_id, "ETF", False)

@@ -26,7 +26,7 @@ def test_json_has_the_documented_keys_and_types(analyzer: Analyzer) -> None:
     ]
     first = out["entities"][0]
     assert first == {"start": 0, "end": 7, "text": "Bitcoin", "entity_id": "crypto:btc",
-                     "name": "Bitcoin", "type": "CRYPTO_ASSET"}  # fmt: skip
+                     "name": "Bitcoin", "type": "CRYPTO_ASSET", "curated": True}  # fmt: skip
     assert [(s["start"], s["end"], s["text"]) for s in out["sentences"]] == [
         (0, 37, "Bitcoin fell 5% to $98,000 on Monday."),
         (38, 84, "CoinShares said ETF outflows hit $1.2 billion."),

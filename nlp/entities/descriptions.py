@@ -132,10 +132,11 @@ def anaphor_mentions(
         if _overlaps(cands, m.start("noun"), end) or _overlaps(added, start, end):
             continue
         anaphor = table.anaphors[_norm(m.group("noun"))]
-        antecedent = _antecedent(cands, anaphor, kb=kb, reach=_reach(index, start))
-        if antecedent is not None and not _unknown_name_between(
-            text, cands, antecedent, start=start
-        ):
+        reach = (_reach(index, start)[0], _sentence_end(index, end))
+        antecedent = _antecedent(cands, anaphor, kb=kb, reach=reach)
+        if antecedent is None or antecedent.start > start or _apposition(text, cands, start):
+            continue
+        if not _unknown_name_between(text, cands, antecedent, start=start):
             added.append(replace(antecedent, start=start, end=end, source="anaphor", host=None))
     return cands + added
 
@@ -162,6 +163,20 @@ def _unknown_name_between(text: str, cands: list[Any], antecedent: Any, *, start
             continue
         return True
     return False
+
+
+def _apposition(text: str, cands: list[Any], start: int) -> bool:
+    """'Michael Saylor, the founder and chairman of ...': a description set beside a name
+    describes it; it is not a mention of its own."""
+    before = text[:start].rstrip()
+    return before.endswith(",") and any(c.end == len(before) - 1 for c in cands)
+
+
+def _sentence_end(index: SentenceIndex, pos: int) -> int:
+    """Where the sentence holding `pos` ends: a compatible name later in it makes the anaphor
+    ambiguous ("the company's bets make MicroStrategy ...")."""
+    sent = index.of(pos)
+    return index.span(sent).end if sent is not None else pos
 
 
 def _reach(index: SentenceIndex, start: int) -> tuple[int, int]:

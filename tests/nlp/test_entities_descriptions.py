@@ -94,6 +94,11 @@ def test_anaphors_link_to_the_one_compatible_entity(
         # an unseen name stands between: "the firm" may mean River, which nothing found
         ("Some backers include Cygni and Alarko Ventures. According to River's statement, "
          "the firm aims to grow.", "the firm"),
+        # a compatible name later in the sentence: the anaphor may point forward
+        ("He posted on Twitter. A trader said the company's bets make MicroStrategy risky.",
+         "the company"),
+        # an apposition describes the name beside it; it is not a mention of its own
+        ("Maria Lopez, the founder of Quillfeather, said fees will fall.", "the founder"),
         # a plural is a class, not the entity
         ("BlackRock filed. The firms said demand is strong.", "The firms"),
     ],

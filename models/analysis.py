@@ -39,6 +39,8 @@ class Entity(SQLModel, table=True):
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     user_defined: bool = False
+    curated: bool = Field(default=True, index=True)  # False: id derived from an unknown name
+    mention_count: int = 0  # stored mentions; kept for uncurated entities
 
 
 class Mention(SQLModel, table=True):

@@ -14,6 +14,7 @@ class EntityMention(BaseModel):
     entity_id: str | None
     name: str
     type: str
+    curated: bool | None = None  # True: a KB entity; False: an id derived from the name
     sentence_index: int | None = Field(default=None, exclude=True)
     nested_in: int | None = Field(default=None, exclude=True)  # index of the enclosing mention
 

@@ -16,7 +16,14 @@ from rich.text import Text
 from api.cli.errors import err_console, fail
 from api.cli.groups import app, entities_app
 from api.context import get_engine
-from api.services.kb_admin import add_entity, list_entities, make_entity, show_entity
+from api.services.kb_admin import (
+    add_entity,
+    list_entities,
+    list_uncurated,
+    make_entity,
+    promote,
+    show_entity,
+)
 from api.services.processing import build_analyzer, process_articles
 from ingest.normalize import strip_controls
 from nlp.entities.kb import ENTITY_TYPES
@@ -232,8 +239,14 @@ def entities_list(
         str | None, typer.Option(help="Text to find in id, name, aliases or tickers.")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 100,
+    uncurated: Annotated[
+        bool, typer.Option("--uncurated", help="Stored names the KB does not know, busiest first.")
+    ] = False,
 ) -> None:
     """List knowledge-base entities (built-in, user file and database)."""
+    if uncurated:
+        _list_uncurated(search=search, limit=limit)
+        return
     kind = entity_type.value if entity_type is not None else None
     try:
         entries = list_entities(get_engine(), entity_type=kind, search=search)
@@ -299,3 +312,35 @@ def entities_add(
     except NlpError as exc:
         raise fail(str(exc)) from None
     console.print(f"added {entity.id} ({entity.type}) to {where}")
+
+
+def _list_uncurated(*, search: str | None, limit: int) -> None:
+    """The uncurated entities table."""
+    rows = list_uncurated(get_engine(), search=search, limit=limit)
+    table = Table("id", "type", "name", "mentions", title=f"{len(rows)} uncurated entities")
+    for row in rows:
+        table.add_row(row.id, row.type, row.name, str(row.mention_count))
+    console.print(table)
+    if not rows:
+        console.print("[dim]none stored yet: `tidings process` stores names the KB lacks[/dim]")
+
+
+@entities_app.command("promote")
+def entities_promote(
+    entity_id: Annotated[str, typer.Argument(help="Uncurated id, e.g. person:maria-lopez.")],
+    *,
+    entity_type: Annotated[
+        EntityType | None, typer.Option("--type", help="Type in the KB (default: as stored).")
+    ] = None,
+) -> None:
+    """Add an uncurated entity to the KB: TIDINGS_USER_KB_FILE if set, else the database."""
+    path = get_nlp_settings().user_kb_file
+    kind = entity_type.value if entity_type is not None else None
+    try:
+        done = promote(get_engine(), entity_id, entity_type=kind, user_file=path)
+    except NlpError as exc:
+        raise fail(str(exc)) from None
+    aliases = f" with aliases {', '.join(done.aliases)}" if done.aliases else ""
+    console.print(
+        f"promoted {done.entity_id} ({done.entity_type}, {done.name}){aliases} to {done.where}"
+    )

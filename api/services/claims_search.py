@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, text
 from sqlmodel import Session, col
 
+from models.analysis import Entity
 from models.articles import Article
 from models.checks import ClaimCheck
 from models.claims import Claim
@@ -95,13 +96,15 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _filters(query: ClaimQuery) -> list[ColumnElement[bool]]:
-    """WHERE clauses for every structured filter of the query."""
+def _filters(query: ClaimQuery, *, speaker: str | None = None) -> list[ColumnElement[bool]]:
+    """WHERE clauses for every structured filter of the query; `speaker` is the name of an
+    uncurated entity the query names, whose own claims (attributed to it) also match."""
     where: list[ColumnElement[bool]] = []
     if query.entity:
-        where.append(
-            or_(col(Claim.subject_id) == query.entity, col(Claim.subject).ilike(query.entity))
-        )
+        about = [col(Claim.subject_id) == query.entity, col(Claim.subject).ilike(query.entity)]
+        if speaker:
+            about.append(col(Claim.attributed_to).ilike(speaker))
+        where.append(or_(*about))
     if query.metric:
         where.append(_metric_filter(query.metric))
     equal = {"unit": query.unit, "claim_type": query.claim_type, "direction": query.direction}
@@ -160,7 +163,9 @@ def _statement(session: Session, query: ClaimQuery) -> tuple[Any, Any]:
         stmt, rank = _with_text(session, stmt, query.text)
         if stmt is None:
             return None, None
-    for clause in _filters(query):
+    named = session.get(Entity, query.entity) if query.entity else None
+    speaker = named.name if named is not None and not named.curated else None
+    for clause in _filters(query, speaker=speaker):
         stmt = stmt.where(clause)
     if rank is not None:
         stmt = stmt.add_columns(rank)

@@ -19,6 +19,7 @@ from nlp.entities.kb import (
     entity_from_dict,
     load_entities_file,
 )
+from nlp.errors import KnowledgeBaseError
 from nlp.settings import get_nlp_settings
 
 
@@ -109,3 +110,57 @@ def add_entity(engine: Engine, entity: KBEntity, *, to_file: Path | None = None)
         row.extra = extra or None
         session.add(row)
     return "database"
+
+
+def list_uncurated(engine: Engine, *, search: str | None = None, limit: int = 100) -> list[Entity]:
+    """Uncurated entities, most mentioned first (then by id)."""
+    with Session(engine) as session:
+        query = select(Entity).where(col(Entity.curated).is_(False))
+        if search:
+            needle = f"%{search.lower()}%"
+            query = query.where(
+                func.lower(Entity.name).like(needle) | func.lower(Entity.id).like(needle)
+            )
+        query = query.order_by(col(Entity.mention_count).desc(), col(Entity.id)).limit(limit)
+        return list(session.exec(query).all())
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """What `promote` did: the KB entity it wrote and where."""
+
+    entity_id: str
+    entity_type: str
+    name: str
+    aliases: list[str]
+    where: str
+
+
+def promote(
+    engine: Engine, entity_id: str, *, entity_type: str | None, user_file: Path | None
+) -> Promotion:
+    """Add an uncurated entity to the KB (the user KB file when given, else the database),
+    with the surface forms seen in stored mentions as aliases; it is curated from then on."""
+    with Session(engine) as session:
+        row = session.get(Entity, entity_id)
+        if row is None:
+            raise KnowledgeBaseError(
+                f"no stored entity {entity_id!r} (see `tidings entities list --uncurated`)"
+            )
+        if row.curated:
+            raise KnowledgeBaseError(f"{entity_id} is already in the knowledge base")
+        forms = session.exec(
+            select(Mention.text).where(col(Mention.entity_id) == entity_id).distinct()
+        ).all()
+    kind = entity_type or row.type
+    aliases = sorted({f.strip() for f in forms if f.strip() and f.strip() != row.name})
+    # One-word forms ("Lopez") stay out: a bare surname would link every Lopez in every article.
+    aliases = [a for a in aliases if len(a.split()) > 1 and not a.startswith("@")]
+    entity = make_entity({"id": entity_id, "name": row.name, "type": kind, "aliases": aliases})
+    where = add_entity(engine, entity, to_file=user_file)
+    with session_scope(engine) as session:
+        stored = session.get(Entity, entity_id)
+        if stored is not None:
+            stored.curated, stored.type = True, kind
+            session.add(stored)
+    return Promotion(entity_id, kind, row.name, aliases, where)

@@ -33,6 +33,7 @@ from sqlalchemy import Engine, delete, or_
 from sqlmodel import Session, col, select
 
 from api.services.narratives import narrative_rows, sync_taxonomy
+from api.services.uncurated import refresh_mention_counts
 from models._time import utcnow
 from models.analysis import Entity, EntitySentiment, Mention, ProcessingStatus, Sentence
 from models.articles import Article
@@ -143,6 +144,11 @@ def _entity_ids(analyses: Sequence[Analysis]) -> dict[str, tuple[str, str]]:
     return dict(sorted(seen.items()))
 
 
+def _uncurated_ids(analyses: Sequence[Analysis], kb: KnowledgeBase) -> set[str]:
+    """Linked ids in the analyses that the KB does not know."""
+    return {i for i in _entity_ids(analyses) if kb.get(i) is None}
+
+
 def _ensure_entities(session: Session, analyses: Sequence[Analysis], kb: KnowledgeBase) -> None:
     """Insert missing Entity rows (`ON CONFLICT DO NOTHING`, so concurrent runs never collide)
     and refresh the built-in ones from the KB; user-defined rows are left as the user made them.
@@ -154,7 +160,8 @@ def _ensure_entities(session: Session, analyses: Sequence[Analysis], kb: Knowled
     for entity_id, (name, kind) in seen.items():
         kb_entity = kb.get(entity_id)
         row: dict[str, object] = {"id": entity_id, "name": name, "type": kind, "symbol": None,
-                                  "aliases": [], "extra": None, "user_defined": False}  # fmt: skip
+                                  "aliases": [], "extra": None, "user_defined": False,
+                                  "curated": kb_entity is not None}  # fmt: skip
         if kb_entity is not None:
             row.update(name=kb_entity.name, type=kb_entity.type, aliases=list(kb_entity.aliases),
                        symbol=kb_entity.tickers[0] if kb_entity.tickers else None)  # fmt: skip
@@ -169,7 +176,7 @@ def _ensure_entities(session: Session, analyses: Sequence[Analysis], kb: Knowled
         new = wanted[entity.id]
         if entity.user_defined or kb.get(entity.id) is None:
             continue  # the user's own definition wins; unknown ids keep their first name
-        fields = ("name", "type", "symbol", "aliases")
+        fields = ("name", "type", "symbol", "aliases", "curated")
         if any(getattr(entity, f) != new[f] for f in fields):
             for f in fields:
                 setattr(entity, f, new[f])
@@ -244,6 +251,7 @@ def store_analysis(
             return  # deleted meanwhile
         _ensure_entities(session, [analysis], kb)
         _write_analysis(session, article, analysis)
+        refresh_mention_counts(session, _uncurated_ids([analysis], kb))
 
 
 def mark_failed(engine: Engine, article_id: int, error: str, *, versions: dict[str, str]) -> None:
@@ -352,6 +360,8 @@ def _process_batch(
                 _write_failure(session, by_id[article_id], result, versions=versions)
                 stats.failed += 1
                 stats.errors.append((article_id, result))
+        analyses = [r for _, r in results if isinstance(r, Analysis)]
+        refresh_mention_counts(session, _uncurated_ids(analyses, analyzer.kb))
 
 
 def process_articles(

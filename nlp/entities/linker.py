@@ -24,6 +24,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from nlp.entities.descriptions import anaphor_mentions, ranked_mentions
 from nlp.entities.kb import KnowledgeBase
 from nlp.entities.ner_filter import NerFilter
 from nlp.entities.patterns import (
@@ -45,6 +46,7 @@ from nlp.entities.rules import (
     guarded_word_ok,
     is_shouting,
 )
+from nlp.entities.uncurated import assign_ids
 from nlp.sentences import SentenceIndex, SentenceSpan
 from nlp.types import EntityMention
 
@@ -123,10 +125,16 @@ class EntityLinker:
         if use_ner:
             chosen = self._ner_filter.add(doc, chosen, make=Candidate)
         chosen = _propagate_surnames(text, chosen)
+        chosen = assign_ids(text, chosen, known=lambda i: self.kb.get(i) is not None)
+        chosen = ranked_mentions(text, chosen, kb=self.kb, make=self._description)
+        chosen = anaphor_mentions(text, chosen, kb=self.kb, index=index)
         self._inflation_family(text, chosen)
         ordered = sorted(chosen, key=lambda c: (c.start, -c.end))
         position = {id(c): i for i, c in enumerate(ordered)}
-        return [self._mention(text, c, index=index, position=position) for c in ordered]
+        mentions = [self._mention(text, c, index=index, position=position) for c in ordered]
+        for m in mentions:
+            m.curated = None if m.entity_id is None else self.kb.get(m.entity_id) is not None
+        return mentions
 
     def _kb_candidates(self, doc: Doc, index: SentenceIndex) -> list[Candidate]:
         """KB matches with case and context rules applied; one reading per span."""
@@ -162,6 +170,10 @@ class EntityLinker:
         assert entity is not None
         group = "group" in entity.tags
         return Candidate(span[0], span[1], entity_id, entity.type, entity.name, "kb", rank, group)
+
+    def _description(self, start: int, end: int, entity_id: str) -> Candidate:
+        """A ranked description ("the largest stablecoin") naming a KB entity."""
+        return replace(self._kb_candidate((start, end), entity_id, rank=4), source="description")
 
     @staticmethod
     def _firm_counts(spans: dict[tuple[int, int], list[tuple[str, str, str]]]) -> Counter[str]:

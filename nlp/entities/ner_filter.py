@@ -19,7 +19,7 @@ _LEADING = re.compile(
     r"^(?:(?:the|The|THE|a|an|An|A)\s+|(?:[A-Z]{2,4}\s+)(?=[A-Z][a-z])"
     r"|(?:Chair(?:man|woman)?|Senator|Sen\.|Rep\.|Representative|President|Governor|Gov\."
     r"|Founder|Co-founder|Analyst|Professor|Prof\.|Dr\.|Mr\.|Ms\.|Mrs\.|Judge|Minister"
-    r"|Secretary|Commissioner|Bitcoiner|Trader|Investor)\s+(?=[A-Z]))+"
+    r"|Secretary|Commissioner|Bitcoiner|Trader|Investor|Billionaire|Economist|Strategist|Engineer|Technologist|Host|Anchor|Lawyer|Attorney|Veteran|Former)\s+(?=[A-Z]))+"
 )
 _TRAILING = re.compile(r"(?:['’]s?|[\s,.;:])+$")
 _GENERIC = frozenset(
@@ -44,22 +44,34 @@ class NerFilter:
         names: dict[str, str] = {}
         out = list(chosen)
         for ent in doc.ents:
-            kept = self._trim(text, ent.start_char, ent.end_char)
-            if kept is None or _overlaps(taken, kept):
-                continue
-            surface = text[kept[0] : kept[1]]
-            kind = ner_type(ent.label_, surface)
-            if kind is None or not self._plausible(surface, ent.label_):
-                continue
-            names.setdefault(surface, kind)
-            taken.append(kept)
-            out.append(make(kept[0], kept[1], None, kind, surface, "ner", 6))
+            for kept in _pieces(text, self._trim(text, ent.start_char, ent.end_char)):
+                self._keep(text, (kept, ent.label_), taken=taken, names=names, out=out, make=make)
         for surface, kind in names.items():
             for m in re.finditer(rf"(?<![\w$]){re.escape(surface)}(?!\w)", text):
                 if not _overlaps(taken, (m.start(), m.end())):
                     taken.append((m.start(), m.end()))
                     out.append(make(m.start(), m.end(), None, kind, surface, "ner", 6))
         return out
+
+    def _keep(
+        self,
+        text: str,
+        found: tuple[tuple[int, int], str],
+        *,
+        taken: list[tuple[int, int]],
+        names: dict[str, str],
+        out: list[Any],
+        make: Callable[..., Any],
+    ) -> None:
+        """Add one trimmed NER span as an unlinked mention when it is a plausible name."""
+        kept, label = found
+        if not _overlaps(taken, kept):
+            surface = text[kept[0] : kept[1]]
+            kind = ner_type(label, surface)
+            if kind is not None and self._plausible(surface, label):
+                names.setdefault(surface, kind)
+                taken.append(kept)
+                out.append(make(kept[0], kept[1], None, kind, surface, "ner", 6))
 
     @staticmethod
     def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -95,6 +107,31 @@ class NerFilter:
             return not all(common)  # places are ordinary words in the lexicon; others may be firms
         # One common word ("Research") or a run of them (a report title) is rarely a name.
         return not all(common) or len(words) == 2
+
+
+def _pieces(text: str, span: tuple[int, int] | None) -> list[tuple[int, int]]:
+    """A span cut at list commas ("Cygni, Alarko Ventures") and after a possessive
+    ("Neigut's State"): each piece is a name of its own."""
+    if span is None:
+        return []
+    start, end = span
+    m = re.search(r"['’]s\s", text[start:end])
+    if m is not None:
+        end = start + m.start()
+    if re.search(
+        r",\s*(?:Inc|Ltd|LLC|L\.P|Corp|Co|Jr|Sr|S\.A|AG|PLC|[A-Z]-\w+)\b", text[start:end]
+    ):
+        return [(start, end)]
+    pieces: list[tuple[int, int]] = []
+    if not re.search(r",\s+[A-Z]", text[start:end]):
+        return [(start, end)]
+    for m in re.finditer(r"[^,]+", text[start:end]):
+        inner = m.group()
+        lead = len(inner) - len(inner.lstrip())
+        s0, s1 = start + m.start() + lead, start + m.start() + len(inner.rstrip())
+        if s1 > s0:
+            pieces.append((s0, s1))
+    return pieces
 
 
 def _overlaps(taken: list[tuple[int, int]], span: tuple[int, int]) -> bool:

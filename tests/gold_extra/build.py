@@ -11,7 +11,11 @@ held out of the claim rules after the blind set's claim misses were studied. The
 dev2 and blind2 are in the sentiment model's market-stance training labels (so their sentence
 scores say nothing); the blind set stays blind for sentiment.
 
+`tests/gold_entities/` holds entity-only gold files in the same format (splits `ent-dev` and
+`ent-blind`); build them with `--folder tests/gold_entities`.
+
     python tests/gold_extra/build.py OUT [--shared ../shared] [--split dev|dev2|blind|blind2]
+        [--folder tests/gold_entities]
 """
 
 import argparse
@@ -47,12 +51,14 @@ def restore(gold: dict[str, Any], text: str) -> dict[str, Any]:
     return gold
 
 
-def build(out: Path, *, shared: Path, split: str | None = None) -> list[str]:
-    """Write the rebuilt gold files and texts under `out`; returns the doc names written."""
+def build(out: Path, *, shared: Path, split: str | None = None, folder: Path = HERE) -> list[str]:
+    """Write the rebuilt gold files and texts under `out`; returns the doc names written.
+
+    `folder` holds the offset-only gold files (this folder, or `tests/gold_entities`)."""
     (out / "gold").mkdir(parents=True, exist_ok=True)
     (out / "samples").mkdir(parents=True, exist_ok=True)
     written = []
-    for path in sorted(HERE.glob("*.json")):
+    for path in sorted(folder.glob("*.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
         if split and gold.get("split") != split:
             continue
@@ -69,9 +75,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
-    parser.add_argument("--split", choices=["dev", "dev2", "blind", "blind2"])
+    parser.add_argument(
+        "--split", choices=["dev", "dev2", "blind", "blind2", "ent-dev", "ent-blind"]
+    )
+    parser.add_argument("--folder", type=Path, default=HERE, help="gold folder (default: here)")
     args = parser.parse_args()
-    names = build(args.out, shared=args.shared, split=args.split)
+    names = build(args.out, shared=args.shared, split=args.split, folder=args.folder)
     print(f"{len(names)} articles written to {args.out}")
 
 

@@ -88,15 +88,15 @@ def test_patterns_give_parametric_ids(analyzer: Analyzer) -> None:
     ]
 
 
-def test_unknown_names_come_from_ner_unlinked(analyzer: Analyzer) -> None:
+def test_unknown_names_come_from_ner_with_derived_ids(analyzer: Analyzer) -> None:
     text = (
         "Priya Ramaswamy, an analyst at Quillfeather Capital, said prices would rise. "
         "Ramaswamy added more."
     )
     mentions = [(m.text, m.entity_id, m.type) for m in analyzer.analyze(text).entities]
-    assert ("Quillfeather Capital", None, "COMPANY") in mentions
-    assert ("Priya Ramaswamy", None, "PERSON") in mentions
-    assert ("Ramaswamy", None, "PERSON") in mentions  # the surname later on
+    assert ("Quillfeather Capital", "org:quillfeather-capital", "COMPANY") in mentions
+    assert ("Priya Ramaswamy", "person:priya-ramaswamy", "PERSON") in mentions
+    assert ("Ramaswamy", "person:priya-ramaswamy", "PERSON") in mentions  # the surname later
 
 
 def test_ner_junk_is_dropped(analyzer: Analyzer) -> None:

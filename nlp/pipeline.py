@@ -64,6 +64,11 @@ def chunk_text(text: str, limit: int) -> list[str]:
     return pieces
 
 
+def _names(listing: str) -> tuple[str, ...]:
+    """The names of a comma-separated setting."""
+    return tuple(p.strip() for p in listing.split(",") if p.strip())
+
+
 class Analyzer:
     """Loads the models once and analyzes texts one by one or in batches."""
 
@@ -76,8 +81,11 @@ class Analyzer:
     ) -> None:
         """Load spaCy and the KB (built-in + user file unless `kb` is given); build stages."""
         self.settings = settings or get_nlp_settings()
-        disable = tuple(p.strip() for p in self.settings.spacy_disable.split(",") if p.strip())
-        self.nlp = load_spacy(self.settings.spacy_model, disable=disable)
+        self.nlp = load_spacy(
+            self.settings.spacy_model,
+            disable=_names(self.settings.spacy_disable),
+            exclude=_names(self.settings.spacy_exclude),
+        )
         # A chunk may exceed the limit by one line; keep spaCy's own guard above it.
         self.nlp.max_length = max(self.nlp.max_length, 2 * self.settings.nlp_max_chunk_chars)
         self.kb = kb if kb is not None else KnowledgeBase.load(user_file=self.settings.user_kb_file)

@@ -15,7 +15,11 @@ class NlpSettings(BaseSettings):
     """Name of an installed spaCy pipeline package (e.g. en_core_web_trf)."""
 
     spacy_disable: str = "parser,lemmatizer"
-    """Comma-separated spaCy components loaded but not run (sentences and entities need neither)."""
+    """Comma-separated spaCy components loaded but not run in the shared pass (the claims stage
+    parses the sentences around numbers itself; the entity rules read the lemmatizer's tables)."""
+
+    spacy_exclude: str = "senter"
+    """Comma-separated spaCy components not loaded at all (sentences come from nlp.sentences)."""
 
     user_kb_file: Path | None = None
     """Optional YAML file of extra knowledge-base entities (same format as nlp/kb/*.yaml)."""

@@ -122,7 +122,8 @@ def bench_sentiment(
     shared: SharedOption = None,
     threads: Annotated[int, typer.Option(help="Inference threads for both models.")] = 2,
 ) -> None:
-    """Sentences/s of the embedded model vs a BERT-base classifier via transformers.pipeline."""
+    """Sentences/s of the embedded model (FPB/tweets and real article sentences) vs a BERT-base
+    classifier via transformers.pipeline, and the CPU flags it ran on."""
     from nlp.evaluation.bench import run_bench
 
     _report(
@@ -131,6 +132,9 @@ def bench_sentiment(
         text=lambda r: (
             f"embedded: {r['sentences_per_s']:.1f} sentences/s "
             f"(peak RSS {r['peak_rss_mb']:.0f} MiB); BERT-base pipeline: "
-            f"{r['baseline_sentences_per_s']:.1f} sentences/s; speedup x{r['speedup']:.1f}"
+            f"{r['baseline_sentences_per_s']:.1f} sentences/s; speedup x{r['speedup']:.1f}\n"
+            f"embedded on {r['n_article_sentences']} real article sentences: "
+            f"{r['article_sentences_per_s'] or 0:.1f} sentences/s; "
+            f"CPU flags: {', '.join(r['cpu_flags']) or 'none of avx2/avx512'}"
         ),
     )

@@ -10,7 +10,7 @@ fortunes ("X jumped 8 % while Y slid 5 %") therefore get opposite signs.
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from nlp.sentiment.backend import Probs, SentimentBackend, label_of, score_of
@@ -86,19 +86,64 @@ def polarity_weight(probs: Probs) -> float:
     return max(0.05, 1.0 - probs["neutral"])
 
 
-def entity_sentiment(analysis: Analysis, backend: SentimentBackend) -> list[EntitySentimentResult]:
-    """Per linked entity: polarity-weighted mean of clause-blended mention scores."""
-    contexts: list[tuple[str, int, str]] = []  # (entity_id, sentence index, clause text)
+def mention_contexts(analysis: Analysis) -> list[tuple[str, int, str]]:
+    """(entity_id, sentence index, clause text) of every linked mention inside a sentence."""
+    contexts: list[tuple[str, int, str]] = []
     for mention in analysis.entities:
         idx = sentence_index_at(analysis.sentences, mention.start)
         if mention.entity_id is None or idx is None:
             continue
         sent = analysis.sentences[idx]
         contexts.append((mention.entity_id, idx, clause_for(sent.text, mention.start - sent.start)))
-    unique = sorted({c for _, _, c in contexts})
-    clause_probs = dict(zip(unique, backend.predict(unique), strict=True))
+    return contexts
+
+
+def stance_texts(analysis: Analysis) -> list[str | None]:
+    """Per forecast claim (in order), the clause its stance is read from (None: no sentence)."""
+    texts: list[str | None] = []
+    for claim in analysis.claims:
+        if claim.claim_type != "forecast":
+            continue
+        idx = claim.sentence_index
+        if 0 <= idx < len(analysis.sentences):
+            sent = analysis.sentences[idx]
+            texts.append(clause_for(sent.text, max(0, claim.start - sent.start)))
+        else:
+            texts.append(None)
+    return texts
+
+
+def targeted_texts(analysis: Analysis) -> list[str]:
+    """Clause texts that entity sentiment and forecast stance need scored, sorted and unique.
+
+    A clause equal to a sentence of the document is left out: it is the very input the sentence
+    pass gave the model, so that pass's result is reused (see `known_probs`).
+    """
+    sentences = {s.text for s in analysis.sentences}
+    wanted = {clause for _, _, clause in mention_contexts(analysis)}
+    forecasts = [c for c in analysis.claims if c.claim_type == "forecast"]
+    wanted.update(
+        text
+        for text, claim in zip(stance_texts(analysis), forecasts, strict=True)
+        if text and claim.direction not in ("up", "down")
+    )
+    return sorted(wanted - sentences)
+
+
+def known_probs(analysis: Analysis) -> dict[str, Probs]:
+    """Sentence text -> the probabilities the sentence pass gave it."""
+    return {s.text: s.probs for s in analysis.sentences if s.probs is not None}
+
+
+def entity_sentiment(
+    analysis: Analysis, clause_probs: Mapping[str, Probs]
+) -> list[EntitySentimentResult]:
+    """Per linked entity: polarity-weighted mean of clause-blended mention scores.
+
+    `clause_probs` maps every text of `targeted_texts` and every sentence text to its scores.
+    """
     sums: dict[str, list[float]] = {}
-    for entity_id, idx, clause in contexts:
+    for entity_id, idx, clause in mention_contexts(analysis):
         sent = analysis.sentences[idx]
         sent_probs = sent.probs or clause_probs[clause]
         probs = clause_probs[clause]
@@ -172,8 +217,13 @@ def apply_sentiment(
     backend: SentimentBackend,
     *,
     sentence_probs: Sequence[Probs] | None = None,
+    clause_probs: Mapping[str, Probs] | None = None,
 ) -> Analysis:
-    """Fill sentence labels/scores/probs, entity sentiment, document sentiment and claim stance."""
+    """Fill sentence labels/scores/probs, entity sentiment, document sentiment and claim stance.
+
+    Callers that batch many documents pass `sentence_probs` and `clause_probs` (holding every
+    text of `targeted_texts`); otherwise the backend scores what is missing here.
+    """
     probs = sentence_probs
     if probs is None:
         probs = backend.predict([s.text for s in analysis.sentences])
@@ -181,27 +231,21 @@ def apply_sentiment(
         sent.probs = p
         sent.label = label_of(p)
         sent.score = round(score_of(p), 6)
-    analysis.entity_sentiment = entity_sentiment(analysis, backend)
+    lookup = dict(clause_probs) if clause_probs is not None else {}
+    lookup.update(known_probs(analysis))
+    missing = [t for t in targeted_texts(analysis) if t not in lookup]
+    if missing:
+        lookup.update(zip(missing, backend.predict(missing), strict=True))
+    analysis.entity_sentiment = entity_sentiment(analysis, lookup)
     analysis.document = document_sentiment(analysis.sentences)
-    _claim_stance(analysis, backend)
+    _claim_stance(analysis, lookup)
     analysis.model_versions["sentiment"] = backend.version
     return analysis
 
 
-def _claim_stance(analysis: Analysis, backend: SentimentBackend) -> None:
+def _claim_stance(analysis: Analysis, clause_probs: Mapping[str, Probs]) -> None:
     """Set `stance` on forecast claims from their direction or their clause's sentiment."""
     todo = [c for c in analysis.claims if c.claim_type == "forecast"]
-    texts: list[str | None] = []
-    for claim in todo:
-        idx = claim.sentence_index
-        if 0 <= idx < len(analysis.sentences):
-            sent = analysis.sentences[idx]
-            texts.append(clause_for(sent.text, max(0, claim.start - sent.start)))
-        else:
-            texts.append(None)
-    need = sorted(
-        {t for t, c in zip(texts, todo, strict=True) if t and c.direction not in ("up", "down")}
-    )
-    found = dict(zip(need, backend.predict(need), strict=True)) if need else {}
-    for claim, text in zip(todo, texts, strict=True):
-        claim.stance = forecast_stance(claim.direction, found.get(text) if text else None)
+    for claim, text in zip(todo, stance_texts(analysis), strict=True):
+        found = clause_probs.get(text) if text and claim.direction not in ("up", "down") else None
+        claim.stance = forecast_stance(claim.direction, found)

@@ -1,9 +1,15 @@
-"""The `sentiment` pipeline stage (named in nlp.pipeline.STAGES)."""
+"""The `sentiment` pipeline stage (named in nlp.pipeline.STAGES).
+
+A batch of documents costs two model calls: every distinct sentence, then every distinct clause
+that entity sentiment or forecast stance needs and that is not itself a sentence (a clause equal
+to its sentence is the same model input, so the sentence's result is reused). The backends sort
+each call by length, so one call over many documents pads far less than one call per document.
+"""
 
 from collections.abc import Sequence
 
-from nlp.sentiment.aggregate import apply_sentiment
-from nlp.sentiment.backend import SentimentBackend
+from nlp.sentiment.aggregate import apply_sentiment, targeted_texts
+from nlp.sentiment.backend import Probs, SentimentBackend
 from nlp.sentiment.registry import create_backend
 from nlp.sentiment.settings import get_sentiment_settings
 from nlp.stages import AnalysisContext, StageResources
@@ -23,13 +29,21 @@ class SentimentStage:
         self.run_batch([ctx])
 
     def run_batch(self, ctxs: Sequence[AnalysisContext]) -> None:
-        """Score all English documents' sentences in one length-sorted pass, then aggregate."""
-        todo = [c for c in ctxs if c.language == "en" and c.analysis.sentences]
-        texts = [s.text for c in todo for s in c.analysis.sentences]
-        probs = iter(self.backend.predict(texts))
-        for ctx in todo:
-            mine = [next(probs) for _ in ctx.analysis.sentences]
-            apply_sentiment(ctx.analysis, self.backend, sentence_probs=mine)
+        """Score all English documents' sentences, then their targeted clauses, then aggregate."""
+        todo = [c.analysis for c in ctxs if c.language == "en" and c.analysis.sentences]
+        if not todo:
+            return
+        scored = self._score(dict.fromkeys(s.text for a in todo for s in a.sentences))
+        targets = dict.fromkeys(t for a in todo for t in targeted_texts(a) if t not in scored)
+        scored.update(self._score(targets))
+        for analysis in todo:
+            probs = [dict(scored[s.text]) for s in analysis.sentences]
+            apply_sentiment(analysis, self.backend, sentence_probs=probs, clause_probs=scored)
+
+    def _score(self, texts: dict[str, None]) -> dict[str, Probs]:
+        """Text -> probabilities, in one backend call for the distinct texts given."""
+        keys = list(texts)
+        return dict(zip(keys, self.backend.predict(keys), strict=True)) if keys else {}
 
 
 def sentiment_stage(resources: StageResources) -> SentimentStage:

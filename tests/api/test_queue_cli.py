@@ -13,6 +13,7 @@ from api.cli.groups import app
 from api.context import get_engine
 from api.queue.app import get_celery
 from api.queue.settings import get_queue_settings
+from ingest.settings import get_ingest_settings
 from models.articles import Article
 from models.db import session_scope
 from tests.workers import broker_url
@@ -22,11 +23,13 @@ runner = CliRunner()
 
 @pytest.fixture
 def queue_env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Caches cleared around a test that sets TIDINGS_BROKER_URL / TIDINGS_QUEUE_*."""
-    for cached in (get_queue_settings, get_celery):
+    """Caches cleared around a test that sets TIDINGS_BROKER_URL / TIDINGS_QUEUE_* or
+    TIDINGS_BUILTIN_SOURCES (an earlier test in the process may have cached other values)."""
+    caches = (get_queue_settings, get_celery, get_ingest_settings)
+    for cached in caches:
         cached.cache_clear()
     yield db_url
-    for cached in (get_queue_settings, get_celery):
+    for cached in caches:
         cached.cache_clear()
 
 

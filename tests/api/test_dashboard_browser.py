@@ -2,7 +2,6 @@
 uvicorn server on 127.0.0.1 (screenshots in test-artifacts/screenshots/, gitignored)."""
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,20 +9,14 @@ from sqlalchemy import Engine
 
 from models.db import init_engine
 from tests.api.conftest import seed_store
+from tests.browser import chromium, need_chromium, shot, watched_tab
 from tests.conftest import served
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
     """A seeded SQLite store served by uvicorn on a free loopback port."""
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Chromium is not at /usr/bin/chromium: browser tests skipped "
-            "(install it with `sudo apt-get install -y chromium`)"
-        )
+    need_chromium()
     folder = tmp_path_factory.mktemp("site")
     engine = init_engine(f"sqlite:///{folder / 'tidings.db'}")
     seed_store(engine, folder)
@@ -34,35 +27,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine
 
 @pytest.fixture(scope="module")
 def browser(site: tuple[str, Engine]) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser: Any, site: tuple[str, Engine]) -> Iterator[Any]:
     """A page that records console errors, failed requests and requests leaving 127.0.0.1."""
-    base = site[0]
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.problems = []
-    tab.on("console", lambda m: m.type == "error" and tab.problems.append(f"console: {m.text}"))
-    tab.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
-    tab.on("response", lambda r: r.status < 400 or tab.problems.append(f"{r.status}: {r.url}"))
-    tab.on("requestfailed", lambda r: tab.problems.append(f"failed: {r.url}"))
-    tab.on("request", lambda r: r.url.startswith(base) or tab.problems.append(f"outside: {r.url}"))
-    yield tab
-    context.close()
-
-
-def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    with watched_tab(browser, site[0]) as tab:
+        yield tab
 
 
 def _points(page: Any, chart_id: str, trace: int = 0) -> int:
@@ -85,7 +58,7 @@ def test_overview_renders_the_sentiment_chart(page: Any, site: tuple[str, Engine
     assert gaps[0] is False and gaps[1] >= 10
     assert page.locator("#top-entities a", has_text="crypto:btc").count() == 1
     assert "No market series stored" in page.locator("form.picker").inner_text()
-    _shot(page, "overview")
+    shot(page, "overview")
     assert page.problems == []
 
 
@@ -102,7 +75,7 @@ def test_claims_search_returns_the_expected_rows_and_links_to_the_sentence(
     assert rows.count() >= 1
     assert "$523 million" in rows.first.inner_text()
     assert rows.first.locator("td.value").inner_text() == "$523M"
-    _shot(page, "claims-search")
+    shot(page, "claims-search")
     rows.first.locator("a.source-link").click()
     page.wait_for_url("**/articles/*#s0")
     assert page.locator("#s0 mark.claim", has_text="$523 million").count() == 1
@@ -120,7 +93,7 @@ def test_article_page_colours_sentences_and_marks_entities(
     assert page.locator("mark.claim", has_text="$1.2 billion").count() == 1
     assert page.locator("mark.entity").count() >= 1
     assert _points(page, "sentence-chart") == page.locator("span.sentence").count()
-    _shot(page, "article")
+    shot(page, "article")
     assert page.problems == []
 
 
@@ -131,7 +104,7 @@ def test_entity_page_charts_its_sentiment(page: Any, site: tuple[str, Engine]) -
     assert _points(page, "entity-chart") >= 2
     assert "No market series describes Bitcoin" in page.locator("main").inner_text()
     assert page.locator("table.claims tr.claim-row").count() >= 1
-    _shot(page, "entity")
+    shot(page, "entity")
     assert page.problems == []
 
 
@@ -144,7 +117,7 @@ def test_narrative_and_correlation_pages_without_market_data(
     page.wait_for_url("**/narratives/*")
     assert _points(page, "narrative-sentiment") >= 1
     assert page.locator("#top-sentences a").count() >= 1
-    _shot(page, "narrative")
+    shot(page, "narrative")
     page.goto(base + "/correlation")
     assert "No market series stored yet" in page.locator("#notice").inner_text()
     assert page.problems == []

@@ -17,7 +17,7 @@ from api.services.demo_corpus import DEMO_LABEL, demo_articles, demo_market, flo
 from models.articles import Article
 from models.checks import ClaimCheck, ForecastResolution
 from models.narratives import NarrativeAssignment
-from tests.api.test_dashboard_browser import CHROMIUM, SHOTS
+from tests.browser import chromium, need_chromium, shot, watched_tab
 from tests.conftest import served
 
 runner = CliRunner()
@@ -130,45 +130,22 @@ def test_demo_refuses_a_store_with_other_articles(db_url: str) -> None:
 
 @pytest.fixture(scope="module")
 def site(demo_engine: Engine) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Chromium is not at /usr/bin/chromium: browser tests skipped "
-            "(install it with `sudo apt-get install -y chromium`)"
-        )
+    need_chromium()
     with served(demo_engine) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def browser(site: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser: Any, site: str) -> Iterator[Any]:
     """A tab that records console errors, failed requests and requests leaving the server."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.problems = []
-    tab.on("console", lambda m: m.type == "error" and tab.problems.append(f"console: {m.text}"))
-    tab.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
-    tab.on("response", lambda r: r.status < 400 or tab.problems.append(f"{r.status}: {r.url}"))
-    tab.on("requestfailed", lambda r: tab.problems.append(f"failed: {r.url}"))
-    tab.on("request", lambda r: r.url.startswith(site) or tab.problems.append(f"outside: {r.url}"))
-    yield tab
-    context.close()
-
-
-def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"demo-{name}.png"), full_page=True)
+    with watched_tab(browser, site) as tab:
+        yield tab
 
 
 def _traces(page: Any, chart_id: str) -> list[dict[str, Any]]:
@@ -190,7 +167,7 @@ def test_overview_charts_sentiment_against_btc(page: Any, site: str) -> None:
     assert page.locator("tr.claim-row .verdict").count() >= 1
     values = page.locator("tr.claim-row td.value").all_inner_texts()
     assert values and not any("e+" in v or v.endswith(".0") for v in values)
-    _shot(page, "overview")
+    shot(page, "demo-overview")
     page.select_option("select[name=market]", "DEMO-BTC-ETF-FLOW")
     page.wait_for_url("**/?market=DEMO-BTC-ETF-FLOW")
     assert _traces(page, "sentiment-chart")[1]["name"] == "DEMO-BTC-ETF-FLOW"
@@ -209,13 +186,13 @@ def test_claims_search_shows_checked_flows(page: Any, site: str) -> None:
     assert rows.first.locator(".verdict").inner_text() == "contradicted"
     value = rows.first.locator("td.value").inner_text()
     assert value.startswith("$") and value.endswith("M"), value  # e.g. $802M, not 802000000.0
-    _shot(page, "claims")
+    shot(page, "demo-claims")
     rows.first.locator("a.source-link").click()
     page.wait_for_selector("#sentence-chart .main-svg")
     assert page.locator("mark.claim").count() >= 1
     assert page.locator(".verdict.v-contradicted").count() >= 1
     assert page.locator("span.sentence[style*='rgba']").count() >= 2
-    _shot(page, "article")
+    shot(page, "demo-article")
     assert page.problems == []
 
 
@@ -228,7 +205,7 @@ def test_narrative_pages(page: Any, site: str) -> None:
     assert _traces(page, "narrative-voice")[0]["n"] >= 20
     assert page.locator("#top-sentences tr").count() > 5
     assert page.locator("#top-articles a").count() > 5
-    _shot(page, "narrative")
+    shot(page, "demo-narrative")
     assert page.problems == []
 
 
@@ -240,7 +217,7 @@ def test_correlation_page(page: Any, site: str) -> None:
     assert _traces(page, "overlay-chart")[0]["n"] >= 60
     assert "overlapping days" in page.locator("#summary").inner_text()
     assert page.locator("#granger tr").count() == 3
-    _shot(page, "correlation")
+    shot(page, "demo-correlation")
     page.fill("input[name=entity]", "crypto:btc")
     page.click("button[type=submit]")
     page.wait_for_url("**/correlation?*entity=crypto%3Abtc*")
@@ -254,5 +231,5 @@ def test_entity_page_charts_sentiment_against_its_market(page: Any, site: str) -
     traces = _traces(page, "entity-chart")
     assert [t["name"] for t in traces] == ["entity sentiment", "BTC-USD"]
     assert traces[0]["n"] >= 60
-    _shot(page, "entity")
+    shot(page, "demo-entity")
     assert page.problems == []

@@ -95,6 +95,8 @@ class EntityOut(BaseModel):
     symbol: str | None
     aliases: list[str]
     user_defined: bool
+    curated: bool = True  # False: an id derived from a name the knowledge base does not know
+    mention_count: int = 0  # stored mentions (kept for uncurated entities)
 
 
 class EntityDetail(EntityOut):

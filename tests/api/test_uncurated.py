@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -20,6 +21,7 @@ from models.db import session_scope
 from models.settings import get_database_settings
 from nlp.pipeline import Analyzer
 from nlp.settings import get_nlp_settings
+from tests.conftest import served
 
 TEXTS = [
     "Maria Lopez, a strategist at Quillfeather Capital, expects Bitcoin to reach $150,000. "
@@ -56,6 +58,15 @@ def test_unknown_names_are_stored_uncurated_with_counts_and_searchable(
         assert len(articles) == 2
         said = search_claims(session, ClaimQuery(entity="person:maria-lopez"))
         assert {hit.claim.attributed_to for hit in said} == {"Maria Lopez"}
+    with served(engine) as base:
+        listed = httpx.get(f"{base}/api/v1/entities", params={"curated": "false"}).json()
+        assert {(e["id"], e["curated"], e["mention_count"]) for e in listed["items"]} >= {
+            ("person:maria-lopez", False, 3), ("org:quillfeather-capital", False, 1)}  # fmt: skip
+        assert all(not e["curated"] for e in listed["items"])
+        one = httpx.get(f"{base}/api/v1/entities/person:maria-lopez").json()
+        assert (one["curated"], one["articles"]) == (False, 2)
+        bad = httpx.get(f"{base}/api/v1/entities", params={"curated": "maybe"})
+        assert bad.status_code == 422 and bad.json()["param"] == "curated"
 
 
 def test_list_uncurated_and_promote_into_the_user_kb(

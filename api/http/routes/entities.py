@@ -25,10 +25,15 @@ def list_entities(
     settings: SettingsDep,
     q: Text = None,
     type: Annotated[str | None, Query(max_length=60, examples=["CRYPTO_ASSET"])] = None,
+    curated: Annotated[
+        bool | None,
+        Query(description="false: only names the knowledge base does not know (`person:...`)"),
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[EntityOut]:
-    """Knowledge-base entities by id; `q` matches the id, name or symbol (case-insensitive)."""
+    """Entities by id; `q` matches the id, name or symbol (case-insensitive); `curated=false`
+    lists the names the knowledge base does not know, stored with their mention counts."""
     size = page_size(limit, settings.api_max_page_size)
     key = decode_cursor(cursor, {"after_id": str})
     stmt: Any = select(Entity)
@@ -41,6 +46,8 @@ def list_entities(
         )
     if type:
         stmt = stmt.where(col(Entity.type) == type)
+    if curated is not None:
+        stmt = stmt.where(col(Entity.curated) == curated)
     if key:
         stmt = stmt.where(col(Entity.id) > key["after_id"])
     rows = session.exec(stmt.order_by(col(Entity.id)).limit(size + 1)).all()

@@ -1,5 +1,6 @@
 """Shared test helpers: where ../shared is, and skipping cleanly when it is absent."""
 
+import os
 import socket
 import threading
 import uuid
@@ -9,6 +10,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+
+# pytest-xdist starts its workers with COLUMNS=80; a rich Console created at import would fix its
+# width from it, and the CLI tests that pass their own COLUMNS to CliRunner would see 80 columns.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"

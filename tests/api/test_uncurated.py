@@ -84,7 +84,9 @@ def test_list_uncurated_and_promote_into_the_user_kb(
         assert "person:maria-lopez" in listed.output and "org:quillfeather-capital" in listed.output
         first = [line for line in listed.output.splitlines() if "person:" in line or "org:" in line]
         assert "person:maria-lopez" in first[0]  # most mentioned first
-        done = runner.invoke(app, ["entities", "promote", "person:maria-lopez"])
+        done = runner.invoke(
+            app, ["entities", "promote", "person:maria-lopez"], env={"COLUMNS": "400"}
+        )
         assert done.exit_code == 0, done.output
         assert "promoted person:maria-lopez" in done.output and str(kb_file) in done.output
         assert "person:maria-lopez" in kb_file.read_text(encoding="utf-8")

@@ -26,22 +26,11 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from benchdoc import ARCHIVE, archive_texts, write_section  # bench/ is the script's folder
+
 REPO = Path(__file__).resolve().parents[1]
-DATA = (
-    REPO.parent / "shared" / "data" / "crypto-news-articles" / "cryptonews_com_2023_fulltext.json"
-)
 BASELINE_REF = "63cb463"  # main before issue 21's one-machine work
 WARMUP = 4  # articles analyzed before the timed pass (first-call allocations)
-
-
-def load_articles() -> list[tuple[str, date]]:
-    """(text, publication date) of each distinct text, in first-seen order."""
-    records = json.loads(DATA.read_text(encoding="utf-8"))
-    seen: dict[str, date] = {}
-    for r in records:
-        text = "\n".join(p.strip() for p in r["paragraphs"])
-        seen.setdefault(text, date.fromisoformat(r["date"][:10]))
-    return list(seen.items())
 
 
 def _cpu_s() -> float:
@@ -57,7 +46,7 @@ def child(mode: str, *, batch: int, n_process: int, out: Path) -> None:
     os.environ["TIDINGS_SENTIMENT_CACHE_SIZE"] = "0"
     from nlp.pipeline import Analyzer
 
-    items = load_articles()
+    items = archive_texts()
     analyzer = Analyzer()
     for text, published in items[:WARMUP]:
         analyzer.analyze(text, published)
@@ -222,12 +211,12 @@ def main() -> None:
     parser.add_argument("--n-process", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if not DATA.exists():
-        sys.exit(f"{DATA} not found: the benchmark needs ../shared")
+    if not ARCHIVE.exists():
+        sys.exit(f"{ARCHIVE} not found: the benchmark needs ../shared")
     if args.child:
         child(args.child, batch=args.batch, n_process=args.n_process, out=args.out)
         return
-    items = load_articles()
+    items = archive_texts()
     facts = {
         "articles": len(items), "words": sum(len(t.split()) for t, _ in items),
         "ref": args.baseline_ref, "cpu_flags": cpu_flags(), "load_start": os.getloadavg()[0],
@@ -238,9 +227,6 @@ def main() -> None:
     section = render(rows, facts)
     print(section)
     if not args.no_write:
-        sys.path.insert(0, str(REPO / "bench"))
-        from benchdoc import write_section
-
         write_section("Analyze", section)
 
 

@@ -9,7 +9,6 @@ the figures under "## Claims" in docs/BENCHMARKS.md (other sections are left as 
 """
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -20,7 +19,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from benchdoc import write_section  # noqa: E402
+from benchdoc import archive_texts, write_section  # noqa: E402
 
 # Timed passes repeat the same texts; a warm sentiment cache would make every pass after the
 # first skip the model, which no new article does. Measure without it.
@@ -29,21 +28,8 @@ os.environ["TIDINGS_SENTIMENT_CACHE_SIZE"] = "0"
 from nlp.claims.extract import CLAIMS_VERSION  # noqa: E402
 from nlp.pipeline import STAGES, Analyzer  # noqa: E402
 
-DATA = (
-    REPO.parent / "shared" / "data" / "crypto-news-articles" / "cryptonews_com_2023_fulltext.json"
-)
 DOC = REPO / "docs" / "BENCHMARKS.md"
 CLAIMS_STAGE = "nlp.claims.stage:claims_stage"
-
-
-def load_texts() -> list[tuple[str, date | None]]:
-    """(text, publication date) of every distinct article text."""
-    records = json.loads(DATA.read_text(encoding="utf-8"))
-    seen: dict[str, date | None] = {}
-    for r in records:
-        text = "\n".join(p.strip() for p in r["paragraphs"])
-        seen.setdefault(text, date.fromisoformat(r["date"][:10]))
-    return list(seen.items())
 
 
 def one_pass(analyzer: Analyzer, items: list[tuple[str, date | None]]) -> tuple[float, int]:
@@ -55,7 +41,7 @@ def one_pass(analyzer: Analyzer, items: list[tuple[str, date | None]]) -> tuple[
 
 def measure(repeats: int) -> dict[str, object]:
     """Interleaved timed passes with and without the claims stage (first pass of each dropped)."""
-    items = load_texts()
+    items = archive_texts()
     stages = list(STAGES) if CLAIMS_STAGE in STAGES else [*STAGES, CLAIMS_STAGE]
     with_claims = Analyzer(stages=stages)
     without = Analyzer(stages=[s for s in stages if s != CLAIMS_STAGE], kb=with_claims.kb)

@@ -8,7 +8,6 @@ gate saves. Writes the figures under "## Narratives" in docs/BENCHMARKS.md.
 """
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -19,7 +18,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from benchdoc import write_section  # noqa: E402
+from benchdoc import archive_texts, write_section  # noqa: E402
 
 # Timed passes repeat the same texts; a warm sentiment cache would make every pass after the
 # first skip the model, which no new article does. Measure without it.
@@ -29,21 +28,8 @@ from nlp.narratives.assign import AssignConfig  # noqa: E402
 from nlp.narratives.stage import NarrativeStage  # noqa: E402
 from nlp.pipeline import STAGES, Analyzer  # noqa: E402
 
-DATA = (
-    REPO.parent / "shared" / "data" / "crypto-news-articles" / "cryptonews_com_2023_fulltext.json"
-)
 DOC = REPO / "docs" / "BENCHMARKS.md"
 STAGE = "nlp.narratives.stage:narrative_stage"
-
-
-def load_texts(limit: int | None = None) -> list[tuple[str, date | None]]:
-    """(text, publication date) of every distinct article text (the first `limit`)."""
-    records = json.loads(DATA.read_text(encoding="utf-8"))
-    seen: dict[str, date | None] = {}
-    for r in records:
-        text = "\n".join(p.strip() for p in r["paragraphs"])
-        seen.setdefault(text, date.fromisoformat(r["date"][:10]))
-    return list(seen.items())[:limit]
 
 
 def one_pass(analyzer: Analyzer, items: list[tuple[str, date | None]]) -> tuple[float, int, int]:
@@ -62,7 +48,7 @@ def stage_of(analyzer: Analyzer) -> NarrativeStage:
 
 def measure(repeats: int, limit: int | None = None) -> dict[str, object]:
     """Interleaved timed passes with and without the narrative stage (first pass dropped)."""
-    items = load_texts(limit)
+    items = archive_texts(limit)
     stages = list(STAGES) if STAGE in STAGES else [*STAGES, STAGE]
     with_stage = Analyzer(stages=stages)
     without = Analyzer(stages=[s for s in stages if s != STAGE], kb=with_stage.kb)

@@ -7,10 +7,10 @@ new field in a record) do not break it; every stored number, label and record mu
 Sentence texts from ../shared are stored as digests (see `digest_texts`), never as text; a
 snapshot is rebuilt only before a deliberate behaviour change, with `digest_texts` over the output.
 
-The sentiment model is int8: ONNX Runtime picks its kernels by CPU features (AVX2 vs AVX-512
-VNNI) and they round differently (docs/EVALUATION.md), so sentiment outputs are compared only on
-a CPU of the kind the snapshots were made on (tests/snapshots/machine.json); elsewhere everything
-else is still compared exactly.
+The sentiment model and the narrative encoder are int8: ONNX Runtime picks its kernels by CPU
+features (AVX2 vs AVX-512 VNNI) and they round differently (docs/EVALUATION.md), so their outputs
+are compared only on a CPU of the kind the snapshots were made on (tests/snapshots/machine.json);
+elsewhere everything else is still compared exactly.
 """
 
 import hashlib
@@ -31,8 +31,9 @@ SAMPLE = "samples/000_69657d30d331c4cd.txt"
 TEXT_KEYS = frozenset({"text", "sentence", "sentence_text", "quote", "missed", "spurious"})
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
-# Keys holding sentiment model output (sentence labels, entity and document sentiment).
-SENTIMENT_KEYS = frozenset({"sentences", "entity_sentiment", "document"})
+# Keys holding int8 model output: sentence labels, entity and document sentiment (the sentiment
+# model), the narratives and their scores (the narrative encoder).
+INT8_KEYS = frozenset({"sentences", "entity_sentiment", "document", "narratives"})
 
 
 def int8_kernels() -> str:
@@ -47,12 +48,12 @@ def int8_kernels() -> str:
     return "other"
 
 
-def without_sentiment(value: Any) -> Any:
-    """`value` without the keys that hold sentiment model output."""
+def without_int8_outputs(value: Any) -> Any:
+    """`value` without the keys that hold int8 model output."""
     if isinstance(value, dict):
-        return {k: without_sentiment(v) for k, v in value.items() if k not in SENTIMENT_KEYS}
+        return {k: without_int8_outputs(v) for k, v in value.items() if k not in INT8_KEYS}
     if isinstance(value, list):
-        return [without_sentiment(v) for v in value]
+        return [without_int8_outputs(v) for v in value]
     return value
 
 
@@ -121,7 +122,7 @@ def test_output_matches_the_snapshot(name: str) -> None:
     if int8_kernels() != made_on:
         if name == "eval_sentiment.json":
             pytest.skip(f"sentiment snapshot made on {made_on} int8 kernels, this CPU differs")
-        stored = without_sentiment(stored)
+        stored = without_int8_outputs(stored)
     assert differences(stored, digest_texts(run_cli(*args))) == []
 
 
@@ -135,7 +136,5 @@ def test_differences_sees_a_changed_number_and_ignores_new_keys() -> None:
         "$.a.rows: expected 1 items, got 0"
     ]
     assert digest_texts({"text": "abc", "n": "abc"})["text"].startswith("sha256:")
-    assert without_sentiment({"claims": [1], "sentences": [2], "f": {"document": 3}}) == {
-        "claims": [1],
-        "f": {},
-    }
+    stored = {"claims": [1], "sentences": [2], "f": {"document": 3}, "narratives": [4]}
+    assert without_int8_outputs(stored) == {"claims": [1], "f": {}}

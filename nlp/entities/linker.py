@@ -24,11 +24,12 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from nlp.entities.descriptions import anaphor_mentions, ranked_mentions
+from nlp.entities.descriptions import anaphor_mentions, load_table, ranked_mentions
 from nlp.entities.kb import KnowledgeBase
 from nlp.entities.ner_filter import NerFilter
 from nlp.entities.patterns import (
     ORG_EVENT_WORDS,
+    compound_names,
     domain_stems,
     normalize_surface,
     org_event_keys,
@@ -45,8 +46,12 @@ from nlp.entities.rules import (
     generic_inflation_swap,
     guarded_word_ok,
     is_shouting,
+    issuer_reading,
+    ner_type,
+    one_fund,
+    title_case,
 )
-from nlp.entities.uncurated import assign_ids
+from nlp.entities.uncurated import assign_ids, uncurated_id
 from nlp.sentences import SentenceIndex, SentenceSpan
 from nlp.types import EntityMention
 
@@ -120,8 +125,15 @@ class EntityLinker:
         text = doc.text
         index = SentenceIndex(sentences)
         kb_cands = self._kb_candidates(doc, index)
+        self._issuers(text, kb_cands)
         pattern_cands = self._pattern_candidates(text, kb_cands, published=published)
-        chosen = resolve_overlaps(kb_cands + pattern_cands)
+        pattern_cands += _compound_names(text, kb_cands, index)
+        cands = [
+            c
+            for c in kb_cands + pattern_cands
+            if not (c.group and c.type == "ETF" and one_fund(text, c.start, c.end))
+        ]
+        chosen = resolve_overlaps(cands)
         if use_ner:
             chosen = self._ner_filter.add(doc, chosen, make=Candidate)
         chosen = _propagate_surnames(text, chosen)
@@ -258,7 +270,12 @@ class EntityLinker:
                 )
         for start, end, stem in domain_stems(text):
             cand = self._lookup((start, end), stem)
-            if cand is not None:
+            if cand is not None and cand.type == "CRYPTO_ASSET":
+                # "Bitcoin.org" is a website, not the asset.
+                name = text[start:end]
+                entity_id = uncurated_id(name, "ORGANIZATION")
+                cands.append(Candidate(start, end, entity_id, "ORGANIZATION", name, "pattern", 4))
+            elif cand is not None:
                 cands.append(cand)
         cands.extend(self._org_events(text, kb_cands))
         cands.extend(_acronym_expansions(text, kb_cands))
@@ -284,6 +301,17 @@ class EntityLinker:
             elif firm:  # "the Solana meltdown" with no known event stays the asset
                 out.append(event)
         return out
+
+    def _issuers(self, text: str, cands: list[Candidate]) -> None:
+        """Bare "Tether" is the stablecoin unless the text makes it the issuing company ("Tether
+        said", "Tether's chief technology officer", "CEO of Tether")."""
+        for cand in cands:
+            issuer_id = load_table().issuers.get(cand.entity_id or "")
+            issuer = self.kb.get(issuer_id) if issuer_id else None
+            if issuer is None or text[cand.start : cand.end].isupper():
+                continue  # a ticker (USDT) is always the token
+            if issuer_reading(text, cand.start, cand.end):
+                cand.entity_id, cand.type, cand.name = issuer.id, issuer.type, issuer.name
 
     def _inflation_family(self, text: str, chosen: list[Candidate]) -> None:
         """Generic "core inflation" follows the gauge the article itself names (CPI or PCE)."""
@@ -322,6 +350,27 @@ class EntityLinker:
             sentence_index=index.of(cand.start),
             nested_in=position.get(id(cand.host)) if cand.host is not None else None,
         )
+
+
+def _compound_names(text: str, kb_cands: list[Candidate], index: SentenceIndex) -> list[Candidate]:
+    """Names that hold a KB word or end in an organization head ("National Bitcoin Office",
+    "Bitcoin Beach", "Fed Watch Tool", "Esas Ventures") are names of their own: an uncurated
+    organization that wins over the KB word inside it. Not in title-case headings, and not when
+    the span cuts a KB name ("Bank of America Global Research")."""
+    out: list[Candidate] = []
+    for start, end in compound_names(text):
+        inside = [c for c in kb_cands if c.start < end and start < c.end]
+        if any(c.start < start or c.end > end for c in inside):
+            continue
+        if any(c.start == start and c.end == end for c in inside):
+            continue  # the KB knows the whole name
+        sent = index.of(start)
+        if sent is not None and title_case(text[index.span(sent).start : index.span(sent).end]):
+            continue
+        name = text[start:end]
+        kind = ner_type("ORG", name) or "ORGANIZATION"
+        out.append(Candidate(start, end, uncurated_id(name, kind), kind, name, "pattern", 4))
+    return out
 
 
 def _glued_pairs(

@@ -87,6 +87,8 @@ class EntityLinker:
         self._by_surface: dict[str, str] = {}
         self._tickers: set[str] = set()
         self._plain_tickers: set[str] = set()  # tickers that link without context
+        # KB people's two-word names by first name: {first: [(first, last, id)]}
+        self._people: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         self._ner_filter = NerFilter(self._words)
         self._compile(nlp)
 
@@ -105,6 +107,11 @@ class EntityLinker:
             (cs if exact else ci)[key] = surface
             self._readings[key].append((entity_id, kind, surface))
             self._by_surface.setdefault(normalize_surface(surface), entity_id)
+            entity = self.kb.get(entity_id)
+            if kind == "alias" and entity is not None and entity.type == "PERSON":
+                words = surface.split()
+                if len(words) == 2:
+                    self._people[words[0]].append((words[0], words[1], entity_id))
         for key, surface in ci.items():
             self._ci.add(key, [nlp.make_doc(surface)])
         for key, surface in cs.items():
@@ -136,8 +143,10 @@ class EntityLinker:
         chosen = resolve_overlaps(cands)
         if use_ner:
             chosen = self._ner_filter.add(doc, chosen, make=Candidate)
+        chosen = self._coordinated_first_names(text, chosen)
         chosen = _propagate_surnames(text, chosen)
         chosen = assign_ids(text, chosen, known=lambda i: self.kb.get(i) is not None)
+        self._misspelled_people(text, chosen)
         chosen = ranked_mentions(text, chosen, kb=self.kb, make=self._description)
         chosen = anaphor_mentions(text, chosen, kb=self.kb, index=index)
         self._inflation_family(text, chosen)
@@ -302,6 +311,56 @@ class EntityLinker:
                 out.append(event)
         return out
 
+    def _coordinated_first_names(self, text: str, chosen: list[Candidate]) -> list[Candidate]:
+        """'Cameron and Tyler Winklevoss': the bare first name before "and" shares the full
+        name's surname, so it is a person of its own ("Cameron Winklevoss")."""
+        out = list(chosen)
+        for cand in chosen:
+            parts = text[cand.start : cand.end].split()
+            if cand.type != "PERSON" or len(parts) != 2:
+                continue
+            m = re.search(r"(?<![\w.])([A-Z][a-z]{2,})\s+(?:and|&)\s+$", text[: cand.start])
+            if m is None or self._is_word(m.group(1).lower()):
+                continue
+            start, end = m.start(1), m.end(1)
+            if re.search(r"[A-Z][\w.'’-]*\s+$", text[:start]):
+                continue  # "Maria Lopez and Daniel Lopez": the word is a surname
+            there = [c for c in out if c.start < end and start < c.end]
+            if any((c.start, c.end) != (start, end) or c.source != "ner" for c in there):
+                continue
+            name = f"{m.group(1)} {parts[1]}"
+            entity_id = self._by_surface.get(normalize_surface(name))
+            known = self.kb.get(entity_id) if entity_id else None
+            out = [c for c in out if c not in there]
+            out.append(
+                Candidate(
+                    start, end, known.id if known else uncurated_id(name, "PERSON"), "PERSON",
+                    known.name if known else name, "coref", 5,
+                )
+            )  # fmt: skip
+        return out
+
+    def _misspelled_people(self, text: str, chosen: list[Candidate]) -> None:
+        """'Cathie Woods', 'Paolo Adoino': a full name the KB lacks that differs from a KB
+        person's full name by one letter in the surname (same first name, surname of five
+        letters or more) is that person, with its short forms."""
+        renamed: dict[str, Candidate] = {}
+        for cand in chosen:
+            parts = text[cand.start : cand.end].split()
+            if cand.type != "PERSON" or len(parts) != 2 or cand.entity_id is None:
+                continue
+            if self.kb.get(cand.entity_id) is not None or len(parts[1]) < 5:
+                continue
+            matches = {
+                eid for _, last, eid in self._people.get(parts[0], ()) if _one_edit(parts[1], last)
+            }
+            if len(matches) == 1:
+                renamed[cand.entity_id] = self._kb_candidate((0, 0), matches.pop(), rank=5)
+        for cand in chosen:
+            new = renamed.get(cand.entity_id or "")
+            if new is not None:
+                cand.entity_id, cand.name = new.entity_id, new.name
+
     def _issuers(self, text: str, cands: list[Candidate]) -> None:
         """Bare "Tether" is the stablecoin unless the text makes it the issuing company ("Tether
         said", "Tether's chief technology officer", "CEO of Tether")."""
@@ -443,14 +502,32 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     return chosen
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two different words are one insertion, deletion or substitution apart."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 def _propagate_surnames(text: str, chosen: list[Candidate]) -> list[Candidate]:
-    """A later bare surname ("Thielen") takes the entity of the full name seen before it."""
+    """A later bare surname ("Thielen") takes the entity of the full name seen before it, unless
+    two people of the article share it ("Cameron and Tyler Winklevoss")."""
     taken = [(c.start, c.end) for c in chosen]
     guessed = {(c.start, c.end): c for c in chosen if c.source == "ner"}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for c in chosen:
+        parts = text[c.start : c.end].split()
+        if c.type == "PERSON" and (len(parts) >= 2 or c.source == "coref"):
+            owners[c.name.split()[-1]].add(c.entity_id or c.name)
     added: list[Candidate] = []
     for cand in chosen:
         parts = text[cand.start : cand.end].split()
         if cand.type != "PERSON" or len(parts) < 2 or not parts[-1][:1].isupper():
+            continue
+        if len(owners[cand.name.split()[-1]]) > 1:
             continue
         for m in re.finditer(rf"\b{re.escape(parts[-1])}\b", text[cand.end :]):
             start, end = cand.end + m.start(), cand.end + m.end()

@@ -140,7 +140,10 @@ _ISSUER_AFTER = re.compile(
     r"|planned|revealed|reveals|reported|reports|confirmed|confirms|expects|intends|launched"
     r"|launches|invested|invests|bought|buys|purchased|disclosed|discloses|posted|recorded|earned"
     r"|hired|appointed|stated|told|noted|added|denied|denies|claims|claimed)\b"
-    r"|\s+(?:will|would|is|was)\s+(?:invest|investing|planning|committed|allocat\w+|buy|buying)\b)"
+    r"|\s+(?:will|would|is|was|has\s+been)\s+(?:invest|investing|planning|committed|allocat\w+|buy"
+    r"|buying|launching|building|expanding|leading|developing|partnering|working|hiring|seeking"
+    r"|moving|entering|backing|funding|facing|being\s+sued)\b"
+    r"|,\s+(?:the|a)\s+(?:company|firm|issuer|operator|stablecoin\s+issuer)\b)"
 )
 _ISSUER_BEFORE = re.compile(
     r"(?:\b(?:CEO|CTO|CFO|COO|chief\s+\w+\s+officer|founder|co-founder|executives?|officials?"

@@ -24,6 +24,7 @@ _FORMERLY = re.compile(
 # A fund named after its issuer: "ARK Innovation ETF", "Valkyrie Bitcoin Strategy Fund".
 _FUND_TAIL = re.compile(
     r"(?:\s+(?:[A-Z][\w&.-]*|of|and|&)){1,5}?\s+(?:ETF|Fund|Trust|ETP)(?![\w-])"
+    r"|\s+(?:[Bb]itcoin|BTC|[Ee]ther(?:eum)?|ETH)\s+(?:trust|fund)(?![\w-])"
 )
 # "National Bitcoin Office (ONBTC)": an all-caps short form in brackets right after a name.
 _ACRONYM = re.compile(r"\s*\(([A-Z][A-Z0-9&]{1,7}\+?)\)")
@@ -108,9 +109,12 @@ def _named_funds(text: str, cands: list[Any]) -> None:
     """An issuer's name that opens a fund's name the KB lacks becomes that fund (an ETF with a
     derived `etf:` id), so the fund does not pass for its issuer."""
     for cand in cands:
-        if cand.type not in {"COMPANY"} or cand.entity_id is None:
+        linked = cand.entity_id is not None or cand.source == "ner"
+        if cand.type not in {"COMPANY", "PERSON"} or not linked:
             continue
         m = _FUND_TAIL.match(text, cand.end)
+        if m is not None and cand.type == "PERSON" and m.group()[1:2].isupper():
+            continue  # a person opens a fund's name only as "Winklevoss bitcoin trust"
         if m is None or any(
             c is not cand and c.start < m.end() and cand.end <= c.start and c.entity_id
             for c in cands

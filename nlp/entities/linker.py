@@ -320,10 +320,11 @@ class EntityLinker:
             if cand.type != "PERSON" or len(parts) != 2:
                 continue
             m = re.search(r"(?<![\w.])([A-Z][a-z]{2,})\s+(?:and|&)\s+$", text[: cand.start])
-            if m is None or self._is_word(m.group(1).lower()):
+            if m is None or m.group(1) in _NOT_FIRST_NAMES:
                 continue
             start, end = m.start(1), m.end(1)
-            if re.search(r"[A-Z][\w.'’-]*\s+$", text[:start]):
+            before = re.search(r"([A-Z][\w.'’-]*)\s+$", text[:start])
+            if before and not self._is_word(before.group(1).lower()):
                 continue  # "Maria Lopez and Daniel Lopez": the word is a surname
             there = [c for c in out if c.start < end and start < c.end]
             if any((c.start, c.end) != (start, end) or c.source != "ner" for c in there):
@@ -409,6 +410,14 @@ class EntityLinker:
             sentence_index=index.of(cand.start),
             nested_in=position.get(id(cand.host)) if cand.host is not None else None,
         )
+
+
+# Capitalized words before "and <full name>" that are not first names.
+_NOT_FIRST_NAMES = frozenset(
+    str.split("""The This That These Those And But Both Either Neither Former Then Today Yesterday
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
+    July August September October November December CEO Chairman President Senator Analysts""")
+)
 
 
 def _compound_names(text: str, kb_cands: list[Candidate], index: SentenceIndex) -> list[Candidate]:
@@ -527,16 +536,20 @@ def _propagate_surnames(text: str, chosen: list[Candidate]) -> list[Candidate]:
         parts = text[cand.start : cand.end].split()
         if cand.type != "PERSON" or len(parts) < 2 or not parts[-1][:1].isupper():
             continue
-        if len(owners[cand.name.split()[-1]]) > 1:
-            continue
+        shared = len(owners[cand.name.split()[-1]]) > 1  # found, but not linked
         for m in re.finditer(rf"\b{re.escape(parts[-1])}\b", text[cand.end :]):
             start, end = cand.end + m.start(), cand.end + m.end()
             if (start, end) in guessed:  # NER's own label for the bare surname ("ORG") loses
                 other = guessed.pop((start, end))
                 other.entity_id, other.type, other.name = cand.entity_id, cand.type, cand.name
+                if shared:
+                    other.entity_id, other.name = None, parts[-1]
                 continue
             if any(s < end and start < e for s, e in taken):
                 continue
             taken.append((start, end))
-            added.append(replace(cand, start=start, end=end, source="coref", host=None))
+            found = replace(cand, start=start, end=end, source="coref", host=None)
+            if shared:
+                found.entity_id, found.name = None, parts[-1]
+            added.append(found)
     return chosen + added

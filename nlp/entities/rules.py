@@ -136,7 +136,7 @@ _ISSUER_AFTER = re.compile(
     r"|reserves|profits?|earnings|revenue|board|management|team|investments?|plans?|lawyers?"
     r"|subsidiary|parent|headquarters|shareholders?|general\s+counsel)\b"
     r"|\s+(?:CEO|CTO|CFO|chief|executives?|officials?|spokes(?:person|man|woman))\b"
-    r"|\s+(?:has\s+|had\s+|also\s+|now\s+|then\s+)?(?:said|says|announced|announces|plans"
+    r"|\s+(?:(?:has|had|also|now|then)\s+){0,2}(?:said|says|announced|announces|plans"
     r"|planned|revealed|reveals|reported|reports|confirmed|confirms|expects|intends|launched"
     r"|launches|invested|invests|bought|buys|purchased|disclosed|discloses|posted|recorded|earned"
     r"|hired|appointed|stated|told|noted|added|denied|denies|claims|claimed)\b"

@@ -110,7 +110,7 @@ def title_case(sentence: str) -> bool:
 # hypothetical one, not the group of listed funds; "bitcoin ETF flows" is still the group.
 _ONE_FUND_BEFORE = re.compile(
     r"(?:\b(?:a|an|any|one|first|new|another|that|this|its|their|own|proposed|potential)"
-    r"|['’]s)\s+(?:[\w-]+\s+){0,2}$",
+    r"|(?<!\bworld)(?<!\bindustry)(?<!\bmarket)(?<!\bnation)['’]s)\s+(?:[\w-]+\s+){0,2}$",
     re.IGNORECASE,
 )
 _SINGULAR_FUND = re.compile(r"(?:ETF|ETP|[Ff]und)$")

@@ -92,6 +92,9 @@ def test_headlines_are_told_from_sentences(sentence: str, heading: bool) -> None
         ("A week of spot bitcoin ETF flows turned negative.", "spot bitcoin ETF", False),
         ("US spot bitcoin ETF assets hit a record.", "US spot bitcoin ETF", False),
         ("The bitcoin ETF market is crowded.", "bitcoin ETF", False),
+        # a ranking possessive is not an owner: the phrase keeps its earlier reading
+        ("IBIT, the world's largest bitcoin spot ETF, took in more.", "bitcoin spot ETF", False),
+        ("It is the industry’s biggest bitcoin ETF by assets.", "bitcoin ETF", False),
     ],
 )
 def test_one_fund_or_the_group(text: str, phrase: str, one: bool) -> None:

@@ -51,12 +51,13 @@ class Anaphor:
 
 @dataclass(frozen=True)
 class DescriptionTable:
-    """Compiled ranked descriptions and anaphor nouns."""
+    """Compiled ranked descriptions, anaphor nouns and token issuers."""
 
     ranked: dict[str, str]  # lower-cased phrase -> KB id
     ranked_re: re.Pattern[str]
     anaphors: dict[str, Anaphor]
     anaphor_re: re.Pattern[str]
+    issuers: dict[str, str]  # token id -> the company id that shares its name
 
 
 def _phrase_re(phrase: str) -> str:
@@ -88,7 +89,8 @@ def load_table(path: Path = _TABLE) -> DescriptionTable:
         + r"))(?![\w-])"
         + _CLAUSE_GOES_ON
     )
-    return DescriptionTable(ranked, ranked_re, anaphors, anaphor_re)
+    issuers = {str(k): str(v) for k, v in (data.get("issuers") or {}).items()}
+    return DescriptionTable(ranked, ranked_re, anaphors, anaphor_re, issuers)
 
 
 def _norm(phrase: str) -> str:

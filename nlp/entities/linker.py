@@ -24,11 +24,12 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from nlp.entities.descriptions import anaphor_mentions, ranked_mentions
+from nlp.entities.descriptions import anaphor_mentions, load_table, ranked_mentions
 from nlp.entities.kb import KnowledgeBase
 from nlp.entities.ner_filter import NerFilter
 from nlp.entities.patterns import (
     ORG_EVENT_WORDS,
+    compound_names,
     domain_stems,
     normalize_surface,
     org_event_keys,
@@ -45,8 +46,12 @@ from nlp.entities.rules import (
     generic_inflation_swap,
     guarded_word_ok,
     is_shouting,
+    issuer_reading,
+    ner_type,
+    one_fund,
+    title_case,
 )
-from nlp.entities.uncurated import assign_ids
+from nlp.entities.uncurated import assign_ids, uncurated_id
 from nlp.sentences import SentenceIndex, SentenceSpan
 from nlp.types import EntityMention
 
@@ -82,6 +87,8 @@ class EntityLinker:
         self._by_surface: dict[str, str] = {}
         self._tickers: set[str] = set()
         self._plain_tickers: set[str] = set()  # tickers that link without context
+        # KB people's two-word names by first name: {first: [(first, last, id)]}
+        self._people: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         self._ner_filter = NerFilter(self._words)
         self._compile(nlp)
 
@@ -100,6 +107,11 @@ class EntityLinker:
             (cs if exact else ci)[key] = surface
             self._readings[key].append((entity_id, kind, surface))
             self._by_surface.setdefault(normalize_surface(surface), entity_id)
+            entity = self.kb.get(entity_id)
+            if kind == "alias" and entity is not None and entity.type == "PERSON":
+                words = surface.split()
+                if len(words) == 2:
+                    self._people[words[0]].append((words[0], words[1], entity_id))
         for key, surface in ci.items():
             self._ci.add(key, [nlp.make_doc(surface)])
         for key, surface in cs.items():
@@ -120,12 +132,21 @@ class EntityLinker:
         text = doc.text
         index = SentenceIndex(sentences)
         kb_cands = self._kb_candidates(doc, index)
+        self._issuers(text, kb_cands)
         pattern_cands = self._pattern_candidates(text, kb_cands, published=published)
-        chosen = resolve_overlaps(kb_cands + pattern_cands)
+        pattern_cands += _compound_names(text, kb_cands, index)
+        cands = [
+            c
+            for c in kb_cands + pattern_cands
+            if not (c.group and c.type == "ETF" and one_fund(text, c.start, c.end))
+        ]
+        chosen = resolve_overlaps(cands)
         if use_ner:
             chosen = self._ner_filter.add(doc, chosen, make=Candidate)
+        chosen = self._coordinated_first_names(text, chosen)
         chosen = _propagate_surnames(text, chosen)
         chosen = assign_ids(text, chosen, known=lambda i: self.kb.get(i) is not None)
+        self._misspelled_people(text, chosen)
         chosen = ranked_mentions(text, chosen, kb=self.kb, make=self._description)
         chosen = anaphor_mentions(text, chosen, kb=self.kb, index=index)
         self._inflation_family(text, chosen)
@@ -258,7 +279,12 @@ class EntityLinker:
                 )
         for start, end, stem in domain_stems(text):
             cand = self._lookup((start, end), stem)
-            if cand is not None:
+            if cand is not None and cand.type == "CRYPTO_ASSET":
+                # "Bitcoin.org" is a website, not the asset.
+                name = text[start:end]
+                entity_id = uncurated_id(name, "ORGANIZATION")
+                cands.append(Candidate(start, end, entity_id, "ORGANIZATION", name, "pattern", 4))
+            elif cand is not None:
                 cands.append(cand)
         cands.extend(self._org_events(text, kb_cands))
         cands.extend(_acronym_expansions(text, kb_cands))
@@ -284,6 +310,68 @@ class EntityLinker:
             elif firm:  # "the Solana meltdown" with no known event stays the asset
                 out.append(event)
         return out
+
+    def _coordinated_first_names(self, text: str, chosen: list[Candidate]) -> list[Candidate]:
+        """'Cameron and Tyler Winklevoss': the bare first name before "and" shares the full
+        name's surname, so it is a person of its own ("Cameron Winklevoss")."""
+        out = list(chosen)
+        for cand in chosen:
+            parts = text[cand.start : cand.end].split()
+            if cand.type != "PERSON" or len(parts) != 2:
+                continue
+            m = re.search(r"(?<![\w.])([A-Z][a-z]{2,})\s+(?:and|&)\s+$", text[: cand.start])
+            if m is None or m.group(1) in _NOT_FIRST_NAMES:
+                continue
+            start, end = m.start(1), m.end(1)
+            before = re.search(r"([A-Z][\w.'’-]*)\s+$", text[:start])
+            if before and not self._is_word(before.group(1).lower()):
+                continue  # "Maria Lopez and Daniel Lopez": the word is a surname
+            there = [c for c in out if c.start < end and start < c.end]
+            if any((c.start, c.end) != (start, end) or c.source != "ner" for c in there):
+                continue
+            name = f"{m.group(1)} {parts[1]}"
+            entity_id = self._by_surface.get(normalize_surface(name))
+            known = self.kb.get(entity_id) if entity_id else None
+            out = [c for c in out if c not in there]
+            out.append(
+                Candidate(
+                    start, end, known.id if known else uncurated_id(name, "PERSON"), "PERSON",
+                    known.name if known else name, "coref", 5,
+                )
+            )  # fmt: skip
+        return out
+
+    def _misspelled_people(self, text: str, chosen: list[Candidate]) -> None:
+        """'Cathie Woods', 'Paolo Adoino': a full name the KB lacks that differs from a KB
+        person's full name by one letter in the surname (same first name, surname of five
+        letters or more) is that person, with its short forms."""
+        renamed: dict[str, Candidate] = {}
+        for cand in chosen:
+            parts = text[cand.start : cand.end].split()
+            if cand.type != "PERSON" or len(parts) != 2 or cand.entity_id is None:
+                continue
+            if self.kb.get(cand.entity_id) is not None or len(parts[1]) < 5:
+                continue
+            matches = {
+                eid for _, last, eid in self._people.get(parts[0], ()) if _one_edit(parts[1], last)
+            }
+            if len(matches) == 1:
+                renamed[cand.entity_id] = self._kb_candidate((0, 0), matches.pop(), rank=5)
+        for cand in chosen:
+            new = renamed.get(cand.entity_id or "")
+            if new is not None:
+                cand.entity_id, cand.name = new.entity_id, new.name
+
+    def _issuers(self, text: str, cands: list[Candidate]) -> None:
+        """Bare "Tether" is the stablecoin unless the text makes it the issuing company ("Tether
+        said", "Tether's chief technology officer", "CEO of Tether")."""
+        for cand in cands:
+            issuer_id = load_table().issuers.get(cand.entity_id or "")
+            issuer = self.kb.get(issuer_id) if issuer_id else None
+            if issuer is None or text[cand.start : cand.end].isupper():
+                continue  # a ticker (USDT) is always the token
+            if issuer_reading(text, cand.start, cand.end):
+                cand.entity_id, cand.type, cand.name = issuer.id, issuer.type, issuer.name
 
     def _inflation_family(self, text: str, chosen: list[Candidate]) -> None:
         """Generic "core inflation" follows the gauge the article itself names (CPI or PCE)."""
@@ -322,6 +410,35 @@ class EntityLinker:
             sentence_index=index.of(cand.start),
             nested_in=position.get(id(cand.host)) if cand.host is not None else None,
         )
+
+
+# Capitalized words before "and <full name>" that are not first names.
+_NOT_FIRST_NAMES = frozenset(
+    str.split("""The This That These Those And But Both Either Neither Former Then Today Yesterday
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
+    July August September October November December CEO Chairman President Senator Analysts""")
+)
+
+
+def _compound_names(text: str, kb_cands: list[Candidate], index: SentenceIndex) -> list[Candidate]:
+    """Names that hold a KB word or end in an organization head ("National Bitcoin Office",
+    "Bitcoin Beach", "Fed Watch Tool", "Esas Ventures") are names of their own: an uncurated
+    organization that wins over the KB word inside it. Not in title-case headings, and not when
+    the span cuts a KB name ("Bank of America Global Research")."""
+    out: list[Candidate] = []
+    for start, end in compound_names(text):
+        inside = [c for c in kb_cands if c.start < end and start < c.end]
+        if any(c.start < start or c.end > end for c in inside):
+            continue
+        if any(c.start == start and c.end == end for c in inside):
+            continue  # the KB knows the whole name
+        sent = index.of(start)
+        if sent is not None and title_case(text[index.span(sent).start : index.span(sent).end]):
+            continue
+        name = text[start:end]
+        kind = ner_type("ORG", name) or "ORGANIZATION"
+        out.append(Candidate(start, end, uncurated_id(name, kind), kind, name, "pattern", 4))
+    return out
 
 
 def _glued_pairs(
@@ -394,23 +511,45 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     return chosen
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two different words are one insertion, deletion or substitution apart."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 def _propagate_surnames(text: str, chosen: list[Candidate]) -> list[Candidate]:
-    """A later bare surname ("Thielen") takes the entity of the full name seen before it."""
+    """A later bare surname ("Thielen") takes the entity of the full name seen before it, unless
+    two people of the article share it ("Cameron and Tyler Winklevoss")."""
     taken = [(c.start, c.end) for c in chosen]
     guessed = {(c.start, c.end): c for c in chosen if c.source == "ner"}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for c in chosen:
+        parts = text[c.start : c.end].split()
+        if c.type == "PERSON" and (len(parts) >= 2 or c.source == "coref"):
+            owners[c.name.split()[-1]].add(c.entity_id or c.name)
     added: list[Candidate] = []
     for cand in chosen:
         parts = text[cand.start : cand.end].split()
         if cand.type != "PERSON" or len(parts) < 2 or not parts[-1][:1].isupper():
             continue
+        shared = len(owners[cand.name.split()[-1]]) > 1  # found, but not linked
         for m in re.finditer(rf"\b{re.escape(parts[-1])}\b", text[cand.end :]):
             start, end = cand.end + m.start(), cand.end + m.end()
             if (start, end) in guessed:  # NER's own label for the bare surname ("ORG") loses
                 other = guessed.pop((start, end))
                 other.entity_id, other.type, other.name = cand.entity_id, cand.type, cand.name
+                if shared:
+                    other.entity_id, other.name = None, parts[-1]
                 continue
             if any(s < end and start < e for s, e in taken):
                 continue
             taken.append((start, end))
-            added.append(replace(cand, start=start, end=end, source="coref", host=None))
+            found = replace(cand, start=start, end=end, source="coref", host=None)
+            if shared:
+                found.entity_id, found.name = None, parts[-1]
+            added.append(found)
     return chosen + added

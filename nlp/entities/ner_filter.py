@@ -68,6 +68,8 @@ class NerFilter:
         if not _overlaps(taken, kept):
             surface = text[kept[0] : kept[1]]
             kind = ner_type(label, surface)
+            if label in {"GPE", "LOC", "FAC"} and kind == "ORGANIZATION":
+                return  # a place ("Lugano", "San Salvador"); places are not annotated
             if kind is not None and self._plausible(surface, label):
                 names.setdefault(surface, kind)
                 taken.append(kept)

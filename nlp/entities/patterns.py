@@ -58,6 +58,20 @@ ETF_GROUP = re.compile(
     r"(?:[Bb]itcoin|BTC|[Ee]ther(?:eum)?|ETH|[Ss]olana|SOL|XRP)\s+(?:spot\s+)?"
     r"(?:ETFs?|exchange[- ]traded\s+funds?)(?:\s+market)?\b"
 )
+# Capitalized words ending in a head noun that makes them one name ("National Bitcoin Office",
+# "Bitcoin Beach", "Fed Watch Tool", "Quillfeather Capital"): a name of its own, not the KB
+# entity whose word it holds.
+_CAP_WORD = r"[A-Z][A-Za-z0-9&.-]*"
+NAME_HEADS = (
+    "Office|Embassy|Foundation|Institute|Association|Alliance|Council|Coalition|Society|Centre"
+    "|Center|Club|Magazine|Conference|Summit|Forum|Academy|University|Beach|City|Tool|Project"
+    "|Initiative|Labs|Research|Capital|Ventures|Partners|Investments|Advisors|Analytics|Insights"
+)
+COMPOUND_NAME = re.compile(rf"\b(?:{_CAP_WORD}\s+){{1,4}}(?:{NAME_HEADS})(?![\w'’]|-[A-Z])")
+_NOT_NAME_START = frozenset(
+    str.split("""The A An This That These Those In On At For By As And But Its His Her Their Our
+    Meanwhile However According Former Then When While If With From To Of After Before Since""")
+)
 DOMAIN = re.compile(r"\b([A-Za-z][A-Za-z0-9-]{2,30})\.(?:com|io|org|net|xyz|finance|fi|co|app)\b")
 # "<organization> <word>": the FTX debacle, the Terra collapse, the Balancer hack.
 ORG_EVENT_WORDS = re.compile(
@@ -90,6 +104,21 @@ def pattern_hits(text: str) -> list[PatternHit]:
     ]
     hits.extend(PatternHit(m.start(), m.end(), "ETF", group=True) for m in ETF_GROUP.finditer(text))
     return hits
+
+
+def compound_names(text: str) -> list[tuple[int, int]]:
+    """Spans of capitalized names that end in a head noun ("Bitcoin Policy Institute"), without
+    leading function words ("The", "Meanwhile")."""
+    spans: list[tuple[int, int]] = []
+    for m in COMPOUND_NAME.finditer(text):
+        start = m.start()
+        for word in re.finditer(r"\S+", m.group()):
+            if word.group() not in _NOT_NAME_START:
+                break
+            start = m.start() + word.end() + 1
+        if len(text[start : m.end()].split()) >= 2:
+            spans.append((start, m.end()))
+    return spans
 
 
 def domain_stems(text: str) -> list[tuple[int, int, str]]:

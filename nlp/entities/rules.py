@@ -96,6 +96,77 @@ class TickerContext:
         return bool(after and after.group(1).lower() in TICKER_NEXT_WORDS)
 
 
+def title_case(sentence: str) -> bool:
+    """Whether a sentence is a headline: no closing punctuation and its longer words mostly
+    capitalized, so capitals are no sign of a name."""
+    if re.search(r"[.!?:\"”’)]\s*$", sentence):
+        return False
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", sentence) if len(w) >= 4]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) >= 0.8
+
+
+# A singular ETF phrase after a word that makes it one fund ("a spot bitcoin ETF", "the first
+# spot Bitcoin ETF", "Grayscale's spot bitcoin ETF", "that bitcoin ETF") is that fund, often a
+# hypothetical one, not the group of listed funds; "bitcoin ETF flows" is still the group.
+_ONE_FUND_BEFORE = re.compile(
+    r"(?:\b(?:a|an|any|one|first|new|another|that|this|its|their|own|proposed|potential)"
+    r"|(?<!\bworld)(?<!\bindustry)(?<!\bmarket)(?<!\bnation)['’]s)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_SINGULAR_FUND = re.compile(r"(?:ETF|ETP|[Ff]und)$")
+_GROUP_NOUN_AFTER = re.compile(
+    r"\s+(?:flows?|inflows?|outflows?|market|holdings|issuers?|demand|volumes?|trading|space"
+    r"|industry|complex|sector|buying|selling)\b"
+)
+
+
+def one_fund(text: str, start: int, end: int) -> bool:
+    """Whether a singular ETF-group phrase names one fund rather than the group."""
+    if not _SINGULAR_FUND.search(text[start:end]) or _GROUP_NOUN_AFTER.match(text, end):
+        return False
+    if re.match(r"(?:US|U\.S\.)\b", text[start:end]):
+        return False
+    return bool(_ONE_FUND_BEFORE.search(text[max(0, start - 40) : start]))
+
+
+# The company reading of a name shared with its token ("Tether said", "Tether's CTO").
+_ISSUER_AFTER = re.compile(
+    r"(?:['’]s\s+(?:[\w-]+\s+){0,2}?(?:CEO|CTO|CFO|COO|chief|officers?|executives?|founders?"
+    r"|co-founders?|spokes(?:person|man|woman)|statement|announcement|attestations?|reports?"
+    r"|reserves|profits?|earnings|revenue|board|management|team|investments?|plans?|lawyers?"
+    r"|subsidiary|parent|headquarters|shareholders?|general\s+counsel)\b"
+    r"|\s+(?:CEO|CTO|CFO|chief|executives?|officials?|spokes(?:person|man|woman))\b"
+    r"|\s+(?:(?:has|had|also|now|then)\s+){0,2}(?:said|says|announced|announces|plans"
+    r"|planned|revealed|reveals|reported|reports|confirmed|confirms|expects|intends|launched"
+    r"|launches|invested|invests|bought|buys|purchased|disclosed|discloses|posted|recorded|earned"
+    r"|hired|appointed|stated|told|noted|added|denied|denies|claims|claimed)\b"
+    r"|\s+(?:will|would|is|was|has\s+been)\s+(?:invest|investing|planning|committed|allocat\w+|buy"
+    r"|buying|launching|building|expanding|leading|developing|partnering|working|hiring|seeking"
+    r"|moving|entering|backing|funding|facing|being\s+sued)\b"
+    r"|,\s+(?:the|a)\s+(?:company|firm|issuer|operator|stablecoin\s+issuer)\b)"
+)
+_ISSUER_BEFORE = re.compile(
+    r"(?:\b(?:CEO|CTO|CFO|COO|chief\s+\w+\s+officer|founder|co-founder|executives?|officials?"
+    r"|spokes(?:person|man|woman)|shareholders?|lawyers?)\s+(?:of|at|for)\s+)$"
+)
+# Clause words that make a shared name the company ("Tether reached a record net profit").
+_ISSUER_CLAUSE = re.compile(r"\b(?:net\s+profits?|profits?|earnings|revenue|attestation)\b")
+_TOKEN_CLAUSE = re.compile(
+    r"\b(?:market\s+cap\w*|supply|peg|de-?peg\w*|circulation|price|trading|volume|dominance)\b"
+)
+
+
+def issuer_reading(text: str, start: int, end: int) -> bool:
+    """Whether a name shared by a token and its issuer ("Tether") means the company here."""
+    if _ISSUER_BEFORE.search(text[max(0, start - 40) : start]):
+        return True
+    after = text[end : end + 120]
+    clause = re.split(r"[.;:!?,\n]", after, maxsplit=1)[0]
+    if _TOKEN_CLAUSE.search(clause) and not re.match(r"['’]s\s+(?:CEO|CTO|CFO|chief)", after):
+        return False
+    return bool(_ISSUER_AFTER.match(after) or _ISSUER_CLAUSE.search(clause))
+
+
 def ner_type(label: str, text: str) -> str | None:
     """The KB type for an unlinked spaCy entity, or None to drop it."""
     if label == "PERSON":

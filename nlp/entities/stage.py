@@ -9,7 +9,7 @@ class EntityStage:
     """Links entity mentions (KB, patterns, NER) into ctx.analysis.entities."""
 
     name = "entities"
-    version = "entities-3"
+    version = "entities-4"
 
     def __init__(self, resources: StageResources) -> None:
         """Compile the KB into matchers once."""

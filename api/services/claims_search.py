@@ -141,9 +141,9 @@ def _date_filters(query: ClaimQuery) -> list[ColumnElement[bool]]:
     """Publication-date and claim-period filters."""
     where: list[ColumnElement[bool]] = []
     if query.since:
-        where.append(col(Article.published_at) >= _day_start(query.since))
+        where.append(col(Claim.article_published_at) >= _day_start(query.since))
     if query.until:
-        where.append(col(Article.published_at) < _day_start(query.until + timedelta(days=1)))
+        where.append(col(Claim.article_published_at) < _day_start(query.until + timedelta(days=1)))
     if query.period_since:
         end = func.coalesce(col(Claim.time_end), col(Claim.time_start))
         where.append(end >= query.period_since)
@@ -208,12 +208,13 @@ def _order(sort: str | None, rank: Any) -> list[Any]:
     """ORDER BY terms for `sort` (ValueError when unknown); ties broken by claim id."""
     if sort is not None and sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}")
-    newest = [col(Article.published_at).desc(), col(Claim.id)]
+    # the article's date as copied onto the claim (0014), so one claim index serves the order
+    newest = [col(Claim.article_published_at).desc(), col(Claim.id)]
     if sort in (None, "relevance"):
         return ([rank] if rank is not None else []) + newest
     orders: dict[str, list[Any]] = {
         "newest": newest,
-        "oldest": [col(Article.published_at), col(Claim.id)],
+        "oldest": [col(Claim.article_published_at), col(Claim.id)],
         "value_asc": [col(Claim.value).asc().nulls_last(), col(Claim.id)],
         "value_desc": [col(Claim.value).desc().nulls_last(), col(Claim.id)],
     }

@@ -37,7 +37,6 @@ class Claim(ClaimBase, table=True):
         Index("ix_claim_metric_value", "metric", "value"),
         # claim search: filters and newest-first order on the article's date (0014)
         Index("ix_claim_published_id", "article_published_at", "id"),
-        Index("ix_claim_subject_id_published", "subject_id", "article_published_at"),
         Index("ix_claim_metric_published", "metric", "article_published_at"),
     )
 

@@ -23,7 +23,6 @@ depends_on: str | Sequence[str] | None = None
 
 INDEXES = [
     ("ix_claim_published_id", ["article_published_at", "id"]),
-    ("ix_claim_subject_id_published", ["subject_id", "article_published_at"]),
     ("ix_claim_metric_published", ["metric", "article_published_at"]),
 ]
 FTS_COLUMNS = "sentence_text, subject, metric, attributed_to"

@@ -51,9 +51,9 @@ def _raw_claim(engine: Engine, article_id: int, words: str) -> None:
         conn.execute(
             text(
                 'INSERT INTO claim (article_id, start, "end", text, sentence_text) '
-                "VALUES (:a, 0, 5, :t, :t)"
+                "VALUES (:a, 0, 5, :t, :s)"
             ),
-            {"a": article_id, "t": words},
+            {"a": article_id, "t": words, "s": words},
         )
 
 

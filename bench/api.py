@@ -350,6 +350,16 @@ def cold_series(base: str, pools: Pools) -> list[float]:
     return times
 
 
+CHANGES = (
+    "What changed since the previous run: claims carry their article's published_at (migration "
+    "0014_claims_article_date; triggers keep the copy in step), so the date filters and the "
+    "newest-first order walk one claim index (ix_claim_published_id, ix_claim_metric_published) "
+    "and stop after a page instead of sorting every match by a column of another table; free "
+    "text ranks the newest 1,000 claims matching the text and the other filters instead of every "
+    "match; `tidings serve --workers N` runs N uvicorn processes (with uvloop and httptools); "
+    "FastAPI dependencies run on the event loop instead of a thread-pool hop each; a series "
+    "asked for by many requests at once is computed once while the others wait."
+)
 PREVIOUS = (
     "Previous run, for comparison (same store size, one server process, closed loop of 32, "
     "before claims carried their article's date and free text ranked a bounded set): p99 "
@@ -400,6 +410,8 @@ NOTES = [
     "fixed schedule whatever the answers do, and count each latency from its scheduled start, so "
     "they show the latency at a stated load. Server CPU per request (all server processes "
     "summed) does not depend on the load or the client count.",
+    "",
+    CHANGES,
     "",
     PREVIOUS,
     "",

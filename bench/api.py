@@ -368,7 +368,7 @@ PREVIOUS = (
     "3.2, 12.9, 541.4; 0 errors; 602 MiB."
 )
 INDEXED = ("claims: entity", "claims: metric + min_value", "claims: date range",
-           "sentiment series (entity, 1d)", "article detail")  # fmt: skip
+           "claims: free text q", "sentiment series (entity, 1d)", "article detail")  # fmt: skip
 
 
 def targets(report: dict[str, Any]) -> str:

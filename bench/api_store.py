@@ -32,7 +32,7 @@ ARCHIVE = (
     REPO.parent / "shared" / "data" / "crypto-news-articles" / "cryptonews_com_2023_fulltext.json"
 )
 SHIFT_HOURS = 4
-DATE_COLUMNS = {"published_at", "first_seen_at", "processed_at"}
+DATE_COLUMNS = {"published_at", "first_seen_at", "processed_at", "article_published_at"}
 CHILDREN = (Sentence, Mention, EntitySentiment, NarrativeAssignment, Claim)
 
 

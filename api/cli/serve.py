@@ -1,5 +1,6 @@
 """`tidings serve` (API and dashboard) and `tidings keys` (API keys)."""
 
+import os
 import threading
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from api.cli.errors import fail
 from api.cli.groups import app
 from api.context import get_engine
 from api.http.keys import create_key, list_keys, revoke_key
-from api.http.server import make_server, serve_until
+from api.http.server import make_server, serve_until, serve_workers
 from api.http.settings import get_api_settings
 from ingest.service import install_stop_signals
 from models.keys import KeyScope
@@ -25,14 +26,34 @@ Port = Annotated[
     int | None, typer.Option(min=0, max=65535, help="Port to listen on [TIDINGS_API_PORT].")
 ]
 
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        min=0,
+        help="Server processes sharing the port; 0: one per CPU [TIDINGS_API_WORKERS].",
+    ),
+]
+
 
 @app.command("serve")
-def serve_command(host: Host = None, port: Port = None) -> None:
+def serve_command(host: Host = None, port: Port = None, workers: Workers = None) -> None:
     """Serve the HTTP API (/api/v1, docs at /docs) until SIGINT/SIGTERM."""
     settings = get_api_settings()
     host = host or settings.api_host
     port = settings.api_port if port is None else port
-    engine = get_engine()
+    workers = settings.api_workers if workers is None else workers
+    workers = workers or os.cpu_count() or 1
+    engine = get_engine()  # migrates the store once, before any worker opens it
+    if workers > 1:
+        url = engine.url.render_as_string(hide_password=False)
+        engine.dispose()
+        console.print(
+            f"serving on http://{host}:{port}/ with {workers} worker processes "
+            "(API docs at /docs); press Ctrl-C to stop"
+        )
+        serve_workers(host=host, port=port, workers=workers, database_url=url)
+        console.print("stopped")
+        return
     stop = threading.Event()
     install_stop_signals(stop)
     console.print(f"serving on http://{host}:{port}/ (API docs at /docs); press Ctrl-C to stop")

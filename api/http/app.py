@@ -14,7 +14,7 @@ from api.http import dashboard
 from api.http.errors import install_error_handlers
 from api.http.keys import RateLimiter
 from api.http.limits import BodyLimitMiddleware
-from api.http.metrics import LatencyMiddleware, StoreCollector, make_registry
+from api.http.metrics import LatencyMiddleware, StoreCollector, make_registry, scrape_registry
 from api.http.routes import (
     admin,
     analytics,
@@ -59,11 +59,13 @@ def create_app(
         app.state.engine = engine if engine is not None else init_engine(database_url)
         collector = StoreCollector(app.state.engine)
         registry.register(collector)
+        app.state.store_collector = collector
         try:
             yield
         finally:
             app.state.closing.set()
             registry.unregister(collector)
+            app.state.store_collector = None
             app.state.analyzer = None
             if own:
                 app.state.engine.dispose()
@@ -83,6 +85,7 @@ def create_app(
     app.state.rate_limiter = RateLimiter(settings.api_rate_limit_per_minute)
     registry, latency = make_registry()
     app.state.registry = registry
+    app.state.store_collector = None
     install_error_handlers(app)
     app.state.closing = threading.Event()  # set when the server stops: ends open streams
     # analytics before claims: /claims/checks must not reach /claims/{claim_id}
@@ -110,4 +113,6 @@ def create_app(
 
 def _metrics(request: Request) -> Response:
     """Prometheus metrics: request latency, articles by status, crawl failures per source."""
-    return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)
+    state = request.app.state
+    registry = scrape_registry(state.registry, state.store_collector)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

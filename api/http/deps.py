@@ -1,11 +1,17 @@
-"""FastAPI dependencies: the database session, settings, API-key checks and the rate limit."""
+"""FastAPI dependencies: the database session, settings, API-key checks and the rate limit.
 
-from collections.abc import Callable, Iterator
+They are `async def` so FastAPI runs them on the event loop: a plain `def` dependency costs a
+hop to the thread pool and back on every request (a session generator two). None of them
+blocks, except the API-key lookup, which goes to the thread pool itself.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.http.errors import ApiProblem
 from api.http.keys import RateLimiter, allows, find_key
@@ -13,22 +19,30 @@ from api.http.settings import ApiSettings
 from models.keys import KeyScope
 
 
-def get_engine(request: Request) -> Engine:
-    """The app's engine (made in the lifespan)."""
+def _engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request."""
-    with Session(get_engine(request), expire_on_commit=False) as session:
+def _settings(request: Request) -> ApiSettings:
+    settings: ApiSettings = request.app.state.settings
+    return settings
+
+
+async def get_engine(request: Request) -> Engine:
+    """The app's engine (made in the lifespan)."""
+    return _engine(request)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request (it connects on first use, in the route's thread)."""
+    with Session(_engine(request), expire_on_commit=False) as session:
         yield session
 
 
-def get_settings(request: Request) -> ApiSettings:
+async def get_settings(request: Request) -> ApiSettings:
     """The settings the app was created with."""
-    settings: ApiSettings = request.app.state.settings
-    return settings
+    return _settings(request)
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
@@ -46,7 +60,7 @@ def _presented_key(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def _check(request: Request, needed: KeyScope | None) -> None:
+async def _check(request: Request, needed: KeyScope | None) -> None:
     """Refuse NUL characters (PostgreSQL cannot store or compare them), verify the key
     (required when `needed` is set) and take one request from its bucket."""
     for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
@@ -55,7 +69,7 @@ def _check(request: Request, needed: KeyScope | None) -> None:
     key = _presented_key(request)
     caller = f"ip:{request.client.host if request.client else '-'}"
     if key is not None:
-        row = find_key(get_engine(request), key)
+        row = await run_in_threadpool(find_key, _engine(request), key)
         if row is None:
             raise ApiProblem(401, "unknown or revoked API key", param="X-API-Key")
         if needed is not None and not allows(row.scope, needed):
@@ -78,17 +92,17 @@ def _check(request: Request, needed: KeyScope | None) -> None:
         )  # fmt: skip
 
 
-def read_access(request: Request) -> None:
+async def read_access(request: Request) -> None:
     """Reads: a key only when TIDINGS_API_REQUIRE_READ_KEY is on; always rate-limited."""
-    needed = KeyScope.READ if get_settings(request).api_require_read_key else None
-    _check(request, needed)
+    needed = KeyScope.READ if _settings(request).api_require_read_key else None
+    await _check(request, needed)
 
 
-def require_scope(scope: KeyScope) -> Callable[[Request], None]:
+def require_scope(scope: KeyScope) -> Callable[[Request], Awaitable[None]]:
     """A dependency demanding a key of at least `scope`."""
 
-    def dependency(request: Request) -> None:
-        _check(request, scope)
+    async def dependency(request: Request) -> None:
+        await _check(request, scope)
 
     return dependency
 

@@ -1,10 +1,11 @@
 """Prometheus metrics: request latency (middleware) and store gauges read at scrape time."""
 
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client import CollectorRegistry, Histogram, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, case, func
@@ -13,6 +14,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.articles import Article
 from models.sources import FetchRecord, Source
+
+# Set (by `tidings serve --workers N`) before the worker processes import prometheus_client:
+# their histograms then live in files there, and a scrape of any worker sums them all.
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def scrape_registry(registry: CollectorRegistry, store: Collector | None) -> CollectorRegistry:
+    """What GET /metrics exposes: the app's own registry in one process; with several worker
+    processes, every worker's latency histogram (summed) and the store's gauges."""
+    folder = os.environ.get(METRICS_DIR)
+    if not folder:
+        return registry
+    pooled = CollectorRegistry()
+    multiprocess.MultiProcessCollector(pooled, path=folder)
+    if store is not None:
+        pooled.register(store)
+    return pooled
 
 
 class StoreCollector(Collector):

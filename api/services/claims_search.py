@@ -3,8 +3,10 @@
 Filters combine with AND: free text (SQLite FTS5 / PostgreSQL full-text over the sentence,
 subject, metric and source), entity (KB id or subject text), metric, unit, value range, claim
 type, direction, source, the article's publication dates, the claim's period and the stored
-check's verdict. Free-text results are ranked by relevance, the rest newest first, unless `sort`
-says otherwise (newest, oldest, value_asc, value_desc; every one of them has an index behind it).
+check's verdict. Free-text results are ranked by relevance among the newest RANKED_MATCHES
+claims matching the text and every filter (so a common word costs bounded time; `sort=newest`
+walks every match), the rest newest first, unless `sort` says otherwise (newest, oldest,
+value_asc, value_desc; every one of them has an index behind it).
 """
 
 from __future__ import annotations
@@ -14,7 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlmodel import Session, col
 
 from models.analysis import Entity
@@ -33,6 +45,8 @@ METRIC_ALIASES: dict[str, list[tuple[str, str | None]]] = {
     "inflow": [("inflow", None), ("net_flow", "up")],
 }
 SORTS = ("relevance", "newest", "oldest", "value_asc", "value_desc")
+# Relevance ranks the newest this many matches (by claim id) of the free text and filters.
+RANKED_MATCHES = 1000
 
 
 @dataclass(frozen=True)
@@ -141,9 +155,9 @@ def _date_filters(query: ClaimQuery) -> list[ColumnElement[bool]]:
     """Publication-date and claim-period filters."""
     where: list[ColumnElement[bool]] = []
     if query.since:
-        where.append(col(Article.published_at) >= _day_start(query.since))
+        where.append(col(Claim.article_published_at) >= _day_start(query.since))
     if query.until:
-        where.append(col(Article.published_at) < _day_start(query.until + timedelta(days=1)))
+        where.append(col(Claim.article_published_at) < _day_start(query.until + timedelta(days=1)))
     if query.period_since:
         end = func.coalesce(col(Claim.time_end), col(Claim.time_start))
         where.append(end >= query.period_since)
@@ -152,20 +166,28 @@ def _date_filters(query: ClaimQuery) -> list[ColumnElement[bool]]:
     return where
 
 
-def _statement(session: Session, query: ClaimQuery) -> tuple[Any, Any]:
+def _statement(session: Session, query: ClaimQuery, *, capped: bool = False) -> tuple[Any, Any]:
     """SELECT claim, title, url, published_at [, rank] with every filter of `query`, and the
-    rank column (None without free text); (None, None) when the free text can match nothing."""
+    rank column (None without free text); (None, None) when the free text can match nothing.
+    `capped`: free text ranks only the newest RANKED_MATCHES claims that match every filter."""
     stmt: Any = select(  # type: ignore[call-overload]
         Claim, col(Article.title), col(Article.url), col(Article.published_at)
     ).join(Article, col(Article.id) == col(Claim.article_id))
+    named = session.get(Entity, query.entity) if query.entity else None
+    speaker = named.name if named is not None and not named.curated else None
+    where = _filters(query, speaker=speaker)
     rank: Any = None
     if query.text and query.text.strip():
+        if capped:
+            matches = _newest_matches(session, query.text, where)
+            if matches is None:
+                return None, None
+            stmt = stmt.join(matches, matches.c.claim_id == col(Claim.id))
+            return stmt.add_columns(matches.c.score), matches.c.score
         stmt, rank = _with_text(session, stmt, query.text)
         if stmt is None:
             return None, None
-    named = session.get(Entity, query.entity) if query.entity else None
-    speaker = named.name if named is not None and not named.curated else None
-    for clause in _filters(query, speaker=speaker):
+    for clause in where:
         stmt = stmt.where(clause)
     if rank is not None:
         stmt = stmt.add_columns(rank)
@@ -184,7 +206,7 @@ def _hits(session: Session, stmt: Any, *, ranked: bool) -> list[ClaimHit]:
 
 def search_claims(session: Session, query: ClaimQuery) -> list[ClaimHit]:
     """Claims matching `query`, best first, with their article's title, URL and date."""
-    stmt, rank = _statement(session, query)
+    stmt, rank = _statement(session, query, capped=query.sort in (None, "relevance"))
     if stmt is None:
         return []
     stmt = stmt.order_by(*_order(query.sort, rank))
@@ -208,12 +230,13 @@ def _order(sort: str | None, rank: Any) -> list[Any]:
     """ORDER BY terms for `sort` (ValueError when unknown); ties broken by claim id."""
     if sort is not None and sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}")
-    newest = [col(Article.published_at).desc(), col(Claim.id)]
+    # the article's date as copied onto the claim (0014), so one claim index serves the order
+    newest = [col(Claim.article_published_at).desc(), col(Claim.id)]
     if sort in (None, "relevance"):
         return ([rank] if rank is not None else []) + newest
     orders: dict[str, list[Any]] = {
         "newest": newest,
-        "oldest": [col(Article.published_at), col(Claim.id)],
+        "oldest": [col(Claim.article_published_at), col(Claim.id)],
         "value_asc": [col(Claim.value).asc().nulls_last(), col(Claim.id)],
         "value_desc": [col(Claim.value).desc().nulls_last(), col(Claim.id)],
     }
@@ -241,3 +264,31 @@ def _with_text(session: Session, stmt: Any, raw: str) -> tuple[Any, Any]:
     )
     stmt = stmt.join(fts, fts.c.claim_id == col(Claim.id))
     return stmt, fts.c.score
+
+
+def _newest_matches(session: Session, raw: str, where: list[ColumnElement[bool]]) -> Any:
+    """Subquery (claim_id, score) of the newest RANKED_MATCHES claims (by id) that match the free
+    text and every filter, scored best first (lower is better); None when nothing can match.
+    Ranking a bounded set keeps a common word's cost bounded: every match is scored otherwise."""
+    if session.get_bind().dialect.name == "postgresql":
+        tsquery = func.websearch_to_tsquery("english", raw)
+        vector: Any = literal_column(CLAIM_TSVECTOR)
+        newest: Any = (
+            select(col(Claim.id).label("claim_id"), (-func.ts_rank(vector, tsquery)).label("score"))
+            .where(vector.op("@@")(tsquery), *where)
+            .order_by(col(Claim.id).desc())
+            .limit(RANKED_MATCHES)
+        )
+        return newest.subquery("fts")
+    match = fts5_query(raw)
+    if not match:
+        return None
+    fts = table("claim_fts", column("rowid"))
+    newest = (
+        select(fts.c.rowid.label("claim_id"), literal_column("bm25(claim_fts)").label("score"))
+        .select_from(fts.join(Claim, col(Claim.id) == fts.c.rowid))
+        .where(text("claim_fts MATCH :fts_query").bindparams(fts_query=match), *where)
+        .order_by(fts.c.rowid.desc())
+        .limit(RANKED_MATCHES)
+    )
+    return newest.subquery("fts")

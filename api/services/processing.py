@@ -183,8 +183,10 @@ def _ensure_entities(session: Session, analyses: Sequence[Analysis], kb: Knowled
             session.add(entity)
 
 
-def _rows(article_id: int, analysis: Analysis) -> Iterator[object]:
+def _rows(article: Article, analysis: Analysis) -> Iterator[object]:
     """Sentence, Mention, Claim and EntitySentiment rows of one analysis."""
+    article_id = article.id
+    assert article_id is not None
     for i, s in enumerate(analysis.sentences):
         yield Sentence(article_id=article_id, index=i, start=s.start, end=s.end, text=s.text,
                        label=s.label, score=s.score, probs=s.probs)  # fmt: skip
@@ -196,7 +198,8 @@ def _rows(article_id: int, analysis: Analysis) -> Iterator[object]:
         data = {
             k: v
             for k, v in c.model_dump().items()
-            if k in Claim.model_fields and k not in {"time_start", "time_end", "article_id", "id"}
+            if k in Claim.model_fields
+            and k not in {"time_start", "time_end", "article_id", "id", "article_published_at"}
         }
         sentence = (
             analysis.sentences[c.sentence_index].text
@@ -204,7 +207,8 @@ def _rows(article_id: int, analysis: Analysis) -> Iterator[object]:
             else ""
         )
         yield Claim(article_id=article_id, time_start=_as_date(c.time_start),
-                    time_end=_as_date(c.time_end), sentence_text=sentence, **data)  # fmt: skip
+                    time_end=_as_date(c.time_end), sentence_text=sentence,
+                    article_published_at=article.published_at, **data)  # fmt: skip
     for es in analysis.entity_sentiment:
         yield EntitySentiment(article_id=article_id, entity_id=es.entity_id, name=es.name,
                               score=es.score, confidence=es.confidence or 0.0, n=es.n)  # fmt: skip
@@ -214,7 +218,7 @@ def _write_analysis(session: Session, article: Article, analysis: Analysis) -> N
     """Replace one article's analysis rows and mark it done (entities already ensured)."""
     assert article.id is not None
     _clear(session, article.id)
-    session.add_all(list(_rows(article.id, analysis)))
+    session.add_all(list(_rows(article, analysis)))
     session.add_all(narrative_rows(session, article.id, analysis))
     article.status = ProcessingStatus.DONE.value
     article.error = None

@@ -30,7 +30,8 @@ def store_stamp(session: Session) -> tuple[Any, ...]:
 
 
 class SeriesCache:
-    """An LRU of series keyed by query and store stamp, safe across request threads."""
+    """An LRU of series keyed by query and store stamp, safe across request threads; a series
+    asked for by many requests at once is computed by one of them while the others wait."""
 
     def __init__(self, size: int = 256, stamp_ttl: float = 1.0) -> None:
         self.size = size
@@ -42,6 +43,8 @@ class SeriesCache:
         self._totals: dict[Any, dict[str, int]] = {}
         self._totals_stamp: tuple[Any, ...] | None = None
         self._bodies: dict[int, tuple[SentimentSeries, bytes]] = {}
+        # one lock per series being computed: concurrent asks for it wait for that one result
+        self._flights: dict[tuple[Any, ...], threading.Lock] = {}
 
     def _current_stamp(self, session: Session) -> tuple[Any, ...]:
         """The store stamp, read at most once per `stamp_ttl` seconds (counting the articles is
@@ -64,15 +67,24 @@ class SeriesCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-            if self._totals_stamp != stamp or len(self._totals) > self.size:
-                self._totals, self._totals_stamp = {}, stamp
-            totals = self._totals
-        result = sentiment_series(session, query, totals_cache=totals)
-        with self._lock:
-            self._items[key] = result
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return result
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            try:
+                with self._lock:
+                    if key in self._items:  # computed while this request waited
+                        return self._items[key]
+                    if self._totals_stamp != stamp or len(self._totals) > self.size:
+                        self._totals, self._totals_stamp = {}, stamp
+                    totals = self._totals
+                result = sentiment_series(session, query, totals_cache=totals)
+                with self._lock:
+                    self._items[key] = result
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+                return result
+            finally:
+                with self._lock:
+                    self._flights.pop(key, None)
 
     def rendered(
         self, series: SentimentSeries, render: Callable[[SentimentSeries], bytes]

@@ -10,10 +10,12 @@ sentence right after it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 from nlp.claims.frames import base_form
+from nlp.types import EntityMention
 
 SPEECH_VERBS = {
     "say",
@@ -114,6 +116,22 @@ _RELEASE = re.compile(
     r"\s*(?P<kind>report|release|data|print)?\s*$"
 )
 _COUNTRY = r"US|U\.S\.|UK|Eurozone|euro area|China|Japan|Canada|Germany"
+# What a source must name: a mention of one of these entity types (the linker's KB entities,
+# uncurated person:/org: ids included), a spaCy PERSON / ORG span, or a role of ROLE_SOURCES.
+SOURCE_TYPES = frozenset(
+    {"PERSON", "COMPANY", "ORGANIZATION", "GOV_BODY", "EXCHANGE", "PROTOCOL", "ETF"}
+)
+NER_SOURCE_LABELS = frozenset({"PERSON", "ORG"})
+# Never a source, whatever the parse says: figures, and the words of metrics and markets.
+_PRONOUNS = {"he", "she"}
+# Head nouns of a speaker phrase that name a named source's role ("Galaxy Digital CEO ...").
+TITLES = ROLE_SOURCES | {
+    "analyst", "strategist", "economist", "trader", "researcher", "researchers", "ceo", "cio",
+    "cto", "cfo", "coo", "founder", "co-founder", "cofounder", "head", "chief", "director",
+    "president", "chairman", "chair", "partner", "manager", "spokesperson", "spokesman",
+    "spokeswoman", "team", "data", "report", "research", "analysis", "officials", "official",
+    "executive", "governor", "secretary", "minister", "lead", "vp", "principal", "managers",
+}  # fmt: skip
 _STOP_WORDS = {"a", "an", "the", "previous", "recent", "new", "latest"}
 _SOURCE_PREPS = {"at", "of", "from"}
 
@@ -124,6 +142,8 @@ def _clean_source(raw: str) -> str | None:
     src = re.sub(r"(?:'s|’s)\b", "", src)
     if not src or src.lower() in _GENERIC_SOURCES or src.lower() in _STOP_WORDS:
         return None
+    if re.search(r"(?<![\w.])\d[\d,.]*(?![\w])|[$%€£¥]", src):
+        return None  # "10", "$23.6 billion analysts", "480 Bitcoin": a figure is never a source
     return src
 
 
@@ -151,8 +171,9 @@ def _employer(head: Token) -> list[Token]:
     return out
 
 
-def _speaker(tok: Token) -> str | None:
-    """The subject phrase of a speech verb, if it names someone ("CryptoQuant CEO Ki Young Ju")."""
+def _speaker(tok: Token, mentions: list[EntityMention]) -> str | None:
+    """The subject phrase of a speech verb, if it names someone ("CryptoQuant CEO Ki Young Ju");
+    a person the subject belongs to stays whole ("BitMEX co-founder Arthur Hayes")."""
     # the subject of a passive ("payroll growth is expected to ...") is what is said, not who
     subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
     if subject is None:
@@ -170,7 +191,12 @@ def _speaker(tok: Token) -> str | None:
         and (doc[first - 1].dep_ in {"npadvmod", "compound", "nummod", "nmod"})
     ):
         first -= 1  # a name part the parser hung elsewhere ("10x" of "10x Research CEO ...")
-    text = doc[first : max(t.i for t in words) + 1].text
+    last = doc[max(t.i for t in words)]
+    begin, end = doc[first].idx, last.idx + len(last)
+    for m in mentions:
+        if m.type == "PERSON" and m.start <= subject.idx < m.end:
+            begin, end = min(begin, m.start), max(end, m.end)
+    text = doc.text[begin:end]
     named = any(t.pos_ == "PROPN" for t in words) or any(
         t.dep_ in {"compound", "amod", "nmod"} for t in words
     )
@@ -201,25 +227,110 @@ def _release_name(clause: str, text: str) -> str | None:
     return f"{country['c']} {name}" if country else name
 
 
-def _own_source(sent: Span, subject_hint: str | None) -> str | None:
-    """The source a sentence names itself, "" for an unnamed one ("the firm"), or None."""
+@dataclass(frozen=True)
+class Source:
+    """Who asserts the numbers of a sentence, and the characters [start, end) it covers (the
+    speech verb's clause; the whole sentence for "according to", captions and quotes)."""
+
+    name: str
+    start: int
+    end: int
+
+    def covers(self, offset: int) -> bool:
+        """Whether a number at `offset` is inside the attribution's reach."""
+        return self.start <= offset < self.end
+
+
+def named_source(
+    src: str | None,
+    mentions: list[EntityMention],
+    sent: Span,
+    *,
+    subject: Token | None = None,
+) -> str | None:
+    """`src` when it names a source: a person, firm, outlet, body or data provider that the
+    entity mentions (of SOURCE_TYPES) or spaCy's PERSON / ORG spans find inside it; else None.
+    For a speaker phrase, its head (`subject`) must be that name or a title before or after it
+    ("CEO Mike Novogratz", "strategists at Standard Chartered", "Glassnode data"). A person's
+    surname takes the full name the linker gave it ("Coutts" -> "Jamie Douglas Coutts")."""
+    if not src:
+        return None
+    low = src.lower()
+    blocked = [(m.start, m.end) for m in mentions if m.type not in SOURCE_TYPES]
+    spans = [(m.start, m.end) for m in mentions if m.type in SOURCE_TYPES and m.text.lower() in low]
+    spans += [
+        (e.start_char, e.end_char)
+        for e in sent.ents
+        if e.label_ in NER_SOURCE_LABELS
+        and e.text.lower() in low
+        and not _FIGURE.search(e.text)
+        and not any(a < e.end_char and e.start_char < b for a, b in blocked)
+    ]
+    if not spans:
+        return None
+    head_named = subject is None or any(a <= subject.idx < b for a, b in spans)
+    if not head_named and subject is not None and subject.lower_ not in TITLES:
+        return None
+    for m in mentions:
+        full = m.name
+        if (
+            m.type == "PERSON"
+            and len(full) > len(m.text)
+            and full.endswith(m.text)
+            and (m.text in src and full not in src)
+        ):
+            src = src.replace(m.text, full)
+    return src
+
+
+_FIGURE = re.compile(r"(?<![\w.])\d[\d,.]*(?![\w])|[$%€£¥]")
+
+
+def _own_source(
+    sent: Span, subject_hint: str | None, mentions: list[EntityMention]
+) -> Source | str | None:
+    """The source a sentence names itself, "" for an unnamed one ("the firm"), or None; a
+    pronoun speaker ("he said") is returned as the pronoun, for the caller to resolve."""
     text = sent.text
+    whole = (sent.start_char, sent.end_char)
     for pattern in (_ACCORDING, _DATA_FROM):
         m = pattern.search(text)
         if m:
-            return _release_name(m["clause"], sent.doc.text) or _clause_name(m["clause"]) or ""
+            clause = m["clause"]
+            if _UNNAMED_OWN.match(clause) and subject_hint:
+                return Source(subject_hint, *whole)  # "according to the company's report"
+            name = _release_name(clause, sent.doc.text) or named_source(
+                _clause_name(clause), mentions, sent
+            )
+            return Source(name, *whole) if name else ""
     role = _ROLE_ESTIMATE.search(text)
     if role:
-        return role["role"].lower() + "s"
+        return Source(role["role"].lower() + "s", *whole)
     # the main clause's verb first: "..., with the data suggesting ...," X continued.
     for tok in sorted(sent, key=lambda t: t.dep_ != "ROOT"):
         if tok.pos_ in {"VERB", "AUX"} and base_form(tok, SPEECH_VERBS) in SPEECH_VERBS:
-            speaker = _speaker(tok)
+            subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            if subject is not None and subject.lower_ in _PRONOUNS:
+                return subject.lower_
+            speaker = named_source(_speaker(tok, mentions), mentions, sent, subject=subject)
             if speaker:
-                return speaker
+                return Source(speaker, *_reach(tok, sent))
     if subject_hint and _OFFICIAL.search(text):
-        return f"{subject_hint} (official statement)"
+        return Source(f"{subject_hint} (official statement)", *whole)
     return None
+
+
+_UNNAMED_OWN = re.compile(r"(?i)(?:the|its) (?:company|firm|exchange|project|team|protocol)\b")
+
+
+def _reach(verb: Token, sent: Span) -> tuple[int, int]:
+    """The characters a speech verb's source covers: the whole sentence when the verb heads it
+    (or the sentence's own main verb), else only the verb's clause ("..., while analysts
+    highlight $48,000": the number before "while" is the writer's)."""
+    if verb.dep_ == "ROOT" or verb.head.i == verb.i:
+        return sent.start_char, sent.end_char
+    tokens = list(verb.subtree)
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
 def _open_quote(text: str) -> bool:
@@ -227,26 +338,45 @@ def _open_quote(text: str) -> bool:
     return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
+def _last_person(mentions: list[EntityMention], before: int, after: int) -> str | None:
+    """The last person named in [after, before): who "he" / "she" refers to."""
+    people = [m for m in mentions if m.type == "PERSON" and after <= m.start < before]
+    return people[-1].text if people else None
+
+
 def sentence_sources(
-    doc: Doc, spans: list[tuple[int, int]], subjects: list[str | None], *, text: str
-) -> list[str | None]:
-    """One source per sentence span (start, end); `subjects` name each sentence's main entity."""
-    sources: list[str | None] = []
+    doc: Doc,
+    spans: list[tuple[int, int]],
+    subjects: list[str | None],
+    *,
+    text: str,
+    mentions: list[EntityMention] | None = None,
+) -> list[Source | None]:
+    """One source per sentence span (start, end); `subjects` name each sentence's main entity,
+    `mentions` are the text's entity mentions in text order."""
+    mentions = mentions or []
+    sources: list[Source | None] = []
     in_quote = False
     for i, (start, end) in enumerate(spans):
         sent = doc.char_span(start, end, alignment_mode="expand")
         sentence = text[start:end]
-        own = _own_source(sent, subjects[i]) if sent is not None else None
-        continues = in_quote or _CONTINUES.match(sentence) or own == ""
-        if not own and i and sources[i - 1] and continues:
-            own = sources[i - 1]
-        sources.append(own or None)
+        here = [m for m in mentions if start <= m.start < end]
+        found = _own_source(sent, subjects[i], here) if sent is not None else None
+        own: Source | None = found if isinstance(found, Source) else None
+        if found in _PRONOUNS:
+            window = spans[max(0, i - 2)][0]
+            person = _last_person(mentions, start, window)
+            own = Source(person, start, end) if person else None
+        continues = in_quote or _CONTINUES.match(sentence)
+        if found is None and i and sources[i - 1] and continues:
+            own = Source(sources[i - 1].name, start, end)  # type: ignore[union-attr]
+        sources.append(own)
         in_quote = _open_quote(sentence) if not in_quote else not _open_quote(sentence)
     _apply_captions(text, spans, sources)
     return sources
 
 
-def _apply_captions(text: str, spans: list[tuple[int, int]], sources: list[str | None]) -> None:
+def _apply_captions(text: str, spans: list[tuple[int, int]], sources: list[Source | None]) -> None:
     """Credit a "Data source: X" line to its paragraph above and the next sentence."""
     for i, (start, end) in enumerate(spans):
         m = _CAPTION.match(text[start:end])
@@ -256,9 +386,9 @@ def _apply_captions(text: str, spans: list[tuple[int, int]], sources: list[str |
         j = i - 1
         while j >= 0:
             if sources[j] is None:
-                sources[j] = src
+                sources[j] = Source(src, *spans[j])
             if "\n" in text[spans[j][0] - 2 : spans[j][0]] or j == 0:
                 break
             j -= 1
         if i + 1 < len(spans) and sources[i + 1] is None:
-            sources[i + 1] = src
+            sources[i + 1] = Source(src, *spans[i + 1])

@@ -118,7 +118,9 @@ def extract_claims(
     if found is None:
         found = find_quantities(ctx.text, ctx.published_at, times=exprs)
     quantities = _by_sentence(found, spans)
-    sources = sentence_sources(ctx.doc, spans, _sentence_hints(ctx, spans), text=ctx.text)
+    sources = sentence_sources(
+        ctx.doc, spans, _sentence_hints(ctx, spans), text=ctx.text, mentions=ctx.entities
+    )
     state = _State()
     records: list[ClaimRecord] = []
     ordered = sorted(exprs, key=lambda e: e.start)
@@ -143,7 +145,8 @@ def extract_claims(
             floor = previous.end if previous else start
             frame = build_frame(ctx.doc, (index, start, end), q, previous_end=floor, text=ctx.text)
             previous = _claim(ctx, frame, in_sentence, state=state, previous=previous)
-            previous.attributed_to = sources[index]
+            source = sources[index]
+            previous.attributed_to = source.name if source and source.covers(q.start) else None
             records.append(previous)
         _remember(state.memory, in_sentence)
     texts = [ctx.text[start:end] for start, end in spans]

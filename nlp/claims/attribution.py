@@ -124,6 +124,8 @@ SOURCE_TYPES = frozenset(
 NER_SOURCE_LABELS = frozenset({"PERSON", "ORG"})
 # Never a source, whatever the parse says: figures, and the words of metrics and markets.
 _PRONOUNS = {"he", "she"}
+# Unnamed groups that own an estimate on their own ("analysts say", "economists expect").
+OWNER_ROLES = frozenset({"analysts", "economists", "strategists"})
 # Head nouns of a speaker phrase that name a named source's role ("Galaxy Digital CEO ...").
 TITLES = ROLE_SOURCES | {
     "analyst", "strategist", "economist", "trader", "researcher", "researchers", "ceo", "cio",
@@ -171,11 +173,21 @@ def _employer(head: Token) -> list[Token]:
     return out
 
 
+def _subject(verb: Token, mentions: list[EntityMention]) -> Token | None:
+    """The active subject of a verb; of several (a hyphenated title split by the parser: "BitMEX
+    co - founder Arthur Hayes"), the one inside a person's name, else the nearest the verb."""
+    # the subject of a passive ("payroll growth is expected to ...") is what is said, not who
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    for tok in subjects:
+        if any(m.type == "PERSON" and m.start <= tok.idx < m.end for m in mentions):
+            return tok
+    return subjects[-1] if subjects else None
+
+
 def _speaker(tok: Token, mentions: list[EntityMention]) -> str | None:
     """The subject phrase of a speech verb, if it names someone ("CryptoQuant CEO Ki Young Ju");
     a person the subject belongs to stays whole ("BitMEX co-founder Arthur Hayes")."""
-    # the subject of a passive ("payroll growth is expected to ...") is what is said, not who
-    subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    subject = _subject(tok, mentions)
     if subject is None:
         return None
     words = [t for t in subject.subtree if t.dep_ not in {"relcl", "acl", "punct", "det", "appos"}]
@@ -267,7 +279,8 @@ def named_source(
         and not any(a < e.end_char and e.start_char < b for a, b in blocked)
     ]
     if not spans:
-        return None
+        # a role the text presents as the estimate's owner ("analysts say"); "traders" is not
+        return src if subject is not None and low == subject.lower_ in OWNER_ROLES else None
     head_named = subject is None or any(a <= subject.idx < b for a, b in spans)
     if not head_named and subject is not None and subject.lower_ not in TITLES:
         return None
@@ -281,6 +294,20 @@ def named_source(
         ):
             src = src.replace(m.text, full)
     return src
+
+
+def _clause_source(name: str | None, mentions: list[EntityMention], sent: Span) -> str | None:
+    """The name of an "according to" / "data from" clause: a named source, or a name the entity
+    stage does not know ("according to Accenture") unless it names a non-source (an asset, an
+    index, a model: "the Bitcoin Stock-to-Flow model")."""
+    if not name or _FIGURE.search(name):
+        return None
+    if found := named_source(name, mentions, sent):
+        return found
+    low = name.lower()
+    if any(m.type not in SOURCE_TYPES and m.text.lower() in low for m in mentions):
+        return None
+    return name if name[:1].isupper() or _NAME.fullmatch(name) else None
 
 
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,.]*(?![\w])|[$%€£¥]")
@@ -299,7 +326,7 @@ def _own_source(
             clause = m["clause"]
             if _UNNAMED_OWN.match(clause) and subject_hint:
                 return Source(subject_hint, *whole)  # "according to the company's report"
-            name = _release_name(clause, sent.doc.text) or named_source(
+            name = _release_name(clause, sent.doc.text) or _clause_source(
                 _clause_name(clause), mentions, sent
             )
             return Source(name, *whole) if name else ""
@@ -309,7 +336,7 @@ def _own_source(
     # the main clause's verb first: "..., with the data suggesting ...," X continued.
     for tok in sorted(sent, key=lambda t: t.dep_ != "ROOT"):
         if tok.pos_ in {"VERB", "AUX"} and base_form(tok, SPEECH_VERBS) in SPEECH_VERBS:
-            subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            subject = _subject(tok, mentions)
             if subject is not None and subject.lower_ in _PRONOUNS:
                 return subject.lower_
             speaker = named_source(_speaker(tok, mentions), mentions, sent, subject=subject)

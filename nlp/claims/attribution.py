@@ -103,7 +103,12 @@ _OFFICIAL = re.compile(
     r"\b(?:the )?official (?:statement|announcement|team|account)\b"
     r"|\bthe (?:company|team|project|firm|exchange|protocol) (?:said|stated|announced|claimed)\b"
 )
-_CONTINUES = re.compile(r"^(?:If|This|That|These|Those|It|He|She|They|But if|And)\b")
+# A sentence that continues its predecessor's statement: a conditional of the forecast ("If it
+# fails, ..."), a follow-on ("And"). Anaphors ("That could ...") are often the writer's own.
+_CONTINUES = re.compile(r"^(?:If|But if|And if|Should|And|Otherwise|Then)\b")
+# "That compares to $70 billion": an anaphor that goes on reporting the same figures continues;
+# one that speculates ("That could be a tailwind") is the writer's.
+_ANAPHOR = re.compile(r"^(?:This|That|These|Those|It)\b(?!.*\b(?:could|may|might|would|will)\b)")
 # "the median economist forecast", "analysts' estimates": the role is the source.
 _ROLE_ESTIMATE = re.compile(
     r"(?i)\b(?:the\s+)?(?:median|average|mean|consensus)?\s*(?P<role>economist|analyst|strategist)"
@@ -296,6 +301,16 @@ def named_source(
     return src
 
 
+# Words of metrics and markets: a clause "name" made only of them is not a source ("Market Value").
+_NOT_NAME_WORDS = frozenset({
+    "the", "a", "an", "of", "to", "and", "market", "value", "price", "realized", "ratio",
+    "index", "model", "chart", "data", "volume", "supply", "rate", "cap", "capitalization",
+    "average", "moving", "fear", "greed", "cycle", "pricing", "report", "bitcoin", "ether",
+    "ethereum", "crypto", "cost", "basis", "net", "unrealized", "profit", "loss", "mvrv", "nupl",
+    "sopr",
+})  # fmt: skip
+
+
 def _clause_source(name: str | None, mentions: list[EntityMention], sent: Span) -> str | None:
     """The name of an "according to" / "data from" clause: a named source, or a name the entity
     stage does not know ("according to Accenture") unless it names a non-source (an asset, an
@@ -306,6 +321,8 @@ def _clause_source(name: str | None, mentions: list[EntityMention], sent: Span) 
         return found
     low = name.lower()
     if any(m.type not in SOURCE_TYPES and m.text.lower() in low for m in mentions):
+        return None
+    if set(re.findall(r"[a-z]+", low)) <= _NOT_NAME_WORDS:
         return None
     return name if name[:1].isupper() or _NAME.fullmatch(name) else None
 
@@ -336,6 +353,8 @@ def _own_source(
     # the main clause's verb first: "..., with the data suggesting ...," X continued.
     for tok in sorted(sent, key=lambda t: t.dep_ != "ROOT"):
         if tok.pos_ in {"VERB", "AUX"} and base_form(tok, SPEECH_VERBS) in SPEECH_VERBS:
+            if tok.lemma_.lower() == "find" and not any(c.dep_ == "ccomp" for c in tok.children):
+                continue  # "found himself in a peculiar position": not a finding
             subject = _subject(tok, mentions)
             if subject is not None and subject.lower_ in _PRONOUNS:
                 return subject.lower_
@@ -394,7 +413,7 @@ def sentence_sources(
             window = spans[max(0, i - 2)][0]
             person = _last_person(mentions, start, window)
             own = Source(person, start, end) if person else None
-        continues = in_quote or _CONTINUES.match(sentence)
+        continues = in_quote or _CONTINUES.match(sentence) or _ANAPHOR.match(sentence)
         if found is None and i and sources[i - 1] and continues:
             own = Source(sources[i - 1].name, start, end)  # type: ignore[union-attr]
         sources.append(own)

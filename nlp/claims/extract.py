@@ -33,7 +33,7 @@ from nlp.types import ClaimRecord, EntityMention, SentenceResult
 _T = TypeVar("_T")
 
 # Bump when extraction rules change, so stored claims can be recomputed.
-CLAIMS_VERSION = "claims-rules-9"
+CLAIMS_VERSION = "claims-rules-10"
 
 
 @dataclass

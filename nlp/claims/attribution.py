@@ -283,9 +283,19 @@ def named_source(
         and not _FIGURE.search(e.text)
         and not any(a < e.end_char and e.start_char < b for a, b in blocked)
     ]
-    if not spans:
+    if not spans and subject is not None:
         # a role the text presents as the estimate's owner ("analysts say"); "traders" is not
-        return src if subject is not None and low == subject.lower_ in OWNER_ROLES else None
+        if low == subject.lower_ in OWNER_ROLES:
+            return src
+        # a proper name the entity stage does not know ("Acme Funds continued"), not an asset's
+        unknown = subject.pos_ == "PROPN" and subject.text[:1].isupper()
+        if unknown and not any(
+            a < subject.idx + len(subject) and subject.idx < b for a, b in blocked
+        ):
+            return src
+        return None
+    if not spans:
+        return None
     head_named = subject is None or any(a <= subject.idx < b for a, b in spans)
     if not head_named and subject is not None and subject.lower_ not in TITLES:
         return None
@@ -353,8 +363,8 @@ def _own_source(
     # the main clause's verb first: "..., with the data suggesting ...," X continued.
     for tok in sorted(sent, key=lambda t: t.dep_ != "ROOT"):
         if tok.pos_ in {"VERB", "AUX"} and base_form(tok, SPEECH_VERBS) in SPEECH_VERBS:
-            if tok.lemma_.lower() == "find" and not any(c.dep_ == "ccomp" for c in tok.children):
-                continue  # "found himself in a peculiar position": not a finding
+            if base_form(tok, SPEECH_VERBS) in _SAY_ONLY_WITH_CLAUSE and not _reports(tok, text):
+                continue  # "found himself in ...", "the pool adds $170 million": not speech
             subject = _subject(tok, mentions)
             if subject is not None and subject.lower_ in _PRONOUNS:
                 return subject.lower_
@@ -366,6 +376,17 @@ def _own_source(
     return None
 
 
+# Speech verbs that also mean something else: speech only with a clause or a quotation.
+_SAY_ONLY_WITH_CLAUSE = frozenset({"find", "add", "continue", "point", "target"})
+
+
+def _reports(verb: Token, text: str) -> bool:
+    """Whether a verb reports: it governs a clause ("found that ...") or closes a quotation."""
+    return any(c.dep_ in {"ccomp", "parataxis"} for c in verb.children) or bool(
+        re.search(r"[”\"]", text)
+    )
+
+
 _UNNAMED_OWN = re.compile(r"(?i)(?:the|its) (?:company|firm|exchange|project|team|protocol)\b")
 
 
@@ -373,7 +394,14 @@ def _reach(verb: Token, sent: Span) -> tuple[int, int]:
     """The characters a speech verb's source covers: the whole sentence when the verb heads it
     (or the sentence's own main verb), else only the verb's clause ("..., while analysts
     highlight $48,000": the number before "while" is the writer's)."""
-    if verb.dep_ == "ROOT" or verb.head.i == verb.i:
+    marked = any(c.dep_ == "mark" for c in verb.children)
+    after = [t for t in sent if t.i > verb.i and not t.is_punct]
+    if (
+        verb.dep_ == "ROOT"
+        or verb.head.i == verb.i
+        or (verb.dep_ in {"parataxis", "ccomp"} and not marked)
+        or not after  # a closing reporting clause: "..., strategists X and Y wrote."
+    ):
         return sent.start_char, sent.end_char
     tokens = list(verb.subtree)
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)

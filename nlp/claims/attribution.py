@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from nlp.claims.frames import base_form
+from nlp.claims.numbers import CURRENCY_WORDS
 from nlp.types import EntityMention
 
 SPEECH_VERBS = {
@@ -330,10 +331,11 @@ def _clause_source(name: str | None, mentions: list[EntityMention], sent: Span) 
     if found := named_source(name, mentions, sent):
         return found
     low = name.lower()
-    if any(m.type not in SOURCE_TYPES and m.text.lower() in low for m in mentions):
+    tool = re.search(r"\b(?:Tool|Tracker|Monitor|Dashboard|Terminal)$", name)  # a publisher's
+    if not tool and any(m.type not in SOURCE_TYPES and m.text.lower() in low for m in mentions):
         return None
-    if set(re.findall(r"[a-z]+", low)) <= _NOT_NAME_WORDS:
-        return None
+    if set(re.findall(r"[a-z]+", low)) <= _NOT_NAME_WORDS or low in CURRENCY_WORDS:
+        return None  # "Market Value", "the RMB report"
     return name if name[:1].isupper() or _NAME.fullmatch(name) else None
 
 

@@ -36,7 +36,7 @@ _ASSET_CASED = (
     + ")"
 )
 _ASSET_AFTER = re.compile(
-    rf"^\s+(?i:(?:more|additional|extra|new|fresh|of)\s+){{0,2}}(?P<asset>{_ASSET_CASED})\b"
+    rf"[ \t]+(?i:(?:more|additional|extra|new|fresh|of)\s+){{0,2}}(?P<asset>{_ASSET_CASED})(?![\w-])"
 )
 # A market recap line: "Btc: 81.6k (-11%) | Eth: 2665": the asset's price.
 _RECAP_LABEL = re.compile(rf"(?:^|[\n|•,;(.])\s*(?P<asset>{_ASSET_WORDS})\s*[:：]\s*$", re.I)
@@ -69,7 +69,8 @@ UNIT_RULES: list[tuple[str, re.Pattern[str], str]] = [
         ),
         (
             "flows",
-            r"\b(?:net )?(?:out|in)flows?\b|\bflow(?:ed|s)? (?:in|out)\b|\bredemptions?\b",
+            r"\b(?:net )?(?:out|in)flows?\b|\bflow(?:ed|s)? (?:in|out)\b|\bredemptions?\b"
+            r"|\bpull(?:ed|s|ing)? #n# (?:out|from)\b|\bwithdr[ae]w\w*\b",
             MONEY,
         ),
         (
@@ -103,7 +104,10 @@ CONTEXT_CURRENCIES: list[tuple[re.Pattern[str], str]] = [
 ]
 _DOLLARS = re.compile(r"\$|\busd\b|\bdollars?\b|\busdt\b|\busdc\b", re.IGNORECASE)
 # A plural noun right after the number counts things ("120,000 traders"): no money there.
-_COUNTED = re.compile(r"^\s+(?:[a-z]+[-\s])?(?P<noun>[a-z]{3,}s)\b")
+_COUNTED = re.compile(
+    r"^\s+(?:(?!(?:in|of|for|to|on|at|from|by|with|into|as|was|is)\b)[a-z]+[-\s])?"
+    r"(?P<noun>[a-z]{3,}s)\b"
+)
 _NOT_NOUNS = {"was", "has", "this", "its", "plus", "across", "thus", "less", "as", "is"}
 # Not money: counts of things named before the number ("daily transactions hit 543,000", "the
 # number of liquidated traders"), units of other things after it ("248 EH/s", "1,000 points").
@@ -257,7 +261,7 @@ def infer_unit(frame: Frame, unit: str, ctx: UnitContext) -> UnitReading:
 def _implied(frame: Frame, unit: str, ctx: UnitContext) -> tuple[str, str] | None:
     """(unit, rule) of a bare count that context says is money or coins, else None."""
     q = frame.quantity
-    after = _ASSET_AFTER.match(frame.tail)
+    after = _ASSET_AFTER.match(ctx.text, q.end, q.end + 40)
     if after:
         return asset_unit(after["asset"]), "asset named after the number"
     recap = _RECAP_LABEL.search(ctx.text[max(0, q.start - 20) : q.start])
@@ -276,8 +280,8 @@ def _implied(frame: Frame, unit: str, ctx: UnitContext) -> tuple[str, str] | Non
 def _from_rules(frame: Frame, ctx: UnitContext) -> tuple[str, str] | None:
     """The first UNIT_RULES row whose pattern is in the words around the number."""
     q = frame.quantity
-    left = frame.left[-60:].lower()
-    right = frame.right[:40].lower()
+    left = " ".join(frame.left[-60:].lower().split())
+    right = " ".join(frame.right[:40].lower().split())
     for name, pattern, kind in UNIT_RULES:
         text = right if name == "coins_after" else f"{left} #n# {right}"
         if name == "price":

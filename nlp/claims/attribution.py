@@ -54,6 +54,10 @@ SPEECH_VERBS = {
     "confirm",
     "continue",
     "target",
+    "hint",
+    "anticipate",
+    "project",
+    "caution",
 }
 # Unnamed groups that still count as a source when they assert a figure.
 ROLE_SOURCES = {"analysts", "technicians", "economists", "strategists", "traders", "experts"}
@@ -373,8 +377,31 @@ def _own_source(
             speaker = named_source(_speaker(tok, mentions), mentions, sent, subject=subject)
             if speaker:
                 return Source(speaker, *_reach(tok, sent))
+    said = _said_after_name(sent, mentions)
+    if said:
+        return said
     if subject_hint and _OFFICIAL.search(text):
         return Source(f"{subject_hint} (official statement)", *whole)
+    return None
+
+
+# A speech verb right after a named source, for when the parse misses it ("Standard Chartered
+# predicts ..." parsed as a compound noun).
+_SAID_AFTER = re.compile(
+    r"(?:['’]s?\s+(?:analysts|strategists|economists|researchers|team))?\s+(?:also\s+)?"
+    r"(?:said|says|predicts|predicted|expects|expected|forecasts|estimates|estimated|believes"
+    r"|noted|notes|wrote|writes|reported|reports|warned|warns|argued|argues|projects|sees)\b"
+)
+
+
+def _said_after_name(sent: Span, mentions: list[EntityMention]) -> Source | None:
+    """ "Standard Chartered predicts ...", "Kaiko's analysts said ...": the named source, which
+    reaches from its name to the sentence's end."""
+    text = sent.doc.text
+    for m in mentions:
+        if m.type in SOURCE_TYPES and _SAID_AFTER.match(text, m.end, sent.end_char):
+            name = m.name if m.text[:1].islower() else m.text  # "the platform said": its name
+            return Source(name, m.start, sent.end_char)
     return None
 
 
@@ -404,7 +431,14 @@ def _reach(verb: Token, sent: Span) -> tuple[int, int]:
         or (verb.dep_ in {"parataxis", "ccomp"} and not marked)
         or not after  # a closing reporting clause: "..., strategists X and Y wrote."
     ):
-        return sent.start_char, sent.end_char
+        # "X hinted at ..., and Tether purchased 1 million shares": a clause joined to the
+        # verb with a subject of its own is not X's
+        own = [
+            c.left_edge.idx
+            for c in verb.rights
+            if c.dep_ == "conj" and any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
+        ]
+        return sent.start_char, min([sent.end_char, *own])
     tokens = list(verb.subtree)
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 

@@ -36,7 +36,8 @@ _ASSET_CASED = (
     + ")"
 )
 _ASSET_AFTER = re.compile(
-    rf"[ \t]+(?i:(?:more|additional|extra|new|fresh|of)\s+){{0,2}}(?P<asset>{_ASSET_CASED})(?![\w-])"
+    r"[ \t]+(?i:(?:more|additional|extra|new|fresh|of)\s+){0,2}"
+    rf"(?P<asset>{_ASSET_CASED})(?![\w-])"
 )
 # A market recap line: "Btc: 81.6k (-11%) | Eth: 2665": the asset's price.
 _RECAP_LABEL = re.compile(rf"(?:^|[\n|•,;(.])\s*(?P<asset>{_ASSET_WORDS})\s*[:：]\s*$", re.I)

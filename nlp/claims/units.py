@@ -65,6 +65,7 @@ UNIT_RULES: list[tuple[str, re.Pattern[str], str]] = [
             "losses",
             r"\b(?:longs?|shorts?|bulls|bears|traders|investors|holders|whales) "
             r"(?:have |had )?(?:lost|bled|dropped)\b|\blos(?:s|ses|t|ing)\b|\bdrained\b"
+            r"|\bdisappeared\b|\bevaporated\b|\bwiped\b"
             r"|\bhack\w*\b|\bexploit\w*\b|\bstolen\b|\bheist\b",
             MONEY,
         ),
@@ -78,7 +79,13 @@ UNIT_RULES: list[tuple[str, re.Pattern[str], str]] = [
             "spending",
             r"\b(?:spen[dt]|spending|paid|pays?|paying|invest(?:ed|s|ing)?|raised?|raising"
             r"|funding|fined?|penalty|costs?|costing|revenue|sales of|income|earn(?:ed|ings)?"
-            r"|profits?|budget|fees?|deficit|debt|bailout|stimulus|capex)\b",
+            r"|profits?|budget|fees?|deficit|debt|bailout|stimulus|capex|cashed out|proceeds)\b",
+            MONEY,
+        ),
+        (
+            "balances",
+            r"\b(?:balance|general account|assets under management|aum|net assets|fund size"
+            r"|liquidity|cash)\b",
             MONEY,
         ),
         (
@@ -106,14 +113,14 @@ CONTEXT_CURRENCIES: list[tuple[re.Pattern[str], str]] = [
 _DOLLARS = re.compile(r"\$|\busd\b|\bdollars?\b|\busdt\b|\busdc\b", re.IGNORECASE)
 # A plural noun right after the number counts things ("120,000 traders"): no money there.
 _COUNTED = re.compile(
-    r"^\s+(?:(?!(?:in|of|for|to|on|at|from|by|with|into|as|was|is)\b)[a-z]+[-\s])?"
+    r"^\s+(?:(?!(?:in|of|for|to|on|at|from|by|with|into|as|was|is|and|or|but|while)\b)[a-z]+[-\s])?"
     r"(?P<noun>[a-z]{3,}s)\b"
 )
 _NOT_NOUNS = {"was", "has", "this", "its", "plus", "across", "thus", "less", "as", "is"}
 # Not money: counts of things named before the number ("daily transactions hit 543,000", "the
 # number of liquidated traders"), units of other things after it ("248 EH/s", "1,000 points").
 COUNT_BEFORE = re.compile(
-    r"\bnumber of\b|\b(?:transactions|addresses|users|wallets|accounts|nodes|blocks|followers"
+    r"\bnumber of\b|\b(?:transactions|addresses|users|nodes|blocks|followers"
     r"|downloads|participants|hash ?rate|difficulty)\b[^.;:]{0,80}$"
 )
 COUNT_AFTER = re.compile(

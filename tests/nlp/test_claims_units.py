@@ -41,7 +41,14 @@ INFERRED = [
     ("Investors paid 4.5 million for the NFT.", "4.5 million", 4.5e6, "USD"),
     ("The protocol earned 30 million in fees this year.", "30 million", 3e7, "USD"),
     ("The exchange was fined 4.3 billion by regulators.", "4.3 billion", 4.3e9, "USD"),
+    ("Longs lost 900 million while shorts were spared.", "900 million", 9e8, "USD"),
+    ("Another 200 million disappeared in the crash.", "200 million", 2e8, "USD"),
+    ("Holders cashed out over 42 billion during the period.", "42 billion", 4.2e10, "USD"),
+    # balances and assets under management
+    ("The Treasury's general account balance rose to 100 billion.", "100 billion", 1e11, "USD"),
+    ("The fund's assets under management remain near 9.5 billion.", "9.5 billion", 9.5e9, "USD"),
     # prices and cost bases of an asset
+    ("The average cost of bitcoin wallets is 55,900, CryptoQuant said.", "55,900", 55900, "USD"),
     ("He bought SOL at a 180 cost basis.", "180", 180, "USD"),
     ("Ether's average cost basis among whales is 2,400.", "2,400", 2400, "USD"),
     ("He sold ETH at 3,900 before the crash.", "3,900", 3900, "USD"),

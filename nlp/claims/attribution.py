@@ -143,6 +143,8 @@ TITLES = ROLE_SOURCES | {
     "president", "chairman", "chair", "partner", "manager", "spokesperson", "spokesman",
     "spokeswoman", "team", "data", "report", "research", "analysis", "officials", "official",
     "executive", "governor", "secretary", "minister", "lead", "vp", "principal", "managers",
+    "earnings", "filing", "filings", "results", "statement", "survey", "study", "poll", "tweet",
+    "post", "letter", "update", "blog",
 }  # fmt: skip
 _STOP_WORDS = {"a", "an", "the", "previous", "recent", "new", "latest"}
 _SOURCE_PREPS = {"at", "of", "from"}
@@ -416,6 +418,7 @@ def _reports(verb: Token, text: str) -> bool:
     )
 
 
+_DEFINITE = re.compile(r"(?i)\b(?:according to|data from|per)\s+the\b")
 _UNNAMED_OWN = re.compile(r"(?i)(?:the|its) (?:company|firm|exchange|project|team|protocol)\b")
 
 
@@ -478,7 +481,9 @@ def sentence_sources(
             person = _last_person(mentions, start, window)
             own = Source(person, start, end) if person else None
         continues = in_quote or _CONTINUES.match(sentence) or _ANAPHOR.match(sentence)
-        if found is None and i and sources[i - 1] and continues:
+        # "according to the firm": the source named before, as a definite reference goes on
+        refers = found == "" and bool(_DEFINITE.search(sentence))
+        if found in {None, ""} and i and sources[i - 1] and (continues or refers):
             own = Source(sources[i - 1].name, start, end)  # type: ignore[union-attr]
         sources.append(own)
         in_quote = _open_quote(sentence) if not in_quote else not _open_quote(sentence)

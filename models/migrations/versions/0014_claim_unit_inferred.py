@@ -19,15 +19,18 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE, not batch mode: on SQLite a batch rebuilds the claim table and loses the
+# full-text triggers of 0005_claims_fts (ADD / DROP COLUMN need SQLite 3.35, shipped since 2021).
+
+
 def upgrade() -> None:
     """Add the flag, false for the rows already stored."""
-    with op.batch_alter_table("claim", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("unit_inferred", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    op.add_column(
+        "claim",
+        sa.Column("unit_inferred", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
     """Drop it again."""
-    with op.batch_alter_table("claim", schema=None) as batch_op:
-        batch_op.drop_column("unit_inferred")
+    op.drop_column("claim", "unit_inferred")

@@ -10,6 +10,7 @@ sentence right after it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -467,18 +468,20 @@ def sentence_sources(
 ) -> list[Source | None]:
     """One source per sentence span (start, end); `subjects` name each sentence's main entity,
     `mentions` are the text's entity mentions in text order."""
-    mentions = mentions or []
+    mentions = sorted(mentions or [], key=lambda m: m.start)
+    starts = [m.start for m in mentions]
     sources: list[Source | None] = []
     in_quote = False
     for i, (start, end) in enumerate(spans):
         sent = doc.char_span(start, end, alignment_mode="expand")
         sentence = text[start:end]
-        here = [m for m in mentions if start <= m.start < end]
+        here = mentions[bisect_left(starts, start) : bisect_left(starts, end)]
         found = _own_source(sent, subjects[i], here) if sent is not None else None
         own: Source | None = found if isinstance(found, Source) else None
         if found in _PRONOUNS:
             window = spans[max(0, i - 2)][0]
-            person = _last_person(mentions, start, window)
+            near = mentions[bisect_left(starts, window) : bisect_left(starts, start)]
+            person = _last_person(near, start, window)
             own = Source(person, start, end) if person else None
         continues = in_quote or _CONTINUES.match(sentence) or _ANAPHOR.match(sentence)
         # "according to the firm": the source named before, as a definite reference goes on

@@ -14,6 +14,7 @@ class ClaimBase(SQLModel):
     text: str
     value: float | None = Field(default=None, index=True)
     unit: str | None = Field(default=None, index=True)
+    unit_inferred: bool = False  # the text leaves the unit out; context fixed it
     metric: str | None = Field(default=None, index=True)
     subject: str | None = None
     subject_id: str | None = Field(default=None, index=True)

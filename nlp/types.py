@@ -39,6 +39,7 @@ class ClaimRecord(BaseModel):
     qualifier: str | None  # about | over | below | low | range_lower | range_upper
     sentence_index: int
     stance: str | None = None  # bullish | bearish, for forecast claims
+    unit_inferred: bool = False  # the text leaves the unit out; context fixed it (claims.units)
     # which named rule decided metric, claim_type and direction (`analyze --explain`); never in
     # the --json object unless asked for, never stored
     explanation: dict[str, str] | None = Field(default=None, exclude=True)

@@ -94,8 +94,9 @@ class CheckOut(ClaimOut):
 
     model_config = _example(  # type: ignore[assignment]  # merged into SQLModel's config
         {"id": 7, "article_id": 1, "start": 32, "end": 44, "text": "$523 million",
-         "value": 523000000.0, "unit": "USD", "metric": "outflow", "subject": "bitcoin ETFs",
-         "subject_id": "crypto:btc", "direction": "down", "claim_type": "observation",
+         "value": 523000000.0, "unit": "USD", "unit_inferred": False, "metric": "outflow",
+         "subject": "bitcoin ETFs", "subject_id": "crypto:btc", "direction": "down",
+         "claim_type": "observation",
          "time_start": "2025-11-17", "time_end": "2025-11-17", "time_text": "Monday",
          "attributed_to": "Farside", "qualifier": None, "sentence_index": 0, "stance": None,
          "sentence_text": "US spot bitcoin ETFs saw net outflows of $523 million on Monday.",

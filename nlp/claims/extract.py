@@ -26,13 +26,14 @@ from nlp.claims.periods import TimeExpression, find_time_expressions
 from nlp.claims.report import carry_sources, target_directions, weekly_periods
 from nlp.claims.subjects import Subject, find_subject
 from nlp.claims.time import TimeMemory, claim_period, default_period, past_episode
+from nlp.claims.units import UnitContext, UnitReading, infer_unit, text_asset, text_currency
 from nlp.errors import TimeBudgetError
 from nlp.types import ClaimRecord, EntityMention, SentenceResult
 
 _T = TypeVar("_T")
 
 # Bump when extraction rules change, so stored claims can be recomputed.
-CLAIMS_VERSION = "claims-rules-9"
+CLAIMS_VERSION = "claims-rules-10"
 
 
 @dataclass
@@ -55,6 +56,7 @@ class _State:
     memory: TimeMemory = field(default_factory=TimeMemory)
     subject: Subject | None = None
     others: list[int] = field(default_factory=list)  # the current sentence's other numbers
+    units: UnitContext | None = None  # what implied units read; its sentence is the current one
 
 
 def _sentence_spans(ctx: ClaimContext) -> list[tuple[int, int]]:
@@ -116,14 +118,23 @@ def extract_claims(
     if found is None:
         found = find_quantities(ctx.text, ctx.published_at, times=exprs)
     quantities = _by_sentence(found, spans)
-    sources = sentence_sources(ctx.doc, spans, _sentence_hints(ctx, spans), text=ctx.text)
+    sources = sentence_sources(
+        ctx.doc, spans, _sentence_hints(ctx, spans), text=ctx.text, mentions=ctx.entities
+    )
     state = _State()
     records: list[ClaimRecord] = []
     ordered = sorted(exprs, key=lambda e: e.start)
     expr_starts = [e.start for e in ordered]
+    assets = sorted((m for m in ctx.entities if m.type == "CRYPTO_ASSET"), key=lambda m: m.start)
+    asset_starts = [m.start for m in assets]
+    units = UnitContext(ctx.text, (0, 0), text_asset=text_asset(assets))
+    units.text_currency = text_currency(ctx.text)
     for index, (start, end) in enumerate(spans):
         _check_deadline(ctx)
         in_sentence = _in_span(ordered, expr_starts, (start, end))
+        units.sentence = (start, end)
+        units.assets = _in_span(assets, asset_starts, (start, end))
+        state.units = units
         previous: ClaimRecord | None = None
         here = quantities.get(index, [])
         # Every number's start, once per sentence: a number's own start never falls between
@@ -134,7 +145,8 @@ def extract_claims(
             floor = previous.end if previous else start
             frame = build_frame(ctx.doc, (index, start, end), q, previous_end=floor, text=ctx.text)
             previous = _claim(ctx, frame, in_sentence, state=state, previous=previous)
-            previous.attributed_to = sources[index]
+            source = sources[index]
+            previous.attributed_to = source.name if source and source.covers(q.start) else None
             records.append(previous)
         _remember(state.memory, in_sentence)
     texts = [ctx.text[start:end] for start, end in spans]
@@ -179,6 +191,11 @@ def _claim(
     """The record of one quantity; `previous` is the claim before it in the same sentence."""
     q = frame.quantity
     unit = bare_unit(frame, asset_in_sentence=_asset_in(ctx, frame)) if q.bare else q.unit
+    reading = UnitReading(unit)
+    if state.units is not None:
+        state.units.previous_unit = previous.unit if previous else None
+        reading = infer_unit(frame, unit, state.units)
+        unit = reading.unit
     metric, why_metric = decide_metric(frame, unit)
     if previous is not None and _continues(frame, previous) and previous.metric:
         metric, why_metric = previous.metric, "continues the number before it (range, 'to', 'and')"
@@ -209,6 +226,7 @@ def _claim(
         text=q.text,
         value=q.value,
         unit=unit,
+        unit_inferred=reading.inferred,
         metric=metric,
         subject=subject.text if subject else None,
         subject_id=subject.entity_id if subject else None,
@@ -220,7 +238,8 @@ def _claim(
         attributed_to=None,
         qualifier=q.qualifier if q.qualifier != "high" else "over",
         sentence_index=frame.sentence_index,
-        explanation={"metric": why_metric, "claim_type": why_type, "direction": why_direction},
+        explanation={"metric": why_metric, "claim_type": why_type, "direction": why_direction}
+        | ({"unit": reading.rule} if reading.rule else {}),
     )
 
 

@@ -36,6 +36,7 @@ SCHEMA = pa.schema(
         ("direction", pa.string()),
         ("claim_type", pa.string()),
         ("stance", pa.string()),
+        ("unit_inferred", pa.bool_()),
         ("time_start", pa.string()),
         ("time_end", pa.string()),
         ("time_text", pa.string()),

@@ -15,9 +15,9 @@ class NarrativeSettings(BaseSettings):
     """Optional YAML file of extra narratives (same format as nlp/narratives/taxonomy.yaml);
     `tidings narratives promote` writes to it."""
 
-    narrative_threads: int = 2
+    narrative_threads: int = 1
     """Intra-op threads of the encoder's ONNX Runtime session (1: no thread pool, the least CPU
-    time per sentence; 2: less wall time on an idle 2-CPU machine)."""
+    time per sentence; 2: less wall time for one analysis on an idle machine)."""
 
     narrative_batch_size: int = 32
     """Sentences per encoder batch (batches are formed after sorting by token length)."""

@@ -177,17 +177,21 @@ def test_encoder_threads_and_batch_from_settings(monkeypatch: pytest.MonkeyPatch
     from nlp.narratives.settings import get_narrative_settings
     from nlp.narratives.stage import narrative_stage
 
-    monkeypatch.setenv("TIDINGS_NARRATIVE_THREADS", "1")
+    monkeypatch.setenv("TIDINGS_NARRATIVE_THREADS", "2")
     monkeypatch.setenv("TIDINGS_NARRATIVE_BATCH_SIZE", "8")
     get_narrative_settings.cache_clear()
     try:
-        stage = narrative_stage(None)  # type: ignore[arg-type]
+        encoder = narrative_stage(None).model.encoder  # type: ignore[arg-type]
+        monkeypatch.delenv("TIDINGS_NARRATIVE_THREADS")
+        monkeypatch.delenv("TIDINGS_NARRATIVE_BATCH_SIZE")
+        get_narrative_settings.cache_clear()
+        default = narrative_stage(None).model.encoder  # type: ignore[arg-type]
     finally:
         get_narrative_settings.cache_clear()
-    encoder = stage.model.encoder
     assert encoder.batch_size == 8
-    assert encoder.session.get_session_options().intra_op_num_threads == 1
-    assert load_encoder().session.get_session_options().intra_op_num_threads == 2
+    assert encoder.session.get_session_options().intra_op_num_threads == 2
+    assert default.batch_size == 32
+    assert default.session.get_session_options().intra_op_num_threads == 1
 
 
 def test_analyze_json_carries_narratives() -> None:

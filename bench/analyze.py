@@ -73,7 +73,8 @@ def run_child(tree: Path, config: dict[str, Any], out: Path) -> dict[str, Any]:
     args = [sys.executable, str(Path(__file__).resolve()), "--child", config["mode"],
             "--batch", str(config["batch"]), "--n-process", str(config["n_process"]),
             "--out", str(out)]  # fmt: skip
-    subprocess.run(args, env={**os.environ, "PYTHONPATH": str(tree)}, cwd=REPO, check=True)
+    env = {**os.environ, **config.get("env", {}), "PYTHONPATH": str(tree)}
+    subprocess.run(args, env=env, cwd=REPO, check=True)
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return result
 
@@ -95,10 +96,15 @@ def differences(a: Any, b: Any) -> tuple[int, float]:
     return count, largest
 
 
+MAIN_ROW = "main: pipe, batch 64"
+TWO_THREADS = {"TIDINGS_SENTIMENT_THREADS": "2", "TIDINGS_NARRATIVE_THREADS": "2"}
 CONFIGS = [
     {"name": "before: analyze() per article", "tree": "old", "mode": "per-article",
      "batch": 1, "n_process": 1},
+    {"name": MAIN_ROW, "tree": "main", "mode": "pipe", "batch": 64, "n_process": 1},
     {"name": "after: pipe, batch 64", "tree": "new", "mode": "pipe", "batch": 64, "n_process": 1},
+    {"name": "after: pipe, batch 64, 2 ONNX threads", "tree": "new", "mode": "pipe", "batch": 64,
+     "n_process": 1, "env": TWO_THREADS},
     {"name": "before: pipe, batch 16", "tree": "old", "mode": "pipe", "batch": 16, "n_process": 1},
     {"name": "after: pipe, batch 16", "tree": "new", "mode": "pipe", "batch": 16, "n_process": 1},
     {"name": "after: analyze() per article", "tree": "new", "mode": "per-article",
@@ -109,18 +115,25 @@ CONFIGS = [
 
 
 def measure(
-    refs: tuple[str, str | None], repeats: int, only: set[str] | None
+    refs: tuple[str, str | None, str | None], repeats: int, only: set[str] | None
 ) -> list[dict[str, Any]]:
     """Every configuration `repeats` times, alternating; rows with runs and output diffs.
-    `refs`: the old code's git ref and the new one's (None: this working tree)."""
-    rows = [dict(c, runs=[]) for c in CONFIGS if only is None or c["name"] in only]
+    `refs`: the old code's git ref, the new one's (None: this working tree) and a third one's
+    for the "main" rows (None: those rows are left out)."""
+    old, new, main = refs
+    rows = [
+        dict(c, runs=[])
+        for c in CONFIGS
+        if (only is None or c["name"] in only) and (main or c["tree"] != "main")
+    ]
     outputs: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-analyze-") as tmp:
-        old, new = refs
         trees = {
             "old": unpack(old, Path(tmp) / "old"),
             "new": unpack(new, Path(tmp) / "new") if new else REPO,
         }
+        if main:
+            trees["main"] = unpack(main, Path(tmp) / "main")
         for _ in range(repeats):
             for row in rows:
                 load = os.getloadavg()[0]
@@ -130,10 +143,14 @@ def measure(
                                     "load": load})  # fmt: skip
                 print(f"{row['name']:38} cpu {result['cpu_s']:7.1f} s  wall "
                       f"{result['wall_s']:7.1f} s  load {load:.1f}", flush=True)  # fmt: skip
-    reference = outputs.get(CONFIGS[0]["name"])
+    # Outputs are compared with the "main" row's where there is one (the old code's outputs also
+    # differ by every change to the stages since), else with the first configuration's.
+    against = MAIN_ROW if MAIN_ROW in outputs else CONFIGS[0]["name"]
+    reference = outputs.get(against)
     for row in rows:
         if reference is not None:
             row["diff"] = differences(reference, outputs[row["name"]])
+            row["diff_against"] = against
     return rows
 
 
@@ -156,10 +173,16 @@ def render(rows: list[dict[str, Any]], facts: dict[str, Any]) -> str:
         f"the code at `{facts['ref']}` (before the batching work, run from a `git archive` of "
         "it), each configuration in a fresh process, configurations alternating. CPU = user + "
         "system seconds of the process, its threads and its workers; speed-ups are against the "
-        "first row (median of the runs). Model loading and a 4-article warm-up are not timed.",
+        "first row (median of the runs). Model loading and a 4-article warm-up are not timed."
+        + (
+            f' The "main" rows run the code at `{facts["main_ref"]}` the same way.'
+            if facts.get("main_ref")
+            else ""
+        ),
         "",
         "| configuration | CPU s | wall s | CPU speed-up | wall speed-up | "
-        "outputs vs first row | runs (CPU / wall s, load) |",
+        f"outputs vs {'the main row' if facts.get('main_ref') else 'first row'} | "
+        "runs (CPU / wall s, load) |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -204,6 +227,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="runs per configuration")
     parser.add_argument("--baseline-ref", default=BASELINE_REF, help="git ref of the old code")
     parser.add_argument("--new-ref", help="git ref of the new code (default: this working tree)")
+    parser.add_argument("--main-ref", help="git ref of a third version for the 'main' rows")
     parser.add_argument("--only", action="append", help="run only this configuration (repeat)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -219,9 +243,10 @@ def main() -> None:
     items = archive_texts()
     facts = {
         "articles": len(items), "words": sum(len(t.split()) for t, _ in items),
-        "ref": args.baseline_ref, "cpu_flags": cpu_flags(), "load_start": os.getloadavg()[0],
+        "ref": args.baseline_ref, "main_ref": args.main_ref, "cpu_flags": cpu_flags(),
+        "load_start": os.getloadavg()[0],
     }  # fmt: skip
-    refs = (args.baseline_ref, args.new_ref)
+    refs = (args.baseline_ref, args.new_ref, args.main_ref)
     rows = measure(refs, args.repeats, set(args.only) if args.only else None)
     facts["load_end"] = os.getloadavg()[0]
     section = render(rows, facts)

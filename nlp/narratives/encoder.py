@@ -33,25 +33,33 @@ class SentenceEncoder:
         self.version = (model_dir / "version.txt").read_text(encoding="utf-8").strip()
         self.batch_size = max(1, batch_size)
         self.tokenizer, self.session = open_onnx_model(model_dir, threads=threads, max_length=128)
+        self._inputs = {i.name for i in self.session.get_inputs()}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit-length embeddings, one row per text (input order)."""
+        """Unit-length embeddings, one row per text (input order); a text given twice is encoded
+        once (the same model input gives the same row)."""
         out = np.zeros((len(texts), 384), dtype=np.float32)
         if not texts:
             return out
-        encs = self.tokenizer.encode_batch([normalize_text(t) for t in texts])
+        keys = [normalize_text(t) for t in texts]
+        distinct = list(dict.fromkeys(keys))
+        rows = np.zeros((len(distinct), 384), dtype=np.float32)
+        encs = self.tokenizer.encode_batch(distinct)
         for idx in length_sorted_batches([len(e.ids) for e in encs], self.batch_size):
             feed = padded_batch([encs[i] for i in idx])
             feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
-            names = {i.name for i in self.session.get_inputs()}
-            out[idx] = self.session.run(
-                ["embeddings"], {k: v for k, v in feed.items() if k in names}
+            rows[idx] = self.session.run(
+                ["embeddings"], {k: v for k, v in feed.items() if k in self._inputs}
             )[0]
+        where = {key: i for i, key in enumerate(distinct)}
+        out[:] = rows[[where[key] for key in keys]]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return np.asarray(out / np.maximum(norms, 1e-9), dtype=np.float32)
 
 
 @lru_cache(maxsize=2)
-def load_encoder(model_dir: Path = ENCODER_DIR, *, threads: int = 2) -> SentenceEncoder:
-    """One encoder per folder per process (two intra-op threads, as the sentiment model)."""
-    return SentenceEncoder(model_dir, threads=threads)
+def load_encoder(
+    model_dir: Path = ENCODER_DIR, *, threads: int = 2, batch_size: int = 32
+) -> SentenceEncoder:
+    """One encoder per folder and options per process."""
+    return SentenceEncoder(model_dir, threads=threads, batch_size=batch_size)

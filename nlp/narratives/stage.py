@@ -57,7 +57,12 @@ class NarrativeStage:
 
 
 def narrative_stage(resources: "StageResources") -> NarrativeStage:
-    """Factory of the narrative stage: built-in taxonomy plus TIDINGS_USER_NARRATIVES_FILE."""
+    """Factory of the narrative stage: built-in taxonomy plus TIDINGS_USER_NARRATIVES_FILE, the
+    encoder run as TIDINGS_NARRATIVE_THREADS and TIDINGS_NARRATIVE_BATCH_SIZE say."""
     del resources  # the encoder needs nothing from spaCy or the KB
-    taxonomy = Taxonomy.load(get_narrative_settings().user_narratives_file)
-    return NarrativeStage(NarrativeModel(taxonomy, load_encoder()))
+    settings = get_narrative_settings()
+    taxonomy = Taxonomy.load(settings.user_narratives_file)
+    encoder = load_encoder(
+        threads=settings.narrative_threads, batch_size=settings.narrative_batch_size
+    )
+    return NarrativeStage(NarrativeModel(taxonomy, encoder))

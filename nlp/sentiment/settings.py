@@ -23,8 +23,10 @@ class SentimentSettings(BaseSettings):
     sentiment_label_map: str = ""
     """JSON object: hf model label -> negative/neutral/positive, e.g. {"LABEL_0": "negative"}."""
 
-    sentiment_threads: int = 2
-    """Intra-op threads for ONNX Runtime / torch inference."""
+    sentiment_threads: int = 1
+    """Intra-op threads for ONNX Runtime / torch inference. One costs the least CPU per sentence
+    (no pool of threads to wake and join per operator: about 15 % less on the 2-CPU bench
+    machine, docs/BENCHMARKS.md "Analyze"); 2 shortens a single analysis on an idle machine."""
 
     sentiment_batch_size: int = 32
     """Sentences per inference batch (batches are formed after sorting by length)."""

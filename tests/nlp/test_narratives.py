@@ -4,6 +4,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nlp.evaluation.narrative_recovery import score_recovery
@@ -148,6 +149,49 @@ def test_documents_do_not_leak_context(model: NarrativeModel) -> None:
     other = ["Grayscale said it was pleased with the outcome."]
     together = model.assign_documents([doc, other])
     assert together[1] == model.assign(other[0:1]) == model.assign_documents([other])[0]
+
+
+def test_encoder_encodes_a_repeated_sentence_once(model: NarrativeModel) -> None:
+    etf = "Spot bitcoin ETFs saw net inflows of $200 million."
+    fed = "Traders now see a lower chance of a Fed rate cut in December."
+    encoder = model.encoder
+    runs: list[int] = []
+    session = encoder.session
+
+    class Counting:
+        def run(self, names: list[str], feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+            runs.append(len(feed["input_ids"]))
+            return list(session.run(names, feed))
+
+    alone = encoder.encode([etf, fed])
+    encoder.session = Counting()
+    try:
+        repeated = encoder.encode([etf, fed, etf, etf.replace(" ", "  ") + " ", fed])
+    finally:
+        encoder.session = session
+    assert sum(runs) == 2  # two distinct model inputs (the spaced copy normalizes to etf)
+    np.testing.assert_allclose(repeated, alone[[0, 1, 0, 0, 1]], atol=1e-6)
+
+
+def test_encoder_threads_and_batch_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlp.narratives.settings import get_narrative_settings
+    from nlp.narratives.stage import narrative_stage
+
+    monkeypatch.setenv("TIDINGS_NARRATIVE_THREADS", "2")
+    monkeypatch.setenv("TIDINGS_NARRATIVE_BATCH_SIZE", "8")
+    get_narrative_settings.cache_clear()
+    try:
+        encoder = narrative_stage(None).model.encoder  # type: ignore[arg-type]
+        monkeypatch.delenv("TIDINGS_NARRATIVE_THREADS")
+        monkeypatch.delenv("TIDINGS_NARRATIVE_BATCH_SIZE")
+        get_narrative_settings.cache_clear()
+        default = narrative_stage(None).model.encoder  # type: ignore[arg-type]
+    finally:
+        get_narrative_settings.cache_clear()
+    assert encoder.batch_size == 8
+    assert encoder.session.get_session_options().intra_op_num_threads == 2
+    assert default.batch_size == 32
+    assert default.session.get_session_options().intra_op_num_threads == 1
 
 
 def test_analyze_json_carries_narratives() -> None:

@@ -59,6 +59,16 @@ def test_backend_is_loaded_once_per_process() -> None:
     assert a.version == "embedded-" + (default_model_dir() / "version.txt").read_text().strip()
 
 
+def test_threads_follow_the_setting_and_do_not_change_results(backend: EmbeddedBackend) -> None:
+    one = create_backend(SentimentSettings(sentiment_cache_size=0))
+    two = create_backend(SentimentSettings(sentiment_cache_size=0, sentiment_threads=2))
+    assert isinstance(one, EmbeddedBackend) and isinstance(two, EmbeddedBackend)
+    assert one.session.get_session_options().intra_op_num_threads == 1  # the default
+    assert two.session.get_session_options().intra_op_num_threads == 2
+    texts = [POSITIVE, NEGATIVE, NEUTRAL, *OTHERS]
+    assert one.predict(texts) == two.predict(texts) == backend.predict(texts)
+
+
 def test_cache_returns_stored_results_and_evicts_oldest(backend: EmbeddedBackend) -> None:
     cached = CachedBackend(backend, size=2)
     first = cached.predict([POSITIVE, NEGATIVE])

@@ -202,7 +202,7 @@ def test_gold_files_hold_offsets_and_ids_only() -> None:
         for s in gold["sentences"]:
             assert set(s) == {"index", "char_start", "char_end", "narratives"}
             assert set(s["narratives"]) <= ids
-    assert splits == {"dev", "dev2", "blind2"}
+    assert splits == {"dev", "dev2", "blind2", "blind3"}
 
 
 @pytest.mark.shared

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from nlp.narratives.assign import Assignment, NarrativeModel
+from nlp.narratives.assign import Assignment, NarrativeModel, SentenceClassifier
 from nlp.narratives.encoder import load_encoder
 from nlp.narratives.settings import get_narrative_settings
 from nlp.narratives.taxonomy import Taxonomy
@@ -60,4 +60,6 @@ def narrative_stage(resources: "StageResources") -> NarrativeStage:
     """Factory of the narrative stage: built-in taxonomy plus TIDINGS_USER_NARRATIVES_FILE."""
     del resources  # the encoder needs nothing from spaCy or the KB
     taxonomy = Taxonomy.load(get_narrative_settings().user_narratives_file)
-    return NarrativeStage(NarrativeModel(taxonomy, load_encoder()))
+    return NarrativeStage(
+        NarrativeModel(taxonomy, load_encoder(), classifier=SentenceClassifier.load())
+    )

@@ -8,7 +8,7 @@ import pytest
 
 from nlp.evaluation.narrative_recovery import score_recovery
 from nlp.evaluation.narratives import GOLD_DIR, load_narrative_gold, score_assignment
-from nlp.narratives.assign import NarrativeModel, keyword_pattern
+from nlp.narratives.assign import NarrativeModel, SentenceClassifier, keyword_pattern
 from nlp.narratives.encoder import load_encoder
 from nlp.narratives.taxonomy import NarrativeError, Taxonomy, append_user_narrative, load_file
 from nlp.pipeline import Analyzer
@@ -33,7 +33,7 @@ narratives:
 
 @pytest.fixture(scope="module")
 def model() -> NarrativeModel:
-    return NarrativeModel(Taxonomy.load(), load_encoder())
+    return NarrativeModel(Taxonomy.load(), load_encoder(), classifier=SentenceClassifier.load())
 
 
 def test_builtin_taxonomy_has_the_issue_narratives() -> None:

@@ -71,6 +71,7 @@ def child(with_stage: bool, out: Path) -> None:
             "cpu_s": cpu, "wall_s": wall, "stage_cpu_s": spent[0],
             "sentences": sum(len(r.sentences) for r in results), "assigned": assigned,
             "version": analyzer.model_versions.get("narratives", ""),
+            "gate": os.environ.get("TIDINGS_NARRATIVES_GATE", "0") == "1",
         }),
         encoding="utf-8",
     )  # fmt: skip
@@ -135,6 +136,8 @@ def section(runs: list[dict[str, Any]], facts: dict[str, Any]) -> str:
     s = summarize(runs)
     with_runs = [r for r in runs if r["with_stage"]]
     version = with_runs[0]["version"]
+    gate = ("keyword gate on: only sentences with a keyword are encoded" if with_runs[0].get("gate")
+            else "encoder on every sentence, no keyword gate")  # fmt: skip
     fmt = ", ".join
     rows = "\n".join(
         f"| {'with' if r['with_stage'] else 'without'} | {r['cpu_s']:.1f} | {r['wall_s']:.1f} | "
@@ -150,8 +153,8 @@ def section(runs: list[dict[str, Any]], facts: dict[str, Any]) -> str:
 narrative stage, each run a fresh process, the two alternating (with, without, without, with,
 ...). CPU = user + system seconds of the process and its threads for one pass (model loading and
 a {WARMUP}-article warm-up not timed); the stage's own CPU is measured around its `run_batch`.
-The sentiment cache is off. Narratives version `{version}` (encoder on every sentence, no
-keyword gate; {with_runs[0]["assigned"]:,} sentences get a narrative).
+The sentiment cache is off. Narratives version `{version}` ({gate}; {with_runs[0]["assigned"]:,}
+sentences get a narrative).
 
 | figure | value |
 |---|---|
@@ -176,6 +179,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2, help="with/without pairs")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--gate",
+        action="store_true",
+        help="with TIDINGS_NARRATIVES_GATE=1 (encode keyword sentences only)",
+    )
     parser.add_argument("--child", choices=("with", "without"), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -187,6 +195,8 @@ def main() -> None:
     items = archive_texts()
     facts = {"articles": len(items), "words": sum(len(t.split()) for t, _ in items),
              "cpus": os.cpu_count(), "load_start": os.getloadavg()[0]}  # fmt: skip
+    if args.gate:
+        os.environ["TIDINGS_NARRATIVES_GATE"] = "1"  # inherited by the children
     runs = measure(args.repeats)
     facts["load_end"] = os.getloadavg()[0]
     text = section(runs, facts)

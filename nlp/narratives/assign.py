@@ -147,7 +147,10 @@ class NarrativeModel:
         self._free = self._free_bars()
         self.classifier = classifier
         clf = f"-{classifier.version}" if classifier else ""
-        self.version = f"narratives-{ASSIGN_VERSION}-{encoder.version}-{taxonomy.version}{clf}"
+        gated = "-gated" if self.config.gate else ""  # the gate changes what is assigned
+        self.version = (
+            f"narratives-{ASSIGN_VERSION}-{encoder.version}-{taxonomy.version}{clf}{gated}"
+        )
 
     def _free_bars(self) -> np.ndarray:
         """The keyword-free bar of each narrative."""

@@ -15,6 +15,10 @@ class NarrativeSettings(BaseSettings):
     """Optional YAML file of extra narratives (same format as nlp/narratives/taxonomy.yaml);
     `tidings narratives promote` writes to it."""
 
+    narratives_gate: bool = False
+    """Encode only sentences with a keyword of some narrative (TIDINGS_NARRATIVES_GATE): cheaper,
+    but keyword-free assignment and the run pass cannot reach the other sentences."""
+
 
 @lru_cache
 def get_narrative_settings() -> NarrativeSettings:

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from nlp.narratives.assign import Assignment, NarrativeModel, SentenceClassifier
+from nlp.narratives.assign import AssignConfig, Assignment, NarrativeModel, SentenceClassifier
 from nlp.narratives.encoder import load_encoder
 from nlp.narratives.settings import get_narrative_settings
 from nlp.narratives.taxonomy import Taxonomy
@@ -59,7 +59,10 @@ class NarrativeStage:
 def narrative_stage(resources: "StageResources") -> NarrativeStage:
     """Factory of the narrative stage: built-in taxonomy plus TIDINGS_USER_NARRATIVES_FILE."""
     del resources  # the encoder needs nothing from spaCy or the KB
-    taxonomy = Taxonomy.load(get_narrative_settings().user_narratives_file)
+    settings = get_narrative_settings()
+    taxonomy = Taxonomy.load(settings.user_narratives_file)
+    config = AssignConfig(gate=settings.narratives_gate)
+    classifier = SentenceClassifier.load()
     return NarrativeStage(
-        NarrativeModel(taxonomy, load_encoder(), classifier=SentenceClassifier.load())
+        NarrativeModel(taxonomy, load_encoder(), config=config, classifier=classifier)
     )

@@ -58,12 +58,15 @@ class SentenceClassifier:
         """The shipped classifier, or None when the file is absent."""
         if not path.is_file():
             return None
-        data = path.read_bytes()
         with np.load(path, allow_pickle=False) as npz:
             ids = tuple(str(i) for i in npz["ids"])
             weights = np.asarray(npz["weights"], dtype=np.float32)
             bias = np.asarray(npz["bias"], dtype=np.float32)
-        return cls(ids, weights, bias, hashlib.sha256(data).hexdigest()[:8])
+        # The version hashes the content, not the file: a zip's member times change on rewrite.
+        digest = hashlib.sha256("\n".join(ids).encode("utf-8"))
+        digest.update(weights.tobytes())
+        digest.update(bias.tobytes())
+        return cls(ids, weights, bias, digest.hexdigest()[:8])
 
     def probabilities(self, emb: np.ndarray, narrative_ids: Sequence[str]) -> np.ndarray:
         """sentences x narratives (in `narrative_ids` order); 0 where there is no model."""

@@ -158,6 +158,15 @@ def test_fit_save_load_round_trip(tmp_path: Path) -> None:
     assert loaded is not None and len(loaded.version) == 8
     assert np.allclose(loaded.probabilities(x, [ETF, REG]), probs, atol=1e-6)
     assert SentenceClassifier.load(tmp_path / "absent.npz") is None
+    save(clf, tmp_path / "again.npz")  # the version names the weights, not the file
+    again = SentenceClassifier.load(tmp_path / "again.npz")
+    assert again is not None and again.version == loaded.version
+
+
+def test_gate_is_part_of_the_version() -> None:
+    open_ = NarrativeModel(Taxonomy.load(), FakeEncoder())  # type: ignore[arg-type]
+    gated = NarrativeModel(Taxonomy.load(), FakeEncoder(), config=AssignConfig(gate=True))  # type: ignore[arg-type]
+    assert gated.version == open_.version + "-gated"
 
 
 def test_leave_one_article_out_never_sees_the_article() -> None:

@@ -8,6 +8,11 @@ over all texts (batch 16, one process): CPU seconds (user + system of the proces
 threads) and wall seconds; in "with" runs also the CPU seconds spent inside the narrative stage
 itself. Runs alternate (with, without, without, with, ...) so that load swings hit both alike.
 Writes the "## Narratives" section of docs/BENCHMARKS.md.
+
+`--encoders minilm sentiment` compares narrative encoders (TIDINGS_NARRATIVES_ENCODER) in one
+measurement: arms without, minilm, sentiment, then reversed, per repeat (the "without" arm runs
+with the default settings, so the sentiment model's extra output counts against "sentiment");
+it prints a summary per encoder and writes nothing.
 """
 
 import argparse
@@ -75,6 +80,37 @@ def child(with_stage: bool, out: Path) -> None:
         }),
         encoding="utf-8",
     )  # fmt: skip
+
+
+def arms_order(encoders: list[str], repeats: int) -> list[str | None]:
+    """Arms per repeat: without (None), then each encoder; every other repeat reversed."""
+    arms: list[str | None] = [None, *encoders]
+    out: list[str | None] = []
+    for i in range(repeats):
+        out += arms if i % 2 == 0 else arms[::-1]
+    return out
+
+
+def compare(encoders: list[str], repeats: int) -> dict[str, dict[str, Any]]:
+    """Fresh child processes over the arms of `arms_order`; a summary per encoder (its runs
+    against all "without" runs)."""
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="bench-narratives-") as tmp:
+        out = Path(tmp) / "out.json"
+        for arm in arms_order(encoders, repeats):
+            load = os.getloadavg()[0]
+            env = {**os.environ, "PYTHONPATH": str(REPO)}
+            env.pop("TIDINGS_NARRATIVES_ENCODER", None)
+            if arm:
+                env["TIDINGS_NARRATIVES_ENCODER"] = arm
+            args = [sys.executable, str(Path(__file__).resolve()), "--child",
+                    "with" if arm else "without", "--out", str(out)]  # fmt: skip
+            subprocess.run(args, env=env, cwd=REPO, check=True)
+            run = dict(json.loads(out.read_text(encoding="utf-8")), with_stage=bool(arm),
+                       encoder=arm, load=load)  # fmt: skip
+            runs.append(run)
+            print(json.dumps(run), flush=True)
+    return {enc: summarize([r for r in runs if r["encoder"] in (None, enc)]) for enc in encoders}
 
 
 def order(repeats: int) -> list[bool]:
@@ -184,6 +220,9 @@ def main() -> None:
         action="store_true",
         help="with TIDINGS_NARRATIVES_GATE=1 (encode keyword sentences only)",
     )
+    parser.add_argument(
+        "--encoders", nargs="+", choices=("minilm", "sentiment"), help="compare encoders"
+    )
     parser.add_argument("--child", choices=("with", "without"), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -197,6 +236,10 @@ def main() -> None:
              "cpus": os.cpu_count(), "load_start": os.getloadavg()[0]}  # fmt: skip
     if args.gate:
         os.environ["TIDINGS_NARRATIVES_GATE"] = "1"  # inherited by the children
+    if args.encoders:
+        for enc, summary in compare(args.encoders, args.repeats).items():
+            print(enc, json.dumps(summary))
+        return
     runs = measure(args.repeats)
     facts["load_end"] = os.getloadavg()[0]
     text = section(runs, facts)

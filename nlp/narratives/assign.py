@@ -37,11 +37,13 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.narratives.encoder import SentenceEncoder
+from nlp.narratives.encoder import SentenceEncoder, SentimentEncoder, unit_rows
 from nlp.narratives.taxonomy import NarrativeDef, Taxonomy
 
 ASSIGN_VERSION = "3"
 CLASSIFIER_FILE = Path(__file__).resolve().parent / "classifier.npz"
+SHARED_CLASSIFIER_FILE = Path(__file__).resolve().parent / "classifier-sentiment.npz"
+"""The classifier on the sentiment model's pooled vectors (TIDINGS_NARRATIVES_ENCODER=sentiment)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,12 @@ class AssignConfig:
     gate: bool = False
 
 
+SHARED_CONFIG = AssignConfig(context_threshold=0.9, carry_floor=0.7)
+"""Thresholds for the sentiment model's vectors, whose cosines run higher: the best pooled
+leave-one-article-out F1 of bench/narratives_quality.py --grid over all four gold splits (tuned
+on the scored articles, so optimistic; docs/EVALUATION.md "Narratives", round 4)."""
+
+
 def keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str] | None:
     """One case-insensitive regex for a narrative's keywords (`*` at the end: any ending)."""
     parts = []
@@ -129,7 +137,7 @@ class NarrativeModel:
     def __init__(
         self,
         taxonomy: Taxonomy,
-        encoder: SentenceEncoder,
+        encoder: SentenceEncoder | SentimentEncoder,
         *,
         config: AssignConfig | None = None,
         classifier: SentenceClassifier | None = None,
@@ -188,14 +196,21 @@ class NarrativeModel:
         """The narratives of each sentence of one document, best first."""
         return self.assign_documents([sentences])[0]
 
-    def assign_documents(self, documents: Sequence[Sequence[str]]) -> list[list[list[Assignment]]]:
-        """Per document, the narratives of each sentence (one encoder pass for all)."""
+    def assign_documents(
+        self, documents: Sequence[Sequence[str]], *, vectors: np.ndarray | None = None
+    ) -> list[list[list[Assignment]]]:
+        """Per document, the narratives of each sentence (one encoder pass for all). `vectors`,
+        when given, are the encoder's raw vectors of all sentences (rows in order, e.g. from the
+        sentiment stage's pass): they are used instead of encoding again."""
         flat = [s for doc in documents for s in doc]
         cues = np.stack([self.cues(s) for s in flat]) if flat else np.zeros((0, 0), dtype=bool)
         todo = [i for i in range(len(flat)) if not self.config.gate or cues[i].any()]
         emb = np.zeros((len(flat), 384), dtype=np.float32)
         sims = np.full((len(flat), len(self.narratives)), -1.0, dtype=np.float32)
-        if todo:
+        if todo and vectors is not None:
+            emb[todo] = unit_rows(vectors[todo])
+            sims[todo] = self.narrative_similarities(emb[todo])
+        elif todo:
             emb[todo] = self.encoder.encode([flat[i] for i in todo])
             sims[todo] = self.narrative_similarities(emb[todo])
         words = np.array([len(s.split()) for s in flat], dtype=np.int32)

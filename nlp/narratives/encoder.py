@@ -18,13 +18,7 @@ import numpy as np
 
 from nlp.errors import ModelNotInstalledError
 from nlp.sentiment.backend import length_sorted_batches
-from nlp.sentiment.embedded import (
-    EmbeddedBackend,
-    default_model_dir,
-    load_embedded,
-    open_onnx_model,
-    padded_batch,
-)
+from nlp.sentiment.embedded import EmbeddedBackend, open_onnx_model, padded_batch, shared_backend
 from nlp.sentiment.labels import normalize_text
 
 ENCODER_DIR = Path(__file__).resolve().parent / "encoder"
@@ -88,8 +82,9 @@ class SentimentEncoder:
         return unit_rows(self.backend.logits_and_embeddings(texts)[1])
 
 
-def load_sentiment_encoder(model_dir: Path | None = None) -> SentimentEncoder:
-    """The shared encoder on the shipped sentiment model (or `model_dir`), with the options the
-    sentiment stage uses by default, so its vectors equal the ones the stage hands over."""
-    backend = load_embedded((model_dir or default_model_dir()).resolve(), embeddings=True)
-    return SentimentEncoder(backend)
+def load_sentiment_encoder() -> SentimentEncoder:
+    """The shared encoder on the configured embedded sentiment model and options
+    (TIDINGS_SENTIMENT_*), so its vectors equal the ones the sentiment stage hands over."""
+    from nlp.sentiment.settings import get_sentiment_settings
+
+    return SentimentEncoder(shared_backend(get_sentiment_settings()))

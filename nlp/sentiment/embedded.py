@@ -95,9 +95,18 @@ class EmbeddedBackend:
         """Softmax probabilities per text, rounded to 6 places for stable output."""
         if not texts:
             return []
-        probs = softmax(self.logits(texts))
+        return self._probs(self.logits(texts))
+
+    def predict_with_embeddings(self, texts: Sequence[str]) -> tuple[list[Probs], np.ndarray]:
+        """`predict`'s probabilities and the pooled vectors (rows in input order), one pass."""
+        logits, vectors = self.logits_and_embeddings(texts)
+        return self._probs(logits), vectors
+
+    def _probs(self, logits: np.ndarray) -> list[Probs]:
+        """Rounded softmax probabilities of logits rows."""
         return [
-            {lab: round(float(row[j]), 6) for j, lab in enumerate(self.labels)} for row in probs
+            {lab: round(float(row[j]), 6) for j, lab in enumerate(self.labels)}
+            for row in softmax(logits)
         ]
 
 
@@ -196,6 +205,18 @@ def load_embedded(
         batch_size=batch_size,
         max_length=max_length,
         embeddings=embeddings,
+    )
+
+
+def shared_backend(settings: SentimentSettings) -> EmbeddedBackend:
+    """The embedded model with the embedding output, opened with the sentiment settings' options:
+    the sentiment stage and the narrative stage get the same session (and the same vectors)."""
+    return load_embedded(
+        (settings.sentiment_model_dir or default_model_dir()).resolve(),
+        threads=settings.sentiment_threads,
+        batch_size=settings.sentiment_batch_size,
+        max_length=settings.sentiment_max_length,
+        embeddings=True,
     )
 
 

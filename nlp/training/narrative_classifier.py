@@ -1,8 +1,10 @@
 """Train the narrative sentence classifier: one logistic regression per narrative on the MiniLM
 sentence embeddings, from the labelled sentences of nlp/evaluation/narrative_gold.
 
-Run at build time (`python -m nlp.training.narrative_classifier [--cv]`); the weights ship in
-nlp/narratives/classifier.npz (numpy only at run time). Trained on the splits in TRAIN_SPLITS
+Run at build time (`python -m nlp.training.narrative_classifier [--cv] [--encoder sentiment]`);
+the weights ship in nlp/narratives/classifier.npz (on the narrative encoder's embeddings) and
+nlp/narratives/classifier-sentiment.npz (on the sentiment model's pooled vectors, for
+TIDINGS_NARRATIVES_ENCODER=sentiment); numpy only at run time. Trained on the splits in TRAIN_SPLITS
 only: a blind split (`blind3`) is never read here. `--cv` prints leave-one-article-out
 probabilities' quality, the honest estimate for unseen articles.
 """
@@ -14,8 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from nlp.evaluation.narratives import load_narrative_gold
-from nlp.narratives.assign import CLASSIFIER_FILE, SentenceClassifier
-from nlp.narratives.encoder import SentenceEncoder, load_encoder
+from nlp.narratives.assign import CLASSIFIER_FILE, SHARED_CLASSIFIER_FILE, SentenceClassifier
+from nlp.narratives.encoder import (
+    SentenceEncoder,
+    SentimentEncoder,
+    load_encoder,
+    load_sentiment_encoder,
+)
 from nlp.narratives.taxonomy import Taxonomy
 
 TRAIN_SPLITS = ("dev", "dev2", "blind2")
@@ -24,7 +31,7 @@ MIN_POSITIVE = 3  # narratives with fewer labelled sentences get no model
 
 
 def labelled_sentences(
-    shared: Path, encoder: SentenceEncoder, splits: Sequence[str] = TRAIN_SPLITS
+    shared: Path, encoder: SentenceEncoder | SentimentEncoder, splits: Sequence[str] = TRAIN_SPLITS
 ) -> tuple[np.ndarray, list[set[str]], np.ndarray]:
     """Embeddings, gold narrative sets and article number of every sentence of `splits`."""
     emb, labels, article = [], [], []
@@ -83,9 +90,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--cv", action="store_true", help="also print leave-one-article-out F1")
+    parser.add_argument("--encoder", choices=("minilm", "sentiment"), default="minilm")
     args = parser.parse_args()
     ids = [n.id for n in Taxonomy.load().narratives]
-    x, labels, article = labelled_sentences(args.shared, load_encoder())
+    shared = args.encoder == "sentiment"
+    encoder = load_sentiment_encoder() if shared else load_encoder()
+    target = SHARED_CLASSIFIER_FILE if shared else CLASSIFIER_FILE
+    x, labels, article = labelled_sentences(args.shared, encoder)
     if args.cv:
         probs = leave_one_article_out(x, labels, article, ids=ids)
         gold = np.array([[nid in g for nid in ids] for g in labels])
@@ -96,8 +107,8 @@ def main() -> None:
             f1 = 2 * tp / max(1, 2 * tp + fp + fn)
             print(f"classifier alone, threshold {threshold}: F1 {f1:.3f} (tp {tp} fp {fp} fn {fn})")
     clf = fit(x, labels, ids)
-    save(clf)
-    print(f"{len(clf.ids)} narratives, {len(x)} sentences -> {CLASSIFIER_FILE}")
+    save(clf, target)
+    print(f"{len(clf.ids)} narratives, {len(x)} sentences -> {target}")
 
 
 if __name__ == "__main__":

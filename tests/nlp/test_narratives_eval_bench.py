@@ -101,3 +101,18 @@ def test_summary_needs_both_arms() -> None:
 )
 def test_arms_alternate_and_balance(repeats: int, arms: list[bool]) -> None:
     assert bench.order(repeats) == arms
+
+
+def test_encoder_arms_reverse_every_other_repeat() -> None:
+    arms = bench.arms_order(["minilm", "sentiment"], 2)
+    assert arms == [None, "minilm", "sentiment", "sentiment", "minilm", None]
+    assert all(arms.count(a) == 2 for a in (None, "minilm", "sentiment"))
+
+
+def test_quality_bench_scores_each_encoder_with_its_own_thresholds() -> None:
+    from nlp.narratives.assign import SHARED_CONFIG, AssignConfig
+
+    quality = _load("narratives_quality")
+    assert quality.SPLITS == ("dev", "dev2", "blind2", "blind3")
+    assert AssignConfig() != SHARED_CONFIG  # the sentiment vectors' cosines run higher
+    assert set(quality.GRID) <= set(AssignConfig.__dataclass_fields__)

@@ -114,12 +114,28 @@ def grid(model: NarrativeModel, prepared: list[dict[str, Any]], base: AssignConf
     optimistic figure for the shared encoder, said so where it is reported)."""
     best, best_f1 = base, -1.0
     for values in itertools.product(*GRID.values()):
-        config = replace(base, **dict(zip(GRID, values, strict=True)))
+        fields: dict[str, Any] = dict(zip(GRID, values, strict=True))
+        config = replace(base, **fields)
         f1 = evaluate(model, prepared, config)["pooled"].f1
         if f1 > best_f1:
             best, best_f1 = config, f1
     print("grid best:", {k: getattr(best, k) for k in GRID}, f"pooled F1 {best_f1:.3f}")
     return best
+
+
+def check_logits(shared: Path, n: int = 200) -> bool:
+    """Logits of the edited graph (with the pooled-vector output) byte-identical to the shipped
+    graph's on the first `n` gold sentences."""
+    from nlp.sentiment.embedded import EmbeddedBackend, default_model_dir
+
+    docs = [d for split in SPLITS for d in load_narrative_gold(shared, split=split)]
+    texts = [d.text[g["char_start"] : g["char_end"]] for d in docs for g in d.sentences][:n]
+    opts: dict[str, Any] = {"threads": 2, "batch_size": 32, "max_length": 128}
+    plain = EmbeddedBackend(default_model_dir(), **opts).logits(texts)
+    edited = EmbeddedBackend(default_model_dir(), embeddings=True, **opts)
+    same = plain.tobytes() == edited.logits_and_embeddings(texts)[0].tobytes()
+    print(f"logits of {len(texts)} gold sentences byte-identical with the embedding output: {same}")
+    return same
 
 
 def main() -> None:
@@ -133,7 +149,8 @@ def main() -> None:
         "--grid", action="store_true", help="search the sentiment encoder's thresholds (GRID)"
     )
     args = parser.parse_args()
-    overrides = {k: float(v) for k, v in (item.split("=") for item in args.set)}
+    overrides: dict[str, Any] = {k: float(v) for k, v in (i.split("=") for i in args.set)}
+    check_logits(args.shared)
     out = {}
     for name in args.encoder:
         # Each encoder with its own thresholds (SHARED_CONFIG for the sentiment vectors).

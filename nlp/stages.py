@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -36,6 +37,9 @@ class AnalysisContext:
     kb: KnowledgeBase
     analysis: Analysis
     language: str = "en"
+    sentence_vectors: np.ndarray | None = None
+    """The sentiment model's pooled vector of each of `analysis.sentences` (rows in order), left
+    by the sentiment stage when TIDINGS_NARRATIVES_ENCODER=sentiment, for the narrative stage."""
 
     def sentence_of(self, offset: int) -> int | None:
         """Index of the sentence holding character `offset` (None between sentences)."""

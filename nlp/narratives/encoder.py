@@ -1,8 +1,13 @@
-"""The narrative sentence encoder: all-MiniLM-L6-v2 as ONNX int8 (built by
-nlp.training.narrative_encoder).
+"""The narrative sentence encoders.
 
-Maps sentences to L2-normalized 384-d embeddings. One session per process and folder; sentences
-are sorted by token length and run in batches, so padding stays small.
+- `SentenceEncoder`: all-MiniLM-L6-v2 as ONNX int8 (built by nlp.training.narrative_encoder),
+  a second transformer pass over every sentence (narratives-3, the default).
+- `SentimentEncoder`: the pooled sentence vector of the shipped sentiment model (its classifier's
+  input, exposed by nlp.sentiment.embedded.with_embedding_output), so the sentiment stage's pass
+  serves both stages (TIDINGS_NARRATIVES_ENCODER=sentiment).
+
+Both map sentences to L2-normalized 384-d embeddings. One session per process and folder;
+sentences are sorted by token length and run in batches, so padding stays small.
 """
 
 from collections.abc import Sequence
@@ -13,7 +18,7 @@ import numpy as np
 
 from nlp.errors import ModelNotInstalledError
 from nlp.sentiment.backend import length_sorted_batches
-from nlp.sentiment.embedded import open_onnx_model, padded_batch
+from nlp.sentiment.embedded import EmbeddedBackend, open_onnx_model, padded_batch, shared_backend
 from nlp.sentiment.labels import normalize_text
 
 ENCODER_DIR = Path(__file__).resolve().parent / "encoder"
@@ -63,3 +68,31 @@ def load_encoder(
 ) -> SentenceEncoder:
     """One encoder per folder and options per process."""
     return SentenceEncoder(model_dir, threads=threads, batch_size=batch_size)
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Each row scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.asarray(vectors / np.maximum(norms, 1e-9), dtype=np.float32)
+
+
+class SentimentEncoder:
+    """The sentiment model's pooled sentence vectors, unit length (one pass gives logits too)."""
+
+    def __init__(self, backend: EmbeddedBackend) -> None:
+        self.backend = backend
+        self.version = "shared-" + backend.version
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length pooled vectors, one row per text (input order)."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return unit_rows(self.backend.logits_and_embeddings(texts)[1])
+
+
+def load_sentiment_encoder() -> SentimentEncoder:
+    """The shared encoder on the configured embedded sentiment model and options
+    (TIDINGS_SENTIMENT_*), so its vectors equal the ones the sentiment stage hands over."""
+    from nlp.sentiment.settings import get_sentiment_settings
+
+    return SentimentEncoder(shared_backend(get_sentiment_settings()))

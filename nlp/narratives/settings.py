@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,6 +22,15 @@ class NarrativeSettings(BaseSettings):
 
     narrative_batch_size: int = 32
     """Sentences per encoder batch (batches are formed after sorting by token length)."""
+
+    narratives_gate: bool = False
+    """Encode only sentences with a keyword of some narrative (TIDINGS_NARRATIVES_GATE): cheaper,
+    but keyword-free assignment and the run pass cannot reach the other sentences."""
+
+    narratives_encoder: Literal["minilm", "sentiment"] = "minilm"
+    """The sentence embeddings (TIDINGS_NARRATIVES_ENCODER): `minilm`, the narrative encoder's
+    own pass (narratives-3); `sentiment`, the embedded sentiment model's pooled vectors, taken
+    from the sentiment stage's pass (an experiment: lower F1, docs/EVALUATION.md "Narratives")."""
 
 
 @lru_cache

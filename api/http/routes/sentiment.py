@@ -42,8 +42,8 @@ EXAMPLE_POINT = {
     "weighted": -0.45, "bullish_share": 0.0, "bearish_share": 0.67, "neutral_share": 0.33,
     "dispersion": 0.22, "zscore": -1.8, "share_of_voice": 0.6,
     "sentiment_model": "embedded-minilm-l6-fin-4",
-    "narratives_model": "narratives-2-minilm-l6-v2-int8-1-c0873e31d8",
-    "taxonomy_version": "c0873e31d8", "pipeline_version": "1", "mixed_versions": False,
+    "narratives_model": "narratives-3-minilm-l6-v2-int8-1-6b13867f71-e07a753c",
+    "taxonomy_version": "6b13867f71", "pipeline_version": "1", "mixed_versions": False,
 }  # fmt: skip
 
 

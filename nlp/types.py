@@ -41,7 +41,7 @@ class ClaimRecord(BaseModel):
     stance: str | None = None  # bullish | bearish, for forecast claims
     # which named rule decided metric, claim_type and direction (`analyze --explain`); never in
     # the --json object unless asked for, never stored
-    explanation: dict[str, str] | None = Field(default=None, exclude=True)
+    explanation: dict[str, Any] | None = Field(default=None, exclude=True)
 
 
 class SentenceResult(BaseModel):

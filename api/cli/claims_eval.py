@@ -1,4 +1,5 @@
-"""`tidings eval claims-labels`: today's claim decisions scored on the annotated claim set."""
+"""`tidings eval claims-labels` (claim decisions scored on the annotated claim set, rules-only
+and learned side by side) and `tidings train claims` (the learned decision layer)."""
 
 import json
 from pathlib import Path
@@ -9,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.cli.errors import fail
-from api.cli.groups import eval_app
+from api.cli.groups import eval_app, train_app
 from nlp.errors import NlpError
 from nlp.evaluation.gold import find_shared_dir
 
@@ -107,3 +108,38 @@ def _print_agreement(folder: Path, *, as_json: bool) -> None:
         table.add_row(name, f"{result['kappa'][name]:.3f}" if name in result["kappa"] else "",
                       f"{value:.3f}")  # fmt: skip
     console.print(table)
+
+
+@train_app.command("claims")
+def train_claims(
+    *,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the model folder (default: the shipped nlp/claims/model)."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Use the first N texts of each split (smoke runs).")
+    ] = None,
+    shared: Annotated[
+        Path | None, typer.Option("--shared", help="The shared folder (default: ../shared).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Train the claim decision layer (type, direction, metric) on the claim labels' dev split."""
+    from nlp.claims.learned import MODEL_DIR
+    from nlp.training.claims_decider import train_decider
+
+    try:
+        result = train_decider(_shared(shared), out or MODEL_DIR, limit=limit)
+    except NlpError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps(result, indent=1))
+        return
+    console.print(f"wrote {result['version']} to {result['out']} ({result['examples']} examples)")
+    for split, labels in result["accuracy"].items():
+        for name, part in labels.items():
+            console.print(
+                f"{split} {name}: rules {part['rules']:.3f}, learned {part['learned']:.3f} "
+                f"(n={part['n']})"
+            )

@@ -214,6 +214,28 @@ def load_model(folder: Path = MODEL_DIR) -> DecisionModel:
     return read_model(folder)
 
 
+def model_version(folder: Path = MODEL_DIR) -> str:
+    """The version of a model folder (cheap: the weights are read on first use)."""
+    path = folder / "version.txt"
+    if not path.is_file():
+        raise ModelNotInstalledError(
+            f"claim decision model at {folder} has no version.txt; rebuild it with "
+            "`tidings train claims`"
+        )
+    return path.read_text(encoding="utf-8").strip()
+
+
+def decide_claims(
+    claims: Sequence[ClaimRecord], views: Sequence[ClaimView], folder: Path = MODEL_DIR
+) -> None:
+    """Run the model of `folder` over the claims and write its confident answers onto them."""
+    from nlp.narratives.encoder import load_encoder  # lazy: ONNX Runtime only when needed
+
+    model = load_model(folder)
+    features = feature_matrix(views, load_encoder().encode)
+    apply_decisions(claims, views, model.decide(views, features))
+
+
 def apply_decisions(
     claims: Sequence[ClaimRecord], views: Sequence[ClaimView], decided: Sequence[dict[str, str]]
 ) -> None:

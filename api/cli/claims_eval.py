@@ -32,7 +32,8 @@ def eval_claims_labels(
         list[str] | None,
         typer.Option(
             "--split",
-            help="dev, test (default: both, scored apart). blind is scored once, by the lead.",
+            help="dev, test (default: both, scored apart). blind is scored once, with the "
+            "configuration frozen.",
         ),
     ] = None,
     agreement: Annotated[
@@ -48,6 +49,7 @@ def eval_claims_labels(
         SCORED_BY_DEFAULT,
         label_rows,
         load_labels,
+        rules_only,
         score_by_source,
     )
 
@@ -62,10 +64,16 @@ def eval_claims_labels(
         analyzer = Analyzer()
         reports = {}
         for name, docs in labelled.items():
-            analyses = analyzer.pipe((d.text, d.published) for d in docs)
-            scores = score_by_source(docs, (a.to_json_dict() for a in analyses))
+            analyses = list(analyzer.pipe((d.text, d.published) for d in docs))
+            learned = [a.to_json_dict() for a in analyses]
+            rules = [
+                rules_only(p, [c.explanation for c in a.claims])
+                for p, a in zip(learned, analyses, strict=True)
+            ]
+            scores = score_by_source(docs, learned)
             reports[name] = scores["all"].as_dict() | {
-                "by_source": {src: part.as_dict() for src, part in scores.items() if src != "all"}
+                "by_source": {src: part.as_dict() for src, part in scores.items() if src != "all"},
+                "rules_only": score_by_source(docs, rules)["all"].as_dict(),
             }
     except NlpError as exc:
         raise fail(str(exc)) from exc
@@ -75,10 +83,13 @@ def eval_claims_labels(
         return
     for name, report in reports.items():
         table = Table(title=f"claim labels, {name}: {report['texts']} texts")
-        for column in ("metric", "value", "detail"):
-            table.add_column(column, justify="right" if column == "value" else "left")
-        for metric, value, detail in label_rows(report):
-            table.add_row(metric, f"{value:.3f}", detail)
+        for column in ("metric", "rules only", "learned", "detail"):
+            table.add_column(column, justify="left" if column in {"metric", "detail"} else "right")
+        baseline = label_rows(report["rules_only"])
+        for (metric, value, detail), (_, before, _) in zip(
+            label_rows(report), baseline, strict=True
+        ):
+            table.add_row(metric, f"{before:.3f}", f"{value:.3f}", detail)
         console.print(table)
         for src, part in report["by_source"].items():
             console.print(
@@ -115,7 +126,9 @@ def train_claims(
     *,
     out: Annotated[
         Path | None,
-        typer.Option(help="Where to write the model folder (default: the shipped nlp/claims/model)."),
+        typer.Option(
+            help="Where to write the model folder (default: the shipped nlp/claims/model)."
+        ),
     ] = None,
     limit: Annotated[
         int | None, typer.Option(min=1, help="Use the first N texts of each split (smoke runs).")

@@ -35,7 +35,7 @@ VERSION = "claims-decider-1"
 TRAIN_SPLIT, SELECT_SPLIT = "dev", "test"
 # Chosen on the test split (docs/EVALUATION.md, "Learned decision layer").
 C = {"claim_type": 1.0, "direction": 1.0, "metric": 3.0}
-THRESHOLD = {"claim_type": 0.0, "direction": 0.5, "metric": 0.4}
+THRESHOLD = {"claim_type": 0.8, "direction": 0.8, "metric": 0.5}
 RULES_STAGES = ("nlp.entities.stage:entity_stage", "nlp.claims.stage:rules_only_stage")
 
 
@@ -52,9 +52,7 @@ def matched_views(doc: LabeledText, analysis: Analysis) -> tuple[list[ClaimView]
     """The views and gold labels of one text's predicted claims that match a gold claim."""
     spans = [(s.start, s.end) for s in analysis.sentences]
     preds = [c.model_dump() | {"_record": c} for c in analysis.claims]
-    pairing = pair_by_overlap(
-        preds, as_gold(doc)["claims"], optional=lambda g: bool(g["optional"])
-    )
+    pairing = pair_by_overlap(preds, as_gold(doc)["claims"], optional=lambda g: bool(g["optional"]))
     views, gold = [], []
     for pred, label in pairing.pairs:
         if label["optional"]:
@@ -121,8 +119,7 @@ def train_decider(
 
     kwargs = {} if label_dir is None else {"label_dir": label_dir}
     splits = {
-        name: load_labels(shared, [name], **kwargs)[:limit]
-        for name in (TRAIN_SPLIT, SELECT_SPLIT)
+        name: load_labels(shared, [name], **kwargs)[:limit] for name in (TRAIN_SPLIT, SELECT_SPLIT)
     }
     analyzer = Analyzer(stages=RULES_STAGES)
     encode = load_encoder().encode

@@ -156,13 +156,22 @@ class DecisionModel:
 
     def decide(self, views: Sequence[ClaimView], features: np.ndarray) -> list[dict[str, str]]:
         """Per claim, label -> the model's answer where it is confident enough."""
-        decided: list[dict[str, str]] = [{} for _ in views]
+        return [
+            {name: answer for name, (answer, _) in row.items()}
+            for row in self.scored(views, features)
+        ]
+
+    def scored(
+        self, views: Sequence[ClaimView], features: np.ndarray
+    ) -> list[dict[str, tuple[str, float]]]:
+        """Per claim, label -> (answer, probability) where the probability reaches the floor."""
+        decided: list[dict[str, tuple[str, float]]] = [{} for _ in views]
         for name, model in self.labels.items():
             probs = model.probabilities(features)
             best = probs.argmax(axis=1)
             for i, row in enumerate(probs):
                 if row[best[i]] >= model.threshold:
-                    decided[i][name] = model.classes[best[i]]
+                    decided[i][name] = (model.classes[best[i]], float(row[best[i]]))
         return decided
 
 
@@ -232,8 +241,18 @@ def decide_claims(
     from nlp.narratives.encoder import load_encoder  # lazy: ONNX Runtime only when needed
 
     model = load_model(folder)
-    features = feature_matrix(views, load_encoder().encode)
-    apply_decisions(claims, views, model.decide(views, features))
+    scored = model.scored(views, feature_matrix(views, load_encoder().encode))
+    answers = [{name: answer for name, (answer, _) in row.items()} for row in scored]
+    apply_decisions(claims, views, answers)
+    for claim, view, row in zip(claims, views, scored, strict=True):
+        if claim.explanation is None:
+            continue
+        for name, (_answer, p) in row.items():  # --explain: the model's answer and the rule's
+            rule = view.why.get(name, "-")
+            claim.explanation[name] = (
+                f"learned layer {model.version} (p={p:.2f}); the rules said "
+                f"{view.rules[name]} ({rule})"
+            )
 
 
 def apply_decisions(

@@ -143,6 +143,11 @@ def test_pipeline_claims_carry_decided_by(analyzer: Analyzer) -> None:
         assert claim.explanation is not None
         assert set(claim.explanation["decided_by"]) == {"claim_type", "direction", "metric"}
         assert set(claim.explanation["decided_by"].values()) <= {"rules", "model"}
+        for name, by in claim.explanation["decided_by"].items():
+            said = claim.explanation[name]
+            assert said.startswith("learned layer claims-decider-") == (by == "model"), said
+    deciders = {by for c in claims for by in c.explanation["decided_by"].values()}
+    assert "model" in deciders  # the shipped model is sure of something in this sentence
 
 
 def test_version_joins_rules_and_model(analyzer: Analyzer) -> None:

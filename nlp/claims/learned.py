@@ -164,13 +164,16 @@ class DecisionModel:
     def scored(
         self, views: Sequence[ClaimView], features: np.ndarray
     ) -> list[dict[str, tuple[str, float]]]:
-        """Per claim, label -> (answer, probability) where the probability reaches the floor."""
+        """Per claim, label -> (answer, probability) where the probability reaches the floor
+        and the rules' answer is one the model can give: a metric it never saw in training (a
+        weekly `net_flow`, say) is not one it can judge, so the rule stands."""
         decided: list[dict[str, tuple[str, float]]] = [{} for _ in views]
         for name, model in self.labels.items():
             probs = model.probabilities(features)
             best = probs.argmax(axis=1)
+            known = set(model.classes)
             for i, row in enumerate(probs):
-                if row[best[i]] >= model.threshold:
+                if row[best[i]] >= model.threshold and views[i].rules.get(name) in known:
                     decided[i][name] = (model.classes[best[i]], float(row[best[i]]))
         return decided
 

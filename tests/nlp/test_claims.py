@@ -417,10 +417,10 @@ def test_forecast_of_another_magnitude_keeps_no_direction(analyzer: Analyzer) ->
     ],
 )  # fmt: skip
 def test_an_observation_is_dated_by_its_period(
-    analyzer: Analyzer, text: str, span: str, claim_type: str, rule: str
+    rules_analyzer: Analyzer, text: str, span: str, claim_type: str, rule: str
 ) -> None:
     """The period rules apply to observations only and name themselves as the deciding rule."""
-    claim = _by_text(_claims(analyzer, text, date(2025, 11, 5)))[span]
+    claim = _by_text(_claims(rules_analyzer, text, date(2025, 11, 5)))[span]
     assert claim.explanation is not None
     assert (claim.claim_type, claim.explanation["claim_type"]) == (claim_type, rule)
 

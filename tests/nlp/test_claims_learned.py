@@ -185,3 +185,13 @@ def test_train_command_on_a_tiny_subset(tmp_path: Path) -> None:
     for name in a.labels:  # deterministic: the same weights from the same labels and texts
         assert np.array_equal(a.labels[name].coef, b.labels[name].coef)
         assert a.labels[name].classes == b.labels[name].classes
+
+
+def test_a_rule_answer_the_model_never_saw_stands() -> None:
+    claim = _claim("$48,000", SENTENCE.index("$48,000"), metric="net_flow")
+    view = claim_view(claim, SENTENCE, (0, len(SENTENCE)))
+    sure = LabelModel(("amount", "price"), np.zeros((1, 4), np.float32),
+                      np.array([-5.0], np.float32), threshold=0.5)  # fmt: skip
+    model = DecisionModel("t-1", {"metric": sure})
+    assert model.decide([view], np.zeros((1, 4), np.float32)) == [{}]
+    assert model.decide([_view()], np.zeros((1, 4), np.float32)) == [{"metric": "amount"}]

@@ -2,9 +2,10 @@
 
 Reads ../shared/data/crypto-news-articles/cryptonews_com_2023_fulltext.json at run time (the
 distinct texts, paragraphs joined by newlines) and times `Analyzer.pipe` with the configured
-stage list and with the same list minus the claims stage (same spaCy pipeline, same KB). The
-claims stage includes its own dependency parse of the sentences around numbers: the shared spaCy
-pass skips the parser. Writes
+stage list, with the claims stage's rules alone (no learned decision layer) and with the same list
+minus the claims stage (same spaCy pipeline, same KB), interleaved, in CPU seconds of the
+process (ONNX Runtime's threads included) and wall seconds. The claims stage includes its own
+dependency parse of the sentences around numbers: the shared spaCy pass skips the parser. Writes
 the figures under "## Claims" in docs/BENCHMARKS.md (other sections are left as they are).
 """
 
@@ -30,13 +31,14 @@ from nlp.pipeline import STAGES, Analyzer  # noqa: E402
 
 DOC = REPO / "docs" / "BENCHMARKS.md"
 CLAIMS_STAGE = "nlp.claims.stage:claims_stage"
+RULES_STAGE = "nlp.claims.stage:rules_only_stage"
 
 
-def one_pass(analyzer: Analyzer, items: list[tuple[str, date | None]]) -> tuple[float, int]:
-    """Seconds for one pass and the number of claims found."""
-    start = time.perf_counter()
+def one_pass(analyzer: Analyzer, items: list[tuple[str, date | None]]) -> tuple[float, float, int]:
+    """Wall and CPU seconds for one pass and the number of claims found."""
+    start, cpu = time.perf_counter(), time.process_time()
     claims = sum(len(a.claims) for a in analyzer.pipe(items, batch_size=16, n_process=1))
-    return time.perf_counter() - start, claims
+    return time.perf_counter() - start, time.process_time() - cpu, claims
 
 
 def measure(repeats: int) -> dict[str, object]:
@@ -44,17 +46,22 @@ def measure(repeats: int) -> dict[str, object]:
     items = archive_texts()
     stages = list(STAGES) if CLAIMS_STAGE in STAGES else [*STAGES, CLAIMS_STAGE]
     with_claims = Analyzer(stages=stages)
+    rules = Analyzer(stages=[RULES_STAGE if s == CLAIMS_STAGE else s for s in stages],
+                     kb=with_claims.kb)  # fmt: skip
     without = Analyzer(stages=[s for s in stages if s != CLAIMS_STAGE], kb=with_claims.kb)
-    runs: dict[str, list[float]] = {"with": [], "without": []}
+    runs: dict[str, list[float]] = {"with": [], "without": [], "rules": []}
+    cpu: dict[str, list[float]] = {"with": [], "without": [], "rules": []}
     claims = 0
     for i in range(repeats + 1):
-        for label, analyzer in (("without", without), ("with", with_claims)):
-            seconds, found = one_pass(analyzer, items)
+        for label, analyzer in (("without", without), ("rules", rules), ("with", with_claims)):
+            seconds, cpu_s, found = one_pass(analyzer, items)
             claims = max(claims, found)
             if i:
                 runs[label].append(seconds)
-            print(f"pass {i} {label:7} {seconds:6.2f}s")
+                cpu[label].append(cpu_s)
+            print(f"pass {i} {label:7} {seconds:6.2f}s wall {cpu_s:6.2f}s CPU")
     with_s, without_s = statistics.median(runs["with"]), statistics.median(runs["without"])
+    med = {label: statistics.median(values) for label, values in cpu.items()}
     return {
         "articles": len(items),
         "words": sum(len(t.split()) for t, _ in items),
@@ -64,6 +71,11 @@ def measure(repeats: int) -> dict[str, object]:
         "overhead": (with_s - without_s) / without_s,
         "paired": [w / o - 1 for w, o in zip(runs["with"], runs["without"], strict=True)],
         "runs": runs,
+        "cpu": cpu,
+        "share_rules": (med["rules"] - med["without"]) / med["rules"],
+        "share_learned": (med["with"] - med["without"]) / med["with"],
+        "cpu_median": med,
+        "version": with_claims.model_versions["claims"],
         "stages": ", ".join(s.split(":")[-1] for s in stages),
     }
 
@@ -75,6 +87,11 @@ def section(result: dict[str, object]) -> str:
     fmt = ", ".join
     pairs = result["paired"]
     assert isinstance(pairs, list)
+    cpu = result["cpu_median"]
+    assert isinstance(cpu, dict)
+    cpu_row = " / ".join(f"{cpu[k]:.2f}" for k in ("without", "rules", "with"))
+    before = 100 * float(str(result["share_rules"]))
+    after = 100 * float(str(result["share_learned"]))
     paired = fmt(f"{100 * p:+.0f} %" for p in pairs)
     load = f"{os.getloadavg()[0]:.1f}"
     return f"""## Claims
@@ -86,7 +103,7 @@ same stages minus claims. The claims stage includes the dependency parse it need
 spaCy pass runs without the parser, so the stage parses the sentences with numbers and the
 sentence before each) and the rule passes (numbers, periods, frames, sources).
 The sentiment cache is off: the timed passes repeat the same texts.
-Claims version `{CLAIMS_VERSION}`.
+Claims version `{CLAIMS_VERSION}` (rules), stage `{result["version"]}` (with the learned layer).
 
 | figure | value |
 |---|---|
@@ -97,6 +114,9 @@ Claims version `{CLAIMS_VERSION}`.
 | same, pass by pass (with / without, interleaved) | {paired} |
 | runs without (s) | {fmt(f"{r:.2f}" for r in runs["without"])} |
 | runs with (s) | {fmt(f"{r:.2f}" for r in runs["with"])} |
+| CPU s per pass (median): without claims / rules only / rules + learned layer | {cpu_row} |
+| claims stage's share of analyze CPU time, rules only (before) | {before:.1f} % |
+| claims stage's share of analyze CPU time, rules + learned layer (after) | {after:.1f} % |
 | machine | {platform.processor() or platform.machine()}, Python {platform.python_version()} |
 | measured | {date.today().isoformat()}; 2 CPUs, load average {load} |
 """

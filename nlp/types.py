@@ -42,7 +42,7 @@ class ClaimRecord(BaseModel):
     unit_inferred: bool = False  # the text leaves the unit out; context fixed it (claims.units)
     # which named rule decided metric, claim_type and direction (`analyze --explain`); never in
     # the --json object unless asked for, never stored
-    explanation: dict[str, str] | None = Field(default=None, exclude=True)
+    explanation: dict[str, Any] | None = Field(default=None, exclude=True)
 
 
 class SentenceResult(BaseModel):

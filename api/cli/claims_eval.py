@@ -1,4 +1,5 @@
-"""`tidings eval claims-labels`: today's claim decisions scored on the annotated claim set."""
+"""`tidings eval claims-labels` (claim decisions scored on the annotated claim set, rules-only
+and learned side by side) and `tidings train claims` (the learned decision layer)."""
 
 import json
 from pathlib import Path
@@ -9,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.cli.errors import fail
-from api.cli.groups import eval_app
+from api.cli.groups import eval_app, train_app
 from nlp.errors import NlpError
 from nlp.evaluation.gold import find_shared_dir
 
@@ -31,7 +32,8 @@ def eval_claims_labels(
         list[str] | None,
         typer.Option(
             "--split",
-            help="dev, test (default: both, scored apart). blind is scored once, by the lead.",
+            help="dev, test (default: both, scored apart). blind is scored once, with the "
+            "configuration frozen.",
         ),
     ] = None,
     agreement: Annotated[
@@ -47,6 +49,7 @@ def eval_claims_labels(
         SCORED_BY_DEFAULT,
         label_rows,
         load_labels,
+        rules_only,
         score_by_source,
     )
 
@@ -61,10 +64,16 @@ def eval_claims_labels(
         analyzer = Analyzer()
         reports = {}
         for name, docs in labelled.items():
-            analyses = analyzer.pipe((d.text, d.published) for d in docs)
-            scores = score_by_source(docs, (a.to_json_dict() for a in analyses))
+            analyses = list(analyzer.pipe((d.text, d.published) for d in docs))
+            learned = [a.to_json_dict() for a in analyses]
+            rules = [
+                rules_only(p, [c.explanation for c in a.claims])
+                for p, a in zip(learned, analyses, strict=True)
+            ]
+            scores = score_by_source(docs, learned)
             reports[name] = scores["all"].as_dict() | {
-                "by_source": {src: part.as_dict() for src, part in scores.items() if src != "all"}
+                "by_source": {src: part.as_dict() for src, part in scores.items() if src != "all"},
+                "rules_only": score_by_source(docs, rules)["all"].as_dict(),
             }
     except NlpError as exc:
         raise fail(str(exc)) from exc
@@ -74,10 +83,13 @@ def eval_claims_labels(
         return
     for name, report in reports.items():
         table = Table(title=f"claim labels, {name}: {report['texts']} texts")
-        for column in ("metric", "value", "detail"):
-            table.add_column(column, justify="right" if column == "value" else "left")
-        for metric, value, detail in label_rows(report):
-            table.add_row(metric, f"{value:.3f}", detail)
+        for column in ("metric", "rules only", "learned", "detail"):
+            table.add_column(column, justify="left" if column in {"metric", "detail"} else "right")
+        baseline = label_rows(report["rules_only"])
+        for (metric, value, detail), (_, before, _) in zip(
+            label_rows(report), baseline, strict=True
+        ):
+            table.add_row(metric, f"{before:.3f}", f"{value:.3f}", detail)
         console.print(table)
         for src, part in report["by_source"].items():
             console.print(
@@ -107,3 +119,40 @@ def _print_agreement(folder: Path, *, as_json: bool) -> None:
         table.add_row(name, f"{result['kappa'][name]:.3f}" if name in result["kappa"] else "",
                       f"{value:.3f}")  # fmt: skip
     console.print(table)
+
+
+@train_app.command("claims")
+def train_claims(
+    *,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the model folder (default: the shipped nlp/claims/model)."
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Use the first N texts of each split (smoke runs).")
+    ] = None,
+    shared: Annotated[
+        Path | None, typer.Option("--shared", help="The shared folder (default: ../shared).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Train the claim decision layer (type, direction, metric) on the claim labels' dev split."""
+    from nlp.claims.learned import MODEL_DIR
+    from nlp.training.claims_decider import train_decider
+
+    try:
+        result = train_decider(_shared(shared), out or MODEL_DIR, limit=limit)
+    except NlpError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps(result, indent=1))
+        return
+    console.print(f"wrote {result['version']} to {result['out']} ({result['examples']} examples)")
+    for split, labels in result["accuracy"].items():
+        for name, part in labels.items():
+            console.print(
+                f"{split} {name}: rules {part['rules']:.3f}, learned {part['learned']:.3f} "
+                f"(n={part['n']})"
+            )

@@ -3,10 +3,12 @@ parse the sentences around them in one batch, then extract the claims."""
 
 import time
 from bisect import bisect_right
+from pathlib import Path
 
 from spacy.language import Language
 
 from nlp.claims.extract import CLAIMS_VERSION, ClaimContext, extract_claims
+from nlp.claims.learned import MODEL_DIR, ClaimView, claim_view, decide_claims, model_version
 from nlp.claims.numbers import Quantity, find_quantities
 from nlp.claims.parse import claim_sentences, parse_spans
 from nlp.claims.periods import find_time_expressions
@@ -18,13 +20,24 @@ class ClaimStage:
     """Pipeline stage: fills ctx.analysis.claims from the parse, sentences and entities."""
 
     name = "claims"
-    version = CLAIMS_VERSION
 
-    def __init__(self, nlp: Language | None = None, *, budget_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        nlp: Language | None = None,
+        *,
+        budget_s: float = 0.0,
+        model_dir: Path | None = MODEL_DIR,
+    ) -> None:
         """Keep the spaCy pipeline to parse documents the shared pass left unparsed; each
-        article's extraction stops with TimeBudgetError after `budget_s` (0: never)."""
+        article's extraction stops with TimeBudgetError after `budget_s` (0: never). With a
+        `model_dir`, the learned layer there decides type, direction and metric (None: rules
+        only); its version joins the stage's, so a new model makes stored claims stale."""
         self._nlp = nlp
         self._budget_s = budget_s
+        self._model_dir = model_dir
+        self.version = (
+            CLAIMS_VERSION if model_dir is None else f"{CLAIMS_VERSION}+{model_version(model_dir)}"
+        )
 
     def _parse(self, ctxs: list[AnalysisContext], found: list[list[Quantity]]) -> None:
         """Parse, in place, the sentences around numbers (the shared pass skips the parser)."""
@@ -67,6 +80,21 @@ class ClaimStage:
                 if found
                 else []
             )
+        if self._model_dir is not None:
+            self._decide(ctxs)
+
+    def _decide(self, ctxs: list[AnalysisContext]) -> None:
+        """The learned layer over every claim of the batch at once (one encoder pass)."""
+        claims = []
+        views: list[ClaimView] = []
+        for ctx in ctxs:
+            spans = [(s.start, s.end) for s in ctx.analysis.sentences]
+            for claim in ctx.analysis.claims:
+                span = spans[claim.sentence_index] if claim.sentence_index < len(spans) else None
+                views.append(claim_view(claim, ctx.text, span or (claim.start, claim.end)))
+                claims.append(claim)
+        if claims and self._model_dir is not None:
+            decide_claims(claims, views, self._model_dir)
 
     def __call__(self, ctx: AnalysisContext) -> None:
         """Extract the claims of one analyzed document."""
@@ -74,8 +102,15 @@ class ClaimStage:
 
 
 def claims_stage(resources: StageResources) -> ClaimStage:
-    """Factory of the claims stage (named in nlp.pipeline.STAGES)."""
+    """Factory of the claims stage (named in nlp.pipeline.STAGES): rules plus learned layer."""
     return ClaimStage(resources.nlp, budget_s=resources.settings.nlp_article_time_budget_s)
+
+
+def rules_only_stage(resources: StageResources) -> ClaimStage:
+    """The claims stage without the learned layer (what `tidings train claims` learns from)."""
+    return ClaimStage(
+        resources.nlp, budget_s=resources.settings.nlp_article_time_budget_s, model_dir=None
+    )
 
 
 def _outside_tables(ctx: AnalysisContext, found: list[Quantity]) -> list[Quantity]:

@@ -230,6 +230,16 @@ def score_by_source(
     return scores
 
 
+def rules_only(payload: Mapping[str, Any], explanations: Sequence[Any]) -> dict[str, Any]:
+    """The analyze --json object as the rules alone decided it: each claim's labels replaced by
+    what its explanation says the rules gave (`explanations`: the claims' explanations)."""
+    claims = []
+    for claim, why in zip(payload.get("claims") or [], explanations, strict=True):
+        said = (why or {}).get("rules") or {}
+        claims.append({**claim, **{k: v for k, v in said.items() if k in FIELDS}})
+    return {**payload, "claims": claims}
+
+
 def label_rows(report: Mapping[str, Any]) -> list[tuple[str, float, str]]:
     """(metric, value, detail) rows of a score report for a printed table."""
     det, val, src = report["detection"], report["value_and_unit"], report["attribution"]

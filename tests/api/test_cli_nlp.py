@@ -3,6 +3,7 @@
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -198,14 +199,21 @@ def test_analyze_explain_names_the_deciding_rules(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     claims = {c["text"]: c for c in json.loads(result.stdout)["claims"]}
     target, outflow = claims["$120,000"], claims["$500 million"]
-    assert (target["claim_type"], target["explanation"]["claim_type"]) == (
-        "forecast", "a price target")  # fmt: skip
+    assert (target["claim_type"], _rule(target, "claim_type")) == ("forecast", "a price target")
     assert outflow["direction"] == "down"
-    assert outflow["explanation"]["direction"].startswith("the metric's own direction")
-    assert (
-        outflow["explanation"]["metric"] == "metric rule 'outflow' on the words before the number"
-    )
+    assert _rule(outflow, "direction").startswith("the metric's own direction")
+    assert _rule(outflow, "metric") == "metric rule 'outflow' on the words before the number"
     names = {name for name, _ in TYPE_RULES + DIRECTION_RULES}
-    assert {target["explanation"]["claim_type"], outflow["explanation"]["direction"]} <= names
+    assert {_rule(target, "claim_type"), _rule(outflow, "direction")} <= names
     table = runner.invoke(app, ["analyze", str(path), "--published", "2025-11-05", "--explain"])
-    assert "claim_type = forecast: a price target" in table.stdout
+    assert "claim_type = forecast: " in table.stdout and "a price target" in table.stdout
+
+
+def _rule(claim: dict[str, Any], field: str) -> str:
+    """The rule named for a claim's field; where the learned layer decided, the explanation
+    names the model and, in brackets at its end, the rule it was weighed against."""
+    said = claim["explanation"][field]
+    if claim["explanation"]["decided_by"][field] == "rules":
+        return str(said)
+    assert said.startswith("learned layer claims-decider-"), said
+    return str(said).rsplit(" (", 1)[1].removesuffix(")")

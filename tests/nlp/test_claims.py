@@ -300,11 +300,22 @@ def test_year_to_date_and_year_end_periods(analyzer: Analyzer) -> None:
     assert (claims["4.0%"].time_start, claims["4.0%"].time_end) == ("2023-12-31", "2023-12-31")
 
 
+@pytest.fixture(scope="module")
+def rules_analyzer() -> Analyzer:
+    """Entities and the claim rules without the learned layer: these cases test the rules."""
+    return Analyzer(stages=["nlp.entities.stage:entity_stage", "nlp.claims.stage:rules_only_stage"])
+
+
 @pytest.mark.parametrize(("sentence", "span", "metric", "direction", "claim_type"), CASES + CASES_9)
 def test_metric_direction_type(
-    analyzer: Analyzer, sentence: str, span: str, metric: str, direction: str, claim_type: str
+    rules_analyzer: Analyzer,
+    sentence: str,
+    span: str,
+    metric: str,
+    direction: str,
+    claim_type: str,
 ) -> None:
-    claim = _by_text(_claims(analyzer, sentence))[span]
+    claim = _by_text(_claims(rules_analyzer, sentence))[span]
     assert (claim.metric, claim.direction, claim.claim_type) == (metric, direction, claim_type)
     assert claim.metric in METRICS
 
@@ -314,8 +325,9 @@ def test_every_metric_is_documented() -> None:
     assert [m for m in METRICS if f"| `{m}` |" not in doc] == []
 
 
-def test_model_version_is_recorded(analyzer: Analyzer) -> None:
-    assert analyzer.model_versions["claims"] == CLAIMS_VERSION
+def test_model_version_is_recorded(analyzer: Analyzer, rules_analyzer: Analyzer) -> None:
+    assert analyzer.model_versions["claims"].startswith(f"{CLAIMS_VERSION}+claims-decider-")
+    assert rules_analyzer.model_versions["claims"] == CLAIMS_VERSION
 
 
 @pytest.mark.shared
@@ -405,10 +417,10 @@ def test_forecast_of_another_magnitude_keeps_no_direction(analyzer: Analyzer) ->
     ],
 )  # fmt: skip
 def test_an_observation_is_dated_by_its_period(
-    analyzer: Analyzer, text: str, span: str, claim_type: str, rule: str
+    rules_analyzer: Analyzer, text: str, span: str, claim_type: str, rule: str
 ) -> None:
     """The period rules apply to observations only and name themselves as the deciding rule."""
-    claim = _by_text(_claims(analyzer, text, date(2025, 11, 5)))[span]
+    claim = _by_text(_claims(rules_analyzer, text, date(2025, 11, 5)))[span]
     assert claim.explanation is not None
     assert (claim.claim_type, claim.explanation["claim_type"]) == (claim_type, rule)
 

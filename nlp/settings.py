@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,6 +37,11 @@ class NlpSettings(BaseSettings):
     nlp_article_time_budget_s: float = 60.0
     """Claim analysis of one article taking longer stops; the article is marked failed with
     the reason (0: no limit)."""
+
+    claims_decider: Literal["learned", "rules"] = "learned"
+    """Who decides a claim's type, direction and metric (TIDINGS_CLAIMS_DECIDER): `learned`, the
+    model in nlp/claims/model/ where it is confident and the rules elsewhere; `rules`, the rules
+    alone (the stage version then has no model part, so switching makes stored claims stale)."""
 
     nlp_max_chunk_chars: int = 100_000
     """Longer texts are split at line breaks into pieces of at most this many characters."""

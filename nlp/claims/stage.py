@@ -102,7 +102,10 @@ class ClaimStage:
 
 
 def claims_stage(resources: StageResources) -> ClaimStage:
-    """Factory of the claims stage (named in nlp.pipeline.STAGES): rules plus learned layer."""
+    """Factory of the claims stage (named in nlp.pipeline.STAGES): rules plus the learned layer,
+    or the rules alone when TIDINGS_CLAIMS_DECIDER=rules."""
+    if resources.settings.claims_decider == "rules":
+        return rules_only_stage(resources)
     return ClaimStage(resources.nlp, budget_s=resources.settings.nlp_article_time_budget_s)
 
 

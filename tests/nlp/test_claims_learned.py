@@ -28,6 +28,7 @@ from nlp.claims.learned import (
 )
 from nlp.evaluation.claims_labels import rules_only
 from nlp.pipeline import Analyzer
+from nlp.settings import NlpSettings
 from nlp.types import ClaimRecord
 from tests.conftest import shared_dir
 
@@ -156,6 +157,14 @@ def test_version_joins_rules_and_model(analyzer: Analyzer) -> None:
     assert version != CLAIMS_VERSION  # articles analyzed by the rules alone are stale
     rules = Analyzer(stages=["nlp.claims.stage:rules_only_stage"])
     assert rules.model_versions["claims"] == CLAIMS_VERSION
+
+
+def test_the_decider_setting_picks_the_rules_alone() -> None:
+    settings = NlpSettings(claims_decider="rules")
+    rules = Analyzer(stages=["nlp.claims.stage:claims_stage"], settings=settings)
+    assert rules.model_versions["claims"] == CLAIMS_VERSION
+    claims = rules.analyze("Analysts expect bitcoin to reach $48,000 by June.").claims
+    assert claims and all("decided_by" not in (c.explanation or {}) for c in claims)
 
 
 def test_shipped_model_is_small_and_complete() -> None:

@@ -17,145 +17,38 @@ from spacy.tokens import Doc, Span, Token
 
 from nlp.claims.frames import base_form
 from nlp.claims.numbers import CURRENCY_WORDS
+from nlp.claims.source_words import (
+    ACCORDING,
+    ANAPHOR,
+    BY_NAME,
+    CAPTION,
+    CONTINUES,
+    COUNTRY,
+    DATA_FROM,
+    GENERIC_SOURCES,
+    INDICATOR_WORDS,
+    NAME,
+    NER_SOURCE_LABELS,
+    OFFICIAL,
+    OWNER_ROLES,
+    PRONOUNS,
+    RELEASE,
+    ROLE_ESTIMATE,
+    ROLE_SOURCES,
+    SOURCE_PREPS,
+    SOURCE_TYPES,
+    SPEECH_VERBS,
+    STOP_WORDS,
+    TITLES,
+)
 from nlp.types import EntityMention
-
-SPEECH_VERBS = {
-    "say",
-    "state",
-    "post",
-    "publish",
-    "note",
-    "write",
-    "report",
-    "estimate",
-    "tell",
-    "share",
-    "tweet",
-    "argue",
-    "warn",
-    "predict",
-    "forecast",
-    "claim",
-    "show",
-    "reveal",
-    "indicate",
-    "announce",
-    "add",
-    "explain",
-    "believe",
-    "comment",
-    "suggest",
-    "expect",
-    "calculate",
-    "find",
-    "observe",
-    "highlight",
-    "point",
-    "disclose",
-    "confirm",
-    "continue",
-    "target",
-    "hint",
-    "anticipate",
-    "project",
-    "caution",
-}
-# Unnamed groups that still count as a source when they assert a figure.
-ROLE_SOURCES = {"analysts", "technicians", "economists", "strategists", "traders", "experts"}
-_GENERIC_SOURCES = {
-    "analysis",
-    "data",
-    "report",
-    "it",
-    "he",
-    "she",
-    "they",
-    "this",
-    "that",
-    "we",
-    "i",
-    "you",
-    "the report",
-    "the data",
-    "the analysis",
-    "research",
-    "the market",
-    "market",
-    "investors",
-    "which",
-    "who",
-    "some",
-    "the community",
-    "community",
-}
-_ACCORDING = re.compile(
-    r"\b(?:[Aa]ccording to|[Aa]s per|[Pp]er data from)\s+(?P<clause>[^,;:“\"]+)"
-)
-_DATA_FROM = re.compile(
-    r"\b(?:[Dd]ata|figures|numbers|estimates|statistics)\s+(?:from|by|compiled by|provided by"
-    r"|presented by|out of)\s+(?P<clause>[^,;:“\"]+)"
-)
-# A name: capitalized words ("The Block", "CME Fed Watch Tool"), a domain or a lower-case brand.
-_NAME = re.compile(
-    r"(?:The\s+)?[A-Z0-9][\w.&'’-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|of|de|&))*"
-    r"|\b[a-z0-9-]+\.(?:com|io|org|net|co)\b"
-    r"|\b(?:glassnode|coinglass|santiment|lookonchain|arkham|nansen|kaiko)\b"
-)
-_BY_NAME = re.compile(
-    r"\b(?:by|from)\s+(?:[a-z-]+\s+){0,5}(?P<name>[A-Z][\w.&'’-]*(?:\s+[A-Z0-9][\w.&'’-]*)*)"
-)
-_CAPTION = re.compile(r"^\s*(?:Data\s+)?[Ss]ources?\s*[:：]\s*(?P<src>.+?)\s*$")
-_OFFICIAL = re.compile(
-    r"\b(?:the )?official (?:statement|announcement|team|account)\b"
-    r"|\bthe (?:company|team|project|firm|exchange|protocol) (?:said|stated|announced|claimed)\b"
-)
-# A sentence that continues its predecessor's statement: a conditional of the forecast ("If it
-# fails, ..."), a follow-on ("And"). Anaphors ("That could ...") are often the writer's own.
-_CONTINUES = re.compile(r"^(?:If|But if|And if|Should|And|Otherwise|Then)\b")
-# "That compares to $70 billion": an anaphor that goes on reporting the same figures continues;
-# one that speculates ("That could be a tailwind") is the writer's.
-_ANAPHOR = re.compile(r"^(?:This|That|These|Those|It)\b(?!.*\b(?:could|may|might|would|will)\b)")
-# "the median economist forecast", "analysts' estimates": the role is the source.
-_ROLE_ESTIMATE = re.compile(
-    r"(?i)\b(?:the\s+)?(?:median|average|mean|consensus)?\s*(?P<role>economist|analyst|strategist)"
-    r"s?['’]?\s+(?:forecasts?|estimates?|expectations?|projections?|consensus)\b"
-)
-_INDICATOR_WORDS = r"CPI|PPI|PCE|GDP|inflation|price pressures|consumer prices|jobs|payrolls"
-_RELEASE = re.compile(
-    r"(?:the\s+)?(?:latest\s+|recent\s+|new\s+|monthly\s+|quarterly\s+)*"
-    r"(?P<ind>CPI|PPI|PCE|GDP|jobs|payrolls|nonfarm payrolls)"
-    r"\s*(?P<kind>report|release|data|print)?\s*$"
-)
-_COUNTRY = r"US|U\.S\.|UK|Eurozone|euro area|China|Japan|Canada|Germany"
-# What a source must name: a mention of one of these entity types (the linker's KB entities,
-# uncurated person:/org: ids included), a spaCy PERSON / ORG span, or a role of ROLE_SOURCES.
-SOURCE_TYPES = frozenset(
-    {"PERSON", "COMPANY", "ORGANIZATION", "GOV_BODY", "EXCHANGE", "PROTOCOL", "ETF"}
-)
-NER_SOURCE_LABELS = frozenset({"PERSON", "ORG"})
-# Never a source, whatever the parse says: figures, and the words of metrics and markets.
-_PRONOUNS = {"he", "she"}
-# Unnamed groups that own an estimate on their own ("analysts say", "economists expect").
-OWNER_ROLES = frozenset({"analysts", "economists", "strategists"})
-# Head nouns of a speaker phrase that name a named source's role ("Galaxy Digital CEO ...").
-TITLES = ROLE_SOURCES | {
-    "analyst", "strategist", "economist", "trader", "researcher", "researchers", "ceo", "cio",
-    "cto", "cfo", "coo", "founder", "co-founder", "cofounder", "head", "chief", "director",
-    "president", "chairman", "chair", "partner", "manager", "spokesperson", "spokesman",
-    "spokeswoman", "team", "data", "report", "research", "analysis", "officials", "official",
-    "executive", "governor", "secretary", "minister", "lead", "vp", "principal", "managers",
-    "earnings", "filing", "filings", "results", "statement", "survey", "study", "poll", "tweet",
-    "post", "letter", "update", "blog",
-}  # fmt: skip
-_STOP_WORDS = {"a", "an", "the", "previous", "recent", "new", "latest"}
-_SOURCE_PREPS = {"at", "of", "from"}
 
 
 def _clean_source(raw: str) -> str | None:
     """A named source, without trailing punctuation; None for generic words."""
     src = raw.strip().rstrip(".,;:'\"”’)")
     src = re.sub(r"(?:'s|’s)\b", "", src)
-    if not src or src.lower() in _GENERIC_SOURCES or src.lower() in _STOP_WORDS:
+    if not src or src.lower() in GENERIC_SOURCES or src.lower() in STOP_WORDS:
         return None
     if re.search(r"(?<![\w.])\d[\d,.]*(?![\w])|[$%€£¥]", src):
         return None  # "10", "$23.6 billion analysts", "480 Bitcoin": a figure is never a source
@@ -177,7 +70,7 @@ def _employer(head: Token) -> list[Token]:
     out: list[Token] = []
     for prep in head.rights:
         obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
-        if prep.dep_ != "prep" or prep.lower_ not in _SOURCE_PREPS or obj is None:
+        if prep.dep_ != "prep" or prep.lower_ not in SOURCE_PREPS or obj is None:
             continue
         phrase = [t for t in obj.subtree if t.i <= obj.i]
         inner = _employer(obj)
@@ -232,10 +125,10 @@ def _speaker(tok: Token, mentions: list[EntityMention]) -> str | None:
 
 def _clause_name(clause: str) -> str | None:
     """The source named in an "according to ..." clause: "by X" first, else the first name."""
-    by = _BY_NAME.search(clause)
+    by = BY_NAME.search(clause)
     if by:
         return _clean_source(by["name"])
-    for m in _NAME.finditer(clause):
+    for m in NAME.finditer(clause):
         name = re.sub(r"^The\s+(?=[A-Z]\w*\s+[A-Z])", "", m.group(0))
         if name not in {"The", "A", "An"} and (src := _clean_source(name)):
             return src
@@ -244,11 +137,11 @@ def _clause_name(clause: str) -> str | None:
 
 def _release_name(clause: str, text: str) -> str | None:
     """An economic release ("the latest CPI report") with the country the article gives it."""
-    m = _RELEASE.match(clause)
+    m = RELEASE.match(clause)
     if m is None:
         return None
     name = f"{m['ind']} {m['kind'] or 'report'}"
-    country = re.search(rf"\b(?P<c>{_COUNTRY})\s+(?:{_INDICATOR_WORDS})\b", text)
+    country = re.search(rf"\b(?P<c>{COUNTRY})\s+(?:{INDICATOR_WORDS})\b", text)
     return f"{country['c']} {name}" if country else name
 
 
@@ -343,7 +236,7 @@ def _clause_source(name: str | None, mentions: list[EntityMention], sent: Span) 
         return None
     if set(re.findall(r"[a-z]+", low)) <= _NOT_NAME_WORDS or low in CURRENCY_WORDS:
         return None  # "Market Value", "the RMB report"
-    return name if name[:1].isupper() or _NAME.fullmatch(name) else None
+    return name if name[:1].isupper() or NAME.fullmatch(name) else None
 
 
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,.]*(?![\w])|[$%€£¥]")
@@ -356,7 +249,7 @@ def _own_source(
     pronoun speaker ("he said") is returned as the pronoun, for the caller to resolve."""
     text = sent.text
     whole = (sent.start_char, sent.end_char)
-    for pattern in (_ACCORDING, _DATA_FROM):
+    for pattern in (ACCORDING, DATA_FROM):
         m = pattern.search(text)
         if m:
             clause = m["clause"]
@@ -366,7 +259,7 @@ def _own_source(
                 _clause_name(clause), mentions, sent
             )
             return Source(name, *whole) if name else ""
-    role = _ROLE_ESTIMATE.search(text)
+    role = ROLE_ESTIMATE.search(text)
     if role:
         return Source(role["role"].lower() + "s", *whole)
     # the main clause's verb first: "..., with the data suggesting ...," X continued.
@@ -375,7 +268,7 @@ def _own_source(
             if base_form(tok, SPEECH_VERBS) in _SAY_ONLY_WITH_CLAUSE and not _reports(tok, text):
                 continue  # "found himself in ...", "the pool adds $170 million": not speech
             subject = _subject(tok, mentions)
-            if subject is not None and subject.lower_ in _PRONOUNS:
+            if subject is not None and subject.lower_ in PRONOUNS:
                 return subject.lower_
             speaker = named_source(_speaker(tok, mentions), mentions, sent, subject=subject)
             if speaker:
@@ -383,7 +276,7 @@ def _own_source(
     said = _said_after_name(sent, mentions)
     if said:
         return said
-    if subject_hint and _OFFICIAL.search(text):
+    if subject_hint and OFFICIAL.search(text):
         return Source(f"{subject_hint} (official statement)", *whole)
     return None
 
@@ -478,12 +371,12 @@ def sentence_sources(
         here = mentions[bisect_left(starts, start) : bisect_left(starts, end)]
         found = _own_source(sent, subjects[i], here) if sent is not None else None
         own: Source | None = found if isinstance(found, Source) else None
-        if found in _PRONOUNS:
+        if found in PRONOUNS:
             window = spans[max(0, i - 2)][0]
             near = mentions[bisect_left(starts, window) : bisect_left(starts, start)]
             person = _last_person(near, start, window)
             own = Source(person, start, end) if person else None
-        continues = in_quote or _CONTINUES.match(sentence) or _ANAPHOR.match(sentence)
+        continues = in_quote or CONTINUES.match(sentence) or ANAPHOR.match(sentence)
         # "according to the firm": the source named before, as a definite reference goes on
         refers = found == "" and bool(_DEFINITE.search(sentence))
         if found in {None, ""} and i and sources[i - 1] and (continues or refers):
@@ -497,7 +390,7 @@ def sentence_sources(
 def _apply_captions(text: str, spans: list[tuple[int, int]], sources: list[Source | None]) -> None:
     """Credit a "Data source: X" line to its paragraph above and the next sentence."""
     for i, (start, end) in enumerate(spans):
-        m = _CAPTION.match(text[start:end])
+        m = CAPTION.match(text[start:end])
         if not m or len(m["src"]) > 60:
             continue
         src = m["src"].rstrip(".")

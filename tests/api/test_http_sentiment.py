@@ -83,6 +83,8 @@ BAD = [
     ({"since": "1900-01-01", "until": "2025-01-01", "bucket": "1h"}, 422, "since"),
     ({"since": "1900-01-01", "bucket": "1h"}, 422, "since"),
     ({"until": "9999-12-31"}, 422, "until"),
+    ({"until": "0001-01-01T00:00:00+00:01"}, 422, "until"),  # before year 1 once in UTC
+    ({"since": "9999-12-31T23:59:00-00:01"}, 422, "since"),  # past year 9999 once in UTC
     ({"entity": "no:such"}, 404, "entity"),
     ({"narrative": "no-such"}, 404, "narrative"),
     ({"source": "no such source"}, 404, "source"),

@@ -267,7 +267,7 @@ NAMED_SOURCES = [
      "Glassnode"),
     ("Data from CoinGecko shows trading volume fell to $16 billion.", "$16 billion", "CoinGecko"),
     ("Tether reached a record net profit of $1.48 billion, according to the company's latest "
-     "attestation report.", "$1.48 billion", "Tether"),
+     "attestation report.", "$1.48 billion", "Tether Holdings"),  # "the company" is company:tether
     ("Kaiko's analysts said market depth fell 20%.", "20%", "Kaiko analysts"),
     ("Lookonchain reported that a whale sold 5,000 ETH.", "5,000 ETH", "Lookonchain"),
     ("Bloomberg reports that the fund drew $500 million.", "$500 million", "Bloomberg"),

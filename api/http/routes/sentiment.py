@@ -85,10 +85,16 @@ class SeriesOut(BaseModel):
     items: list[SeriesPoint] = Field(examples=[[EXAMPLE_POINT]])
 
 
-def _utc(moment: datetime | None) -> datetime | None:
+def _utc(moment: datetime | None, param: str) -> datetime | None:
+    """`moment` in UTC (naive means UTC); a 422 naming `param` when UTC cannot hold it."""
     if moment is None or moment.tzinfo is None:
         return moment.replace(tzinfo=UTC) if moment else None
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+00:01 is before year 1 in UTC
+        raise ApiProblem(
+            422, f"must lie between {EARLIEST:%Y} and {LATEST:%Y}", param=param
+        ) from None
 
 
 def series_params(
@@ -106,7 +112,7 @@ def series_params(
     if len(given) > 1:
         raise ApiProblem(422, f"give at most one of entity, narrative and source, not "
                          f"{' and '.join(given)}", param=given[1])  # fmt: skip
-    start, end = _utc(since), _utc(until)
+    start, end = _utc(since, "since"), _utc(until, "until")
     for name, moment in (("since", start), ("until", end)):
         if moment is not None and not EARLIEST <= moment <= LATEST:
             raise ApiProblem(422, f"must lie between {EARLIEST:%Y} and {LATEST:%Y}", param=name)

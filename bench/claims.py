@@ -35,12 +35,25 @@ DOC = REPO / "docs" / "BENCHMARKS.md"
 CLAIMS_STAGE = "nlp.claims.stage:claims_stage"
 RULES_STAGE = "nlp.claims.stage:rules_only_stage"
 TWO_THREADS = f"{__name__}:two_thread_stage"
+BASELINE_STAGE = f"{__name__}:baseline_stage"
 
 
 def two_thread_stage(resources: StageResources) -> ClaimStage:
     """The claims stage as it ran before: its encoder a session of its own at 2 threads."""
     return ClaimStage(
         resources.nlp, budget_s=resources.settings.nlp_article_time_budget_s, encoder_threads=2
+    )
+
+
+BASELINE: dict[str, Path] = {}
+
+
+def baseline_stage(resources: StageResources) -> ClaimStage:
+    """The claims stage with the model folder given by --baseline-model (a former model)."""
+    return ClaimStage(
+        resources.nlp,
+        budget_s=resources.settings.nlp_article_time_budget_s,
+        model_dir=BASELINE["dir"],
     )
 
 
@@ -75,6 +88,10 @@ def measure(repeats: int, *, compare_threads: bool = False) -> dict[str, object]
         two = Analyzer(stages=[TWO_THREADS if s == CLAIMS_STAGE else s for s in stages],
                        kb=with_claims.kb)  # fmt: skip
         passes.insert(2, ("two", two))
+    if "dir" in BASELINE:
+        base = Analyzer(stages=[BASELINE_STAGE if s == CLAIMS_STAGE else s for s in stages],
+                        kb=with_claims.kb)  # fmt: skip
+        passes.insert(2, ("base", base))
     runs: dict[str, list[float]] = {label: [] for label, _ in passes}
     cpu: dict[str, list[float]] = {label: [] for label, _ in passes}
     decided: dict[str, Decisions] = {}
@@ -106,6 +123,8 @@ def measure(repeats: int, *, compare_threads: bool = False) -> dict[str, object]
         "share_learned": (med["with"] - med["without"]) / med["with"],
         "share_two": (med["two"] - med["without"]) / med["two"] if "two" in med else None,
         "same_decisions": decided["two"] == decided["with"] if "two" in decided else None,
+        "share_base": (med["base"] - med["without"]) / med["base"] if "base" in med else None,
+        "base_version": dict(passes)["base"].model_versions["claims"] if "base" in med else None,
         "cpu_median": med,
         "version": with_claims.model_versions["claims"],
         "stages": ", ".join(s.split(":")[-1] for s in stages),
@@ -133,6 +152,13 @@ def section(result: dict[str, object]) -> str:
             f"decisions identical: {result['same_decisions']}) | "
             f"{100 * float(str(result['share_two'])):.1f} % (CPU s {cpu['two']:.2f}) |\n"
         )
+    base = ""
+    if result["share_base"] is not None:
+        base = (
+            f"| same, with the former model `{result['base_version']}` (same run) | "
+            f"{100 * float(str(result['share_base'])):.1f} % (CPU s {cpu['base']:.2f}) |\n"
+        )
+    machine = f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"
     return f"""## Claims
 
 `python bench/claims.py` — the {result["articles"]} distinct real article texts of
@@ -156,7 +182,7 @@ Claims version `{CLAIMS_VERSION}` (rules), stage `{result["version"]}` (with the
 | CPU s per pass (median): without claims / rules only / rules + learned layer | {cpu_row} |
 | claims stage's share of analyze CPU time, rules only (before) | {before:.1f} % |
 | claims stage's share of analyze CPU time, rules + learned layer (after) | {after:.1f} % |
-{two}| machine | {platform.processor() or platform.machine()}, Python {platform.python_version()} |
+{two + base}| machine | {machine} |
 | measured | {date.today().isoformat()}; 2 CPUs, load average {load} |
 """
 
@@ -171,7 +197,14 @@ def main() -> None:
         action="store_true",
         help="also time the learned layer with its own 2-thread encoder (the former setup)",
     )
+    parser.add_argument(
+        "--baseline-model",
+        type=Path,
+        help="also time the claims stage with this (former) model folder, in the same run",
+    )
     args = parser.parse_args()
+    if args.baseline_model:
+        BASELINE["dir"] = args.baseline_model.resolve()
     result = measure(args.repeats, compare_threads=args.compare_threads)
     text = section(result)
     print(text)

@@ -3,10 +3,11 @@
 The rules (nlp.claims.decide, nlp.claims.decisions) stay in charge of what they are precise at
 (values, units, periods, subjects); for the three labels analysts filter by, a multinomial
 logistic regression per label reads the claim's sentence with the number marked ("[ $30,000 ]"),
-embedded by the offline MiniLM encoder of nlp.narratives, plus the rules' own decisions and a
-few cheap lexical features (words around the number, unit, qualifier). Where its probability is
-below the label's threshold the rule's answer stands. The claim's explanation says which decided
-(`decided_by`) and what the rules said (`rules`).
+cut to WINDOW_WORDS words each side (fewer tokens: the stage's speed target) and embedded by the
+offline MiniLM encoder of nlp.narratives (run as the narrative stage runs it), plus the rules'
+own decisions and a few cheap lexical features (words around the number, unit, qualifier).
+Where its probability is below the label's threshold the rule's answer stands. The claim's
+explanation says which decided (`decided_by`) and what the rules said (`rules`).
 
 The weights are trained by `tidings train claims` (nlp.training.claims_decider) and shipped as a
 small float16 npz in `nlp/claims/model/`; inference is numpy only.

@@ -3,10 +3,11 @@
 The rules (nlp.claims.decide, nlp.claims.decisions) stay in charge of what they are precise at
 (values, units, periods, subjects); for the three labels analysts filter by, a multinomial
 logistic regression per label reads the claim's sentence with the number marked ("[ $30,000 ]"),
-embedded by the offline MiniLM encoder of nlp.narratives, plus the rules' own decisions and a
-few cheap lexical features (words around the number, unit, qualifier). Where its probability is
-below the label's threshold the rule's answer stands. The claim's explanation says which decided
-(`decided_by`) and what the rules said (`rules`).
+cut to WINDOW_WORDS words each side (fewer tokens: the stage's speed target) and embedded by the
+offline MiniLM encoder of nlp.narratives (run as the narrative stage runs it), plus the rules'
+own decisions and a few cheap lexical features (words around the number, unit, qualifier).
+Where its probability is below the label's threshold the rule's answer stands. The claim's
+explanation says which decided (`decided_by`) and what the rules said (`rules`).
 
 The weights are trained by `tidings train claims` (nlp.training.claims_decider) and shipped as a
 small float16 npz in `nlp/claims/model/`; inference is numpy only.
@@ -31,7 +32,9 @@ MODEL_DIR = Path(__file__).resolve().parent / "model"
 LABELS = ("claim_type", "direction", "metric")
 HASH_DIM = 2048  # buckets of the hashed lexical features
 EMBED_DIM = 384
-WINDOW_CHARS = 220  # sentence text kept on each side of the number before encoding
+WINDOW_CHARS = 220  # claims-decider-1: sentence text kept on each side of the number
+WINDOW_WORDS = 8  # since claims-decider-2: words kept on each side of the number (fewer tokens)
+_SPACED = re.compile(r"\S+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\$|%|\d+")
 _MODAL = re.compile(
     r"\b(?:could|would|will|may|might|should|can|expects?|expected|forecasts?|predicts?|"
@@ -80,10 +83,18 @@ def claim_view(claim: ClaimRecord, text: str, sentence: tuple[int, int]) -> Clai
     )
 
 
-def marked_text(view: ClaimView) -> str:
-    """The sentence around the number, the number wrapped in brackets: what gets encoded."""
-    left = view.sentence[max(0, view.start - WINDOW_CHARS) : view.start]
-    right = view.sentence[view.end : view.end + WINDOW_CHARS]
+def marked_text(view: ClaimView, window_words: int | None = None) -> str:
+    """The sentence around the number, the number wrapped in brackets: what gets encoded. At
+    most `window_words` words each side (None: the first model's 220 characters each side)."""
+    if window_words is None:
+        left = view.sentence[max(0, view.start - WINDOW_CHARS) : view.start]
+        right = view.sentence[view.end : view.end + WINDOW_CHARS]
+    else:
+        head, tail = view.sentence[: view.start], view.sentence[view.end :]
+        starts = [m.start() for m in _SPACED.finditer(head)][-window_words:] if window_words else []
+        ends = [m.end() for m in _SPACED.finditer(tail)][:window_words]
+        left = head[starts[0] :] if starts else ""
+        right = tail[: ends[-1]] if ends else ""
     return f"{left.lstrip()}[ {view.sentence[view.start : view.end]} ]{right.rstrip()}"
 
 
@@ -117,12 +128,15 @@ def hashed(tokens: Sequence[str]) -> np.ndarray:
     return row
 
 
-def feature_matrix(views: Sequence[ClaimView], encode: Encode) -> np.ndarray:
-    """One feature row per claim: the marked sentence's embedding, then the hashed tokens."""
+def feature_matrix(
+    views: Sequence[ClaimView], encode: Encode, window_words: int | None = None
+) -> np.ndarray:
+    """One feature row per claim: the marked sentence's embedding (`window_words` as in
+    `marked_text`), then the hashed tokens."""
     out = np.zeros((len(views), EMBED_DIM + HASH_DIM), dtype=np.float32)
     if not views:
         return out
-    out[:, :EMBED_DIM] = encode([marked_text(v) for v in views])
+    out[:, :EMBED_DIM] = encode([marked_text(v, window_words) for v in views])
     for i, view in enumerate(views):
         out[i, EMBED_DIM:] = hashed(lexical_tokens(view))
     return out
@@ -149,10 +163,12 @@ class LabelModel:
 
 @dataclass(frozen=True)
 class DecisionModel:
-    """The three label models and the version they were shipped under."""
+    """The three label models, the version they were shipped under and the encoded window
+    (words each side of the number; None: the first model's 220 characters)."""
 
     version: str
     labels: dict[str, LabelModel]
+    window_words: int | None = None
 
     def decide(self, views: Sequence[ClaimView], features: np.ndarray) -> list[dict[str, str]]:
         """Per claim, label -> the model's answer where it is confident enough."""
@@ -179,7 +195,8 @@ class DecisionModel:
 
 
 def save_model(model: DecisionModel, folder: Path) -> None:
-    """Write weights (float16 npz), classes and thresholds (JSON) and version.txt."""
+    """Write weights (float16 npz), classes and thresholds (JSON), version.txt and, for a word
+    window, features.json."""
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
     meta: dict[str, dict[str, object]] = {}
@@ -191,6 +208,12 @@ def save_model(model: DecisionModel, folder: Path) -> None:
         np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
     (folder / "labels.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     (folder / "version.txt").write_text(model.version + "\n", encoding="utf-8")
+    features = folder / "features.json"
+    if model.window_words is not None:
+        text = json.dumps({"window_words": model.window_words}) + "\n"
+        features.write_text(text, encoding="utf-8")
+    elif features.exists():
+        features.unlink()
 
 
 def read_model(folder: Path) -> DecisionModel:
@@ -217,7 +240,10 @@ def read_model(folder: Path) -> DecisionModel:
             for name, part in meta.items()
         }
     version = (folder / "version.txt").read_text(encoding="utf-8").strip()
-    return DecisionModel(version=version, labels=labels)
+    window = None
+    if (folder / "features.json").is_file():
+        window = json.loads((folder / "features.json").read_text(encoding="utf-8"))["window_words"]
+    return DecisionModel(version=version, labels=labels, window_words=window)
 
 
 @lru_cache(maxsize=2)
@@ -237,14 +263,32 @@ def model_version(folder: Path = MODEL_DIR) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def decide_claims(
-    claims: Sequence[ClaimRecord], views: Sequence[ClaimView], folder: Path = MODEL_DIR
-) -> None:
-    """Run the model of `folder` over the claims and write its confident answers onto them."""
-    from nlp.narratives.encoder import load_encoder  # lazy: ONNX Runtime only when needed
+def claim_encoder(threads: int | None = None) -> Encode:
+    """The MiniLM encoder run as the narrative stage runs it (TIDINGS_NARRATIVE_THREADS and
+    TIDINGS_NARRATIVE_BATCH_SIZE), so both stages share one cached session; `threads` overrides
+    the setting (the benchmark's comparison). Lazy: ONNX Runtime only when needed."""
+    from nlp.narratives.encoder import load_encoder
+    from nlp.narratives.settings import get_narrative_settings
 
+    settings = get_narrative_settings()
+    return load_encoder(
+        threads=settings.narrative_threads if threads is None else threads,
+        batch_size=settings.narrative_batch_size,
+    ).encode
+
+
+def decide_claims(
+    claims: Sequence[ClaimRecord],
+    views: Sequence[ClaimView],
+    folder: Path = MODEL_DIR,
+    *,
+    encode: Encode | None = None,
+) -> None:
+    """Run the model of `folder` over the claims and write its confident answers onto them
+    (`encode`: the sentence encoder, by default `claim_encoder()`)."""
     model = load_model(folder)
-    scored = model.scored(views, feature_matrix(views, load_encoder().encode))
+    features = feature_matrix(views, encode or claim_encoder(), model.window_words)
+    scored = model.scored(views, features)
     answers = [{name: answer for name, (answer, _) in row.items()} for row in scored]
     apply_decisions(claims, views, answers)
     for claim, view, row in zip(claims, views, scored, strict=True):

@@ -8,7 +8,14 @@ from pathlib import Path
 from spacy.language import Language
 
 from nlp.claims.extract import CLAIMS_VERSION, ClaimContext, extract_claims
-from nlp.claims.learned import MODEL_DIR, ClaimView, claim_view, decide_claims, model_version
+from nlp.claims.learned import (
+    MODEL_DIR,
+    ClaimView,
+    claim_encoder,
+    claim_view,
+    decide_claims,
+    model_version,
+)
 from nlp.claims.numbers import Quantity, find_quantities
 from nlp.claims.parse import claim_sentences, parse_spans
 from nlp.claims.periods import find_time_expressions
@@ -27,12 +34,15 @@ class ClaimStage:
         *,
         budget_s: float = 0.0,
         model_dir: Path | None = MODEL_DIR,
+        encoder_threads: int | None = None,
     ) -> None:
         """Keep the spaCy pipeline to parse documents the shared pass left unparsed; each
         article's extraction stops with TimeBudgetError after `budget_s` (0: never). With a
         `model_dir`, the learned layer there decides type, direction and metric (None: rules
-        only); its version joins the stage's, so a new model makes stored claims stale."""
+        only); its version joins the stage's, so a new model makes stored claims stale. The
+        encoder runs with the narrative stage's options unless `encoder_threads` says otherwise."""
         self._nlp = nlp
+        self._encoder_threads = encoder_threads
         self._budget_s = budget_s
         self._model_dir = model_dir
         self.version = (
@@ -94,7 +104,8 @@ class ClaimStage:
                 views.append(claim_view(claim, ctx.text, span or (claim.start, claim.end)))
                 claims.append(claim)
         if claims and self._model_dir is not None:
-            decide_claims(claims, views, self._model_dir)
+            encode = claim_encoder(self._encoder_threads)
+            decide_claims(claims, views, self._model_dir, encode=encode)
 
     def __call__(self, ctx: AnalysisContext) -> None:
         """Extract the claims of one analyzed document."""

@@ -20,9 +20,11 @@ import numpy as np
 
 from nlp.claims.learned import (
     LABELS,
+    WINDOW_WORDS,
     ClaimView,
     DecisionModel,
     LabelModel,
+    claim_encoder,
     claim_view,
     feature_matrix,
     save_model,
@@ -31,7 +33,7 @@ from nlp.evaluation.claims_labels import LabeledText, as_gold, load_labels
 from nlp.evaluation.scoring import pair_by_overlap
 from nlp.types import Analysis
 
-VERSION = "claims-decider-1"
+VERSION = "claims-decider-2"  # 2: the encoder reads WINDOW_WORDS words each side
 TRAIN_SPLIT, SELECT_SPLIT = "dev", "test"
 # Chosen on the test split (docs/EVALUATION.md, "Learned decision layer").
 C = {"claim_type": 1.0, "direction": 1.0, "metric": 3.0}
@@ -72,7 +74,7 @@ def collect(docs: Sequence[LabeledText], analyzer: Any, encode: Any) -> Examples
         views, gold = matched_views(doc, analysis)
         out.views += views
         out.gold += gold
-    out.features = feature_matrix(out.views, encode)
+    out.features = feature_matrix(out.views, encode, WINDOW_WORDS)
     return out
 
 
@@ -90,7 +92,7 @@ def fit(examples: Examples, *, version: str = VERSION) -> DecisionModel:
             intercept=np.asarray(model.intercept_, dtype=np.float32),
             threshold=THRESHOLD[name],
         )
-    return DecisionModel(version=version, labels=labels)
+    return DecisionModel(version=version, labels=labels, window_words=WINDOW_WORDS)
 
 
 def accuracy(model: DecisionModel, examples: Examples) -> dict[str, dict[str, float]]:
@@ -114,7 +116,6 @@ def train_decider(
     shared: Path, out: Path, *, limit: int | None = None, label_dir: Path | None = None
 ) -> dict[str, Any]:
     """Train on dev, report on test, save to `out`; `limit`: the first N texts of each split."""
-    from nlp.narratives.encoder import load_encoder
     from nlp.pipeline import Analyzer
 
     kwargs = {} if label_dir is None else {"label_dir": label_dir}
@@ -122,7 +123,7 @@ def train_decider(
         name: load_labels(shared, [name], **kwargs)[:limit] for name in (TRAIN_SPLIT, SELECT_SPLIT)
     }
     analyzer = Analyzer(stages=RULES_STAGES)
-    encode = load_encoder().encode
+    encode = claim_encoder()
     data = {name: collect(docs, analyzer, encode) for name, docs in splits.items()}
     model = fit(data[TRAIN_SPLIT])
     save_model(model, out)

@@ -142,7 +142,7 @@ def test_claims_check_verdicts(store: tuple[Engine, str], monkeypatch: pytest.Mo
     sofr = items["22 basis points"]  # SOFR 4.04 -> 4.22: +18 bp, 22 % below the claim
     assert (sofr["verdict"], sofr["series"]) == ("approximate", "SOFR")
     assert sofr["reference_value"] == pytest.approx(18.0)
-    # "falling below $99,000": the learned layer (claims-decider-1) reads a level broken as
+    # "falling below $99,000": the learned layer (claims-decider-1 and -2) reads a level broken as
     # `price_threshold`, as docs/ANNOTATION.md does, and a threshold has no price series to check
     # against; the rules read it as a `price`, which BTC's low of 98,944.36 that day confirmed.
     below = items["$99,000"]

@@ -67,6 +67,26 @@ def test_view_marks_the_number_in_its_sentence() -> None:
     assert view.rules == {"claim_type": "observation", "direction": "none", "metric": "amount"}
 
 
+def test_word_window_keeps_the_words_next_to_the_number() -> None:
+    view = _view()
+    assert marked_text(view, 2) == "rally to [ $48,000 ] after it"
+    assert marked_text(view, 0) == "[ $48,000 ]"
+    assert marked_text(view, 50) == marked_text(view)  # a short sentence: all of it
+    first = _view("$30,000")
+    assert marked_text(first, 3) == "it tested the [ $30,000 ] support."
+    embedded = feature_matrix([view], _fake_encode, 2)[0, :EMBED_DIM]
+    assert embedded.argmax() == len("rally to [ $48,000 ] after it") % EMBED_DIM
+
+
+def test_the_window_travels_with_the_model(tmp_path: Path) -> None:
+    model = LabelModel(("a", "b"), np.zeros((1, 4), np.float32), np.zeros(1, np.float32), 0.5)
+    save_model(DecisionModel("t-2", {"metric": model}, window_words=7), tmp_path)
+    assert read_model(tmp_path).window_words == 7
+    save_model(DecisionModel("t-1", {"metric": model}), tmp_path)  # no window: the old model
+    assert read_model(tmp_path).window_words is None
+    assert not (tmp_path / "features.json").exists()
+
+
 @pytest.mark.parametrize(
     ("number", "present"),
     [

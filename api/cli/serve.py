@@ -26,11 +26,20 @@ Port = Annotated[
     int | None, typer.Option(min=0, max=65535, help="Port to listen on [TIDINGS_API_PORT].")
 ]
 
+# A worker holds about 0.7 GB (bench/api.py), so "one per CPU" stops here.
+AUTO_WORKERS_MAX = 4
+
+
+def auto_workers(cpus: int | None) -> int:
+    """Worker processes for `--workers 0`: one per CPU, at least 1, at most AUTO_WORKERS_MAX."""
+    return max(1, min(cpus or 1, AUTO_WORKERS_MAX))
+
+
 Workers = Annotated[
     int | None,
     typer.Option(
         min=0,
-        help="Server processes sharing the port; 0: one per CPU [TIDINGS_API_WORKERS].",
+        help="Server processes sharing the port; 0: one per CPU, at most 4 [TIDINGS_API_WORKERS].",
     ),
 ]
 
@@ -42,7 +51,7 @@ def serve_command(host: Host = None, port: Port = None, workers: Workers = None)
     host = host or settings.api_host
     port = settings.api_port if port is None else port
     workers = settings.api_workers if workers is None else workers
-    workers = workers or os.cpu_count() or 1
+    workers = workers or auto_workers(os.cpu_count())
     engine = get_engine()  # migrates the store once, before any worker opens it
     if workers > 1:
         url = engine.url.render_as_string(hide_password=False)

@@ -16,7 +16,7 @@ class ApiSettings(BaseSettings):
     api_port: int = Field(default=8000, ge=0, le=65535)
     """Port `tidings serve` and `tidings run` listen on."""
     api_workers: int = Field(default=0, ge=0)
-    """Processes `tidings serve` runs (0: one per CPU); `tidings run` serves from one."""
+    """Processes `tidings serve` runs (0: one per CPU, at most 4); `tidings run` serves from one."""
     api_require_read_key: bool = False
     """When on, GET routes need an API key too (writes always need one)."""
     api_rate_limit_per_minute: int = Field(default=600, ge=1)

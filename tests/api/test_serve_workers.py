@@ -10,7 +10,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
+from api.cli.serve import AUTO_WORKERS_MAX, auto_workers
 from models.db import init_engine
 from tests.conftest import free_port
 
@@ -65,3 +67,10 @@ def test_serve_with_two_workers_answers_and_stops(tmp_path: Path) -> None:
             process.communicate()
     assert process.returncode == 0, err
     assert "2 worker processes" in err and "stopped" in err
+
+
+@pytest.mark.parametrize(
+    ("cpus", "workers"), [(None, 1), (1, 1), (2, 2), (4, 4), (16, AUTO_WORKERS_MAX)]
+)
+def test_workers_zero_means_one_per_cpu_up_to_a_cap(cpus: int | None, workers: int) -> None:
+    assert auto_workers(cpus) == workers

@@ -143,22 +143,29 @@ async def _one(client: httpx.AsyncClient, path: str, params: dict[str, Any]) -> 
         return response.status_code
 
 
+async def _timed(
+    client: httpx.AsyncClient, make: Request, rng: random.Random, *, since: float, out: Outcome
+) -> None:
+    """One request drawn by `make`, its latency counted from `since` into `out` (a transport
+    error counts as an error, not a latency; a non-2xx answer as both)."""
+    path, params = make(rng)
+    try:
+        status = await _one(client, path, params)
+    except httpx.HTTPError as exc:
+        out.errors += 1
+        out.first_error = out.first_error or f"{type(exc).__name__}: {exc}"
+        return
+    out.latencies.append(time.perf_counter() - since)
+    if not 200 <= status < 300:
+        out.errors += 1
+        out.first_error = out.first_error or f"HTTP {status} on {path} {params}"
+
+
 async def _client(base: str, make: Request, *, deadline: float, seed: int, out: Outcome) -> None:
     rng = random.Random(seed)
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         while time.perf_counter() < deadline:
-            path, params = make(rng)
-            start = time.perf_counter()
-            try:
-                status = await _one(client, path, params)
-            except httpx.HTTPError as exc:
-                out.errors += 1
-                out.first_error = out.first_error or f"{type(exc).__name__}: {exc}"
-                continue
-            out.latencies.append(time.perf_counter() - start)
-            if not 200 <= status < 300:
-                out.errors += 1
-                out.first_error = out.first_error or f"HTTP {status} on {path} {params}"
+            await _timed(client, make, rng, since=time.perf_counter(), out=out)
 
 
 def run_scenario(base: str, make: Request, *, clients: int, seconds: float) -> Outcome:
@@ -180,19 +187,6 @@ def run_paced(base: str, make: Request, *, rate: float, seconds: float) -> Outco
     answers do; each latency counts from its scheduled start (a late send counts as waiting)."""
     out = Outcome()
 
-    async def one(client: httpx.AsyncClient, rng: random.Random, scheduled: float) -> None:
-        path, params = make(rng)
-        try:
-            status = await _one(client, path, params)
-        except httpx.HTTPError as exc:
-            out.errors += 1
-            out.first_error = out.first_error or f"{type(exc).__name__}: {exc}"
-            return
-        out.latencies.append(time.perf_counter() - scheduled)
-        if not 200 <= status < 300:
-            out.errors += 1
-            out.first_error = out.first_error or f"HTTP {status} on {path} {params}"
-
     async def main() -> None:
         rng = random.Random(7)
         limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
@@ -204,7 +198,9 @@ def run_paced(base: str, make: Request, *, rate: float, seconds: float) -> Outco
                 delay = scheduled - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(one(client, rng, scheduled)))
+                tasks.append(
+                    asyncio.create_task(_timed(client, make, rng, since=scheduled, out=out))
+                )
             await asyncio.gather(*tasks)
 
     asyncio.run(main())

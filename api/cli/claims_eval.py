@@ -32,8 +32,8 @@ def eval_claims_labels(
         list[str] | None,
         typer.Option(
             "--split",
-            help="dev, test (default: both, scored apart). blind is scored once, with the "
-            "configuration frozen.",
+            help="dev, test (default: both, scored apart), train2 (more training labels). "
+            "blind and blind-b are scored once each, with the configuration frozen.",
         ),
     ] = None,
     agreement: Annotated[

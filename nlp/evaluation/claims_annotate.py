@@ -19,7 +19,8 @@ number the candidate regex cut wrongly). Output: one JSON object per text (see
 
     python -m nlp.evaluation.claims_annotate SHEET [SHEET ...] --out-dir DIR [--annotator NAME]
 
-writes DIR/dev.jsonl, DIR/test.jsonl and DIR/blind.jsonl (each text in its fixed split).
+writes DIR/dev.jsonl, DIR/test.jsonl and DIR/blind.jsonl (each text in its fixed split), or with
+`--split NAME` one file DIR/NAME.jsonl holding every text (a later round's named set).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 
 from nlp.claims.metrics import METRICS
 from nlp.evaluation.claims_candidates import candidates
+from nlp.evaluation.claims_labels import EXTRA_SPLITS
 from nlp.evaluation.claims_texts import SourceText, all_texts
 from nlp.sentences import split_sentences
 
@@ -130,10 +132,12 @@ def read_sheet(path: Path, texts: dict[str, SourceText]) -> dict[str, list[dict[
     return out
 
 
-def doc_row(doc: SourceText, claims: list[dict[str, Any]], annotator: str) -> dict[str, Any]:
-    """The JSONL row of one annotated text."""
+def doc_row(
+    doc: SourceText, claims: list[dict[str, Any]], annotator: str, *, split: str | None = None
+) -> dict[str, Any]:
+    """The JSONL row of one annotated text (`split`: a named split instead of the hashed one)."""
     return {
-        "doc_id": doc.doc_id, "split": split_of(doc.doc_id), "src": doc.src,
+        "doc_id": doc.doc_id, "split": split or split_of(doc.doc_id), "src": doc.src,
         "file": doc.file, "key": doc.key,
         "published": doc.published.isoformat() if doc.published else None,
         "text_sha": doc.sha, "text_length": len(doc.text), "annotator": annotator,
@@ -156,19 +160,22 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="one file with every row (agreement passes)")
     parser.add_argument("--annotator", default="a1")
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
+    parser.add_argument(
+        "--split", choices=EXTRA_SPLITS, help="put every text in this split (a later round's set)"
+    )
     args = parser.parse_args()
     texts = all_texts(args.shared)
     rows: dict[str, dict[str, Any]] = {}
     for sheet in args.sheets:
         for doc_id, claims in read_sheet(sheet, texts).items():
-            rows[doc_id] = doc_row(texts[doc_id], claims, args.annotator)
+            rows[doc_id] = doc_row(texts[doc_id], claims, args.annotator, split=args.split)
     if args.out is not None:
         _write(args.out, list(rows.values()))
         return
     if args.out_dir is None:
         parser.error("give --out-dir or --out")
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    for split in ("dev", "test", "blind"):
+    for split in (args.split,) if args.split else ("dev", "test", "blind"):
         chosen = [r for r in rows.values() if r["split"] == split]
         _write(args.out_dir / f"{split}.jsonl", chosen)
         n = sum(len(r["claims"]) for r in chosen)

@@ -26,7 +26,8 @@ from nlp.evaluation.claims_texts import ClaimTextError, SourceText, all_texts
 from nlp.evaluation.scoring import ClaimScore, Counts, pair_by_overlap, score_claims, value_matches
 
 LABEL_DIR = Path(__file__).resolve().parent / "claims_gold"
-SPLITS = ("dev", "test", "blind")
+EXTRA_SPLITS = ("train2", "blind-b")  # issue 22 round 2: more training labels; a new blind set
+SPLITS = ("dev", "test", "blind", *EXTRA_SPLITS)
 SCORED_BY_DEFAULT = ("dev", "test")  # blind is scored once, by the lead: never by default
 FIELDS = ("claim_type", "direction", "metric")
 

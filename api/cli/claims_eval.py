@@ -136,18 +136,54 @@ def train_claims(
     shared: Annotated[
         Path | None, typer.Option("--shared", help="The shared folder (default: ../shared).")
     ] = None,
+    recipe: Annotated[
+        str,
+        typer.Option(
+            help="tuned: fine-tuned MiniLM (claims-decider-3, shipped); lr: decider-2's logistic "
+            "regressions."
+        ),
+    ] = "tuned",
+    cv: Annotated[
+        int | None,
+        typer.Option(
+            min=2,
+            help="Grouped K-fold cross-validation of rules, lr and tuned instead of training "
+            "(writes nothing; the fine-tuned folds take minutes each).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Train the claim decision layer (type, direction, metric) on the claim labels' dev split."""
+    """Train the claim decision layer (type, direction, metric) on the claim labels' training
+    splits (dev, test, train2), or compare the recipes by cross-validation (--cv)."""
     from nlp.claims.learned import MODEL_DIR
     from nlp.training.claims_decider import train_decider
 
+    if recipe not in ("tuned", "lr"):
+        raise fail(f"unknown recipe {recipe!r} (choose tuned or lr)")
     try:
-        result = train_decider(_shared(shared), out or MODEL_DIR, limit=limit)
+        if cv is not None:
+            from nlp.training.claims_cv import cross_validate
+            from nlp.training.claims_decider import (
+                claim_encoder,
+                collect,
+                rules_analyzer,
+                training_docs,
+            )
+
+            docs = training_docs(_shared(shared), limit=limit)
+            examples = collect(docs, rules_analyzer(), claim_encoder())
+            result = cross_validate(examples, k=cv)
+        else:
+            result = train_decider(_shared(shared), out or MODEL_DIR, limit=limit, recipe=recipe)
     except NlpError as exc:
         raise fail(str(exc)) from exc
     if as_json:
         typer.echo(json.dumps(result, indent=1))
+        return
+    if cv is not None:
+        console.print(f"{cv}-fold grouped CV: {result['claims']} claims, {result['texts']} texts")
+        for name, row in result["accuracy"].items():
+            console.print(f"{name}: " + ", ".join(f"{k} {v:.3f}" for k, v in row.items()))
         return
     console.print(f"wrote {result['version']} to {result['out']} ({result['examples']} examples)")
     for split, labels in result["accuracy"].items():

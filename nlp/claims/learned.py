@@ -283,12 +283,28 @@ def decide_claims(
     folder: Path = MODEL_DIR,
     *,
     encode: Encode | None = None,
+    threads: int | None = None,
 ) -> None:
-    """Run the model of `folder` over the claims and write its confident answers onto them
-    (`encode`: the sentence encoder, by default `claim_encoder()`)."""
-    model = load_model(folder)
-    features = feature_matrix(views, encode or claim_encoder(), model.window_words)
-    scored = model.scored(views, features)
+    """Run the model of `folder` over the claims and write its confident answers onto them.
+    A fine-tuned model (claims-decider-3 on, nlp.claims.finetuned) runs its own ONNX graph with
+    `threads` (default: the narrative stage's setting); a logistic-regression model (decider-1
+    and 2) reads the sentence encoder `encode` (default: `claim_encoder(threads)`)."""
+    from nlp.claims.finetuned import is_tuned, tuned_scores
+
+    if is_tuned(folder):
+        from nlp.narratives.settings import get_narrative_settings
+
+        settings = get_narrative_settings()
+        version, scored = tuned_scores(
+            views,
+            folder,
+            threads=settings.narrative_threads if threads is None else threads,
+            batch_size=settings.narrative_batch_size,
+        )
+    else:
+        model = load_model(folder)
+        features = feature_matrix(views, encode or claim_encoder(threads), model.window_words)
+        version, scored = model.version, model.scored(views, features)
     answers = [{name: answer for name, (answer, _) in row.items()} for row in scored]
     apply_decisions(claims, views, answers)
     for claim, view, row in zip(claims, views, scored, strict=True):
@@ -297,8 +313,7 @@ def decide_claims(
         for name, (_answer, p) in row.items():  # --explain: the model's answer and the rule's
             rule = view.why.get(name, "-")
             claim.explanation[name] = (
-                f"learned layer {model.version} (p={p:.2f}); the rules said "
-                f"{view.rules[name]} ({rule})"
+                f"learned layer {version} (p={p:.2f}); the rules said {view.rules[name]} ({rule})"
             )
 
 

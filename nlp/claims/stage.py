@@ -11,7 +11,6 @@ from nlp.claims.extract import CLAIMS_VERSION, ClaimContext, extract_claims
 from nlp.claims.learned import (
     MODEL_DIR,
     ClaimView,
-    claim_encoder,
     claim_view,
     decide_claims,
     model_version,
@@ -104,8 +103,7 @@ class ClaimStage:
                 views.append(claim_view(claim, ctx.text, span or (claim.start, claim.end)))
                 claims.append(claim)
         if claims and self._model_dir is not None:
-            encode = claim_encoder(self._encoder_threads)
-            decide_claims(claims, views, self._model_dir, encode=encode)
+            decide_claims(claims, views, self._model_dir, threads=self._encoder_threads)
 
     def __call__(self, ctx: AnalysisContext) -> None:
         """Extract the claims of one analyzed document."""

@@ -1,12 +1,15 @@
 """Train the learned claim decision layer (nlp.claims.learned) from the claim labels.
 
 `tidings train claims` runs the rules-only claims stage over the labelled texts of
-`nlp/evaluation/claims_gold` (texts rebuilt from ../shared), pairs its claims with the gold ones
-by span overlap (as the scorer does), builds the features of every matched non-optional claim,
-fits one multinomial logistic regression per label on the dev split and writes float16 weights
-(nlp.claims.learned.save_model). The regularization and confidence floors below were chosen on
-the test split; the blind split is never read here. lbfgs on the same features is deterministic,
-so the shipped weights are reproduced from the gold files and ../shared.
+`nlp/evaluation/claims_gold` (texts rebuilt from ../shared) and pairs its claims with the gold ones
+by span overlap (as the scorer does). Since claims-decider-3 the shipped model is MiniLM
+fine-tuned on every matched non-optional claim of the training splits (dev, test and train2,
+nlp.training.claims_finetune), the recipe chosen by grouped cross-validation over those splits
+(nlp.training.claims_cv); `--recipe lr` still fits decider-2's logistic regressions (on the
+frozen encoder and hashed features, float16 weights; C and floors chosen on the test split when
+it was trained on dev alone). lbfgs is deterministic, so the LR weights are reproduced byte for
+byte; the fine-tuned model within a tolerance (see nlp.training.claims_finetune). The blind
+splits are never read here.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from nlp.evaluation.claims_labels import LabeledText, as_gold, load_labels
 from nlp.evaluation.scoring import pair_by_overlap
 from nlp.types import Analysis
 
-VERSION = "claims-decider-2"  # 2: the encoder reads WINDOW_WORDS words each side
-TRAIN_SPLIT, SELECT_SPLIT = "dev", "test"
+VERSION = "claims-decider-3"  # 3: fine-tuned MiniLM (2: LR, the encoder reads WINDOW_WORDS words)
+LR_VERSION = "claims-decider-2"
+TRAIN_SPLITS = ("dev", "test", "train2")  # train2 may be empty (issue 22's second round)
 # Chosen on the test split (docs/EVALUATION.md, "Learned decision layer").
 C = {"claim_type": 1.0, "direction": 1.0, "metric": 3.0}
 THRESHOLD = {"claim_type": 0.8, "direction": 0.8, "metric": 0.5}
@@ -47,6 +51,7 @@ class Examples:
 
     views: list[ClaimView] = field(default_factory=list)
     gold: list[dict[str, str]] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # each claim's text (doc_id), for CV folds
     features: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
 
@@ -66,19 +71,22 @@ def matched_views(doc: LabeledText, analysis: Analysis) -> tuple[list[ClaimView]
     return views, gold
 
 
-def collect(docs: Sequence[LabeledText], analyzer: Any, encode: Any) -> Examples:
-    """The examples of labelled texts, analyzed by the rules-only pipeline `analyzer`."""
+def collect(docs: Sequence[LabeledText], analyzer: Any, encode: Any = None) -> Examples:
+    """The examples of labelled texts, analyzed by the rules-only pipeline `analyzer`; with a
+    sentence encoder `encode`, also decider-2's feature rows."""
     out = Examples()
     analyses = analyzer.pipe((d.text, d.published) for d in docs)
     for doc, analysis in zip(docs, analyses, strict=True):
         views, gold = matched_views(doc, analysis)
         out.views += views
         out.gold += gold
-    out.features = feature_matrix(out.views, encode, WINDOW_WORDS)
+        out.groups += [str(doc.row["doc_id"])] * len(views)
+    if encode is not None:
+        out.features = feature_matrix(out.views, encode, WINDOW_WORDS)
     return out
 
 
-def fit(examples: Examples, *, version: str = VERSION) -> DecisionModel:
+def fit(examples: Examples, *, version: str = LR_VERSION) -> DecisionModel:
     """One logistic regression per label (sklearn, training only), as numpy weights."""
     from sklearn.linear_model import LogisticRegression
 
@@ -112,24 +120,59 @@ def accuracy(model: DecisionModel, examples: Examples) -> dict[str, dict[str, fl
     return out
 
 
-def train_decider(
-    shared: Path, out: Path, *, limit: int | None = None, label_dir: Path | None = None
-) -> dict[str, Any]:
-    """Train on dev, report on test, save to `out`; `limit`: the first N texts of each split."""
+def training_docs(
+    shared: Path, *, limit: int | None = None, label_dir: Path | None = None
+) -> list[LabeledText]:
+    """The labelled texts of the training splits (the first `limit` of each)."""
+    kwargs = {} if label_dir is None else {"label_dir": label_dir}
+    docs = load_labels(shared, TRAIN_SPLITS, **kwargs)
+    if limit is None:
+        return docs
+    taken: dict[str, int] = {}
+    kept = []
+    for doc in docs:
+        split = str(doc.row.get("split"))
+        if taken.get(split, 0) < limit:
+            taken[split] = taken.get(split, 0) + 1
+            kept.append(doc)
+    return kept
+
+
+def rules_analyzer() -> Any:
+    """The rules-only pipeline the layer learns from."""
     from nlp.pipeline import Analyzer
 
-    kwargs = {} if label_dir is None else {"label_dir": label_dir}
-    splits = {
-        name: load_labels(shared, [name], **kwargs)[:limit] for name in (TRAIN_SPLIT, SELECT_SPLIT)
-    }
-    analyzer = Analyzer(stages=RULES_STAGES)
-    encode = claim_encoder()
-    data = {name: collect(docs, analyzer, encode) for name, docs in splits.items()}
-    model = fit(data[TRAIN_SPLIT])
-    save_model(model, out)
+    return Analyzer(stages=RULES_STAGES)
+
+
+def train_decider(
+    shared: Path,
+    out: Path,
+    *,
+    limit: int | None = None,
+    label_dir: Path | None = None,
+    recipe: str = "tuned",
+) -> dict[str, Any]:
+    """Train on dev + test + train2 and save to `out` (`recipe`: "tuned", decider-3's fine-tuned
+    MiniLM, or "lr", decider-2's logistic regressions); `limit`: the first N texts of each split.
+    The accuracy reported is on the training claims themselves (a fit check, not an estimate:
+    `tidings train claims --cv` gives that)."""
+    docs = training_docs(shared, limit=limit, label_dir=label_dir)
+    if recipe == "lr":
+        data = collect(docs, rules_analyzer(), claim_encoder())
+        model = fit(data)
+        save_model(model, out)
+        version, fit_check = model.version, accuracy(model, data)
+    else:
+        from nlp.training.claims_finetune import TuneConfig, train_tuned
+
+        data = collect(docs, rules_analyzer())
+        version = VERSION
+        fit_check = train_tuned(data, out, cfg=TuneConfig(), version=version)
     return {
-        "version": model.version,
+        "version": version,
         "out": str(out),
-        "examples": {name: len(ex.gold) for name, ex in data.items()},
-        "accuracy": {name: accuracy(model, ex) for name, ex in data.items()},
+        "recipe": recipe,
+        "examples": {"train": len(data.gold), "texts": len(docs)},
+        "accuracy": {"train": fit_check},
     }

@@ -19,6 +19,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -89,11 +90,10 @@ def _timed(engine: Engine, run: Callable[[Session], list[Any]], repeats: int) ->
             run(session)
             times.append((time.perf_counter() - started) * 1000)
         statement, parameters = sent[-1]
-        raw = session.connection().connection.dbapi_connection
-        assert raw is not None
-        with raw.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
-            plan = [line for (line,) in cursor.fetchall()]
+        explain = session.connection().exec_driver_sql(
+            "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
+        )
+        plan = [str(line) for (line,) in explain.all()]
     return {
         "rows": len(rows),
         "median_ms": round(statistics.median(times), 2),
@@ -102,17 +102,21 @@ def _timed(engine: Engine, run: Callable[[Session], list[Any]], repeats: int) ->
     }
 
 
+def _claims(session: Session, query: ClaimQuery) -> list[Any]:
+    return list(search_claims(session, query))
+
+
+def _articles(session: Session, query: queries.ArticleQuery) -> list[Any]:
+    return queries.search_articles(session, query)
+
+
 def _phase(engine: Engine, rare: str, repeats: int) -> dict[str, Any]:
     claims = dict(CLAIM_QUERIES) | {f"{rare} (rare)": ClaimQuery(text=rare)}
     out: dict[str, Any] = {}
     for name, query in claims.items():
-        out[f"claims: {name}"] = _timed(
-            engine, lambda s, q=query: search_claims(s, q), repeats
-        )  # fmt: skip
+        out[f"claims: {name}"] = _timed(engine, partial(_claims, query=query), repeats)
     for name, article_query in ARTICLE_QUERIES.items():
-        out[f"articles: {name}"] = _timed(
-            engine, lambda s, q=article_query: queries.search_articles(s, q), repeats
-        )  # fmt: skip
+        out[f"articles: {name}"] = _timed(engine, partial(_articles, query=article_query), repeats)
     return out
 
 
@@ -132,7 +136,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     migrate(engine, BEFORE)  # an empty database, or one this script left at 0015
     report: dict[str, Any] = {"store": store_summary(engine)}
     if report["store"]["claims"] == 0:
-        info = build_store(engine, min_articles=args.articles, min_claims=args.claims, base=args.base)
+        info = build_store(
+            engine, min_articles=args.articles, min_claims=args.claims, base=args.base
+        )
         report["build"] = vars(info)
         report["store"] = store_summary(engine)
     rare = _rare_word(engine)

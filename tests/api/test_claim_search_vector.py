@@ -19,7 +19,8 @@ from models.db import alembic_config, make_engine, migrate, session_scope
 BEFORE = "0015_claim_unit_inferred"
 AFTER = "0016_claim_search_vector"
 # (sentence, subject, metric, attributed_to) of the claims stored at 0015
-OLD = [
+Row = tuple[str, str, str | None, str | None]
+OLD: list[Row] = [
     ("Bitcoin rose 5% after the spot bitcoin ETF approval", "Bitcoin", "price", None),
     ("Bitcoin bitcoin bitcoin: the spot market moved 2%", "Bitcoin", "price", "CoinDesk"),
     ("Ether fell 3% as outflows grew", "Ether", "outflow", None),
@@ -27,7 +28,7 @@ OLD = [
     ("The quokka index climbed 9%", "Quokka", None, None),
 ]
 # written after the upgrade
-NEW = [
+NEW: list[Row] = [
     ("Bitcoin spot ETFs took in $500 million", "Bitcoin", "inflow", "Farside"),
     ("Solana gained 12% while bitcoin slipped", "Solana", "price", None),
 ]
@@ -45,7 +46,7 @@ QUERIES = [
 ]
 
 
-def _write(engine: Engine, rows: list[tuple[str, str, str | None, str | None]], day: int) -> None:
+def _write(engine: Engine, rows: list[Row], day: int) -> None:
     """One article and its claims (ORM inserts, as `process` writes them)."""
     published = datetime(2025, 3, day, 9, tzinfo=UTC)
     with session_scope(engine) as session:
@@ -112,9 +113,12 @@ def test_stored_vector_keeps_every_result_and_downgrades(
         ]
     with engine.begin() as conn:  # an update recomputes the vector
         conn.execute(text("UPDATE claim SET attributed_to = 'Glassnode' WHERE subject = 'Solana'"))
-        assert conn.execute(
-            text("SELECT count(*) FROM claim WHERE search_vector @@ to_tsquery('glassnode')")
-        ).scalar() == 1
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM claim WHERE search_vector @@ to_tsquery('glassnode')")
+            ).scalar()
+            == 1
+        )
 
     command.downgrade(alembic_config(pg_url), BEFORE)
     columns, indexes = _pg_objects(engine)

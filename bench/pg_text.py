@@ -62,12 +62,12 @@ def _as_at_0015() -> Iterator[None]:
 
 
 def _rare_word(engine: Engine) -> str:
-    """A word of the claims' vectors with between 50 and 300 matching claims (lexeme form)."""
+    """The word (lexeme form, 6 letters or more) of the fewest claims: one base claim's copies."""
     with engine.connect() as conn:
         word = conn.execute(
             text(
                 f"SELECT word FROM ts_stat($$SELECT {claims_search.CLAIM_TSVECTOR} FROM claim$$) "
-                "WHERE ndoc BETWEEN 50 AND 300 AND word ~ '^[a-z]{6,}$' ORDER BY ndoc, word LIMIT 1"
+                "WHERE word ~ '^[a-z]{6,}$' ORDER BY ndoc, word LIMIT 1"
             )
         ).scalar_one()
     return str(word)

@@ -1,6 +1,7 @@
-"""PostgreSQL claim free text on the stored tsvector column of migration 0016_claim_search_vector:
-filled for the claims stored before the upgrade and for those written after (SQL and ORM), the
-same matches, ranks and order as the expression it replaces, a clean downgrade; SQLite untouched."""
+"""PostgreSQL claim and article free text on the stored tsvector columns of migration
+0016_claim_search_vector: filled for the rows stored before the upgrade and for those written
+after, the same matches, ranks and order as the expressions they replace, a clean downgrade;
+SQLite untouched."""
 
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,6 +11,8 @@ from alembic import command
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session
 
+from api.http import queries
+from api.http.queries import ArticleQuery, search_articles
 from api.services import claims_search
 from api.services.claims_search import ClaimQuery, search_claims
 from models.articles import Article
@@ -45,13 +48,22 @@ QUERIES = [
     ClaimQuery(text="dogecoin"),
 ]
 
+ARTICLE_QUERIES = [
+    ArticleQuery(text="bitcoin"),
+    ArticleQuery(text='"spot bitcoin"'),
+    ArticleQuery(text="quokka"),
+    ArticleQuery(text="solana", since=date(2025, 3, 2)),
+    ArticleQuery(text="dogecoin"),
+]
+
 
 def _write(engine: Engine, rows: list[Row], day: int) -> None:
     """One article and its claims (ORM inserts, as `process` writes them)."""
     published = datetime(2025, 3, day, 9, tzinfo=UTC)
     with session_scope(engine) as session:
-        article = Article(url=f"https://x.test/{day}", content_hash=f"h{day}",
-                          published_at=published)  # fmt: skip
+        body = " ".join(row[0] for row in rows)
+        article = Article(url=f"https://x.test/{day}", content_hash=f"h{day}", text=body,
+                          title=f"Markets, day {day}", published_at=published)  # fmt: skip
         session.add(article)
         session.flush()
         for i, (sentence, subject, metric, source) in enumerate(rows):
@@ -63,19 +75,32 @@ def _write(engine: Engine, rows: list[Row], day: int) -> None:
 
 
 def _results(engine: Engine) -> list[list[tuple[int, float | None]]]:
-    """(claim id, rank) of every query, in result order."""
+    """(claim id, rank) of every claim query, then (article id, None) of every article query."""
     with Session(engine) as session:
-        return [
+        claims = [
             [(int(h.claim.id or 0), h.rank) for h in search_claims(session, query)]
             for query in QUERIES
         ]
+        articles = [
+            [(int(row["id"]), None) for row in search_articles(session, query)]
+            for query in ARTICLE_QUERIES
+        ]
+    return claims + articles
+
+
+def _as_expressions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Query the tsvector expressions, as the builders did before 0016."""
+    monkeypatch.setattr(claims_search, "CLAIM_VECTOR", claims_search.CLAIM_TSVECTOR)
+    monkeypatch.setattr(queries, "ARTICLE_VECTOR", queries.ARTICLE_TSVECTOR)
 
 
 def _pg_objects(engine: Engine) -> tuple[set[str], set[str]]:
-    """The claim table's column and index names."""
+    """The claim and article tables' column and index names ("table.name")."""
     found = inspect(engine)
-    columns = {c["name"] for c in found.get_columns("claim")}
-    indexes = {str(i["name"]) for i in found.get_indexes("claim")}
+    columns, indexes = set(), set()
+    for table in ("claim", "article"):
+        columns |= {f"{table}.{c['name']}" for c in found.get_columns(table)}
+        indexes |= {f"{table}.{i['name']}" for i in found.get_indexes(table)}
     return columns, indexes
 
 
@@ -86,23 +111,25 @@ def test_stored_vector_keeps_every_result_and_downgrades(
     engine = make_engine(pg_url)
     migrate(engine, BEFORE)
     _write(engine, OLD, 1)
-    monkeypatch.setattr(claims_search, "CLAIM_VECTOR", claims_search.CLAIM_TSVECTOR)
+    _as_expressions(monkeypatch)
     at_0015 = _results(engine)  # the expression, as queries ran before 0016
     monkeypatch.undo()
-    assert [len(r) for r in at_0015[:5]] == [3, 1, 1, 1, 1]
+    assert [len(r) for r in at_0015] == [3, 1, 1, 1, 1, 2, 2, 3, 3, 0, 1, 1, 1, 0, 0]
 
     migrate(engine)
     columns, indexes = _pg_objects(engine)
-    assert "search_vector" in columns and "ix_claim_search_vector" in indexes
-    assert "ix_claim_fts" not in indexes
-    with engine.connect() as conn:  # filled for the rows stored before the upgrade
-        empty = "SELECT count(*) FROM claim WHERE search_vector IS NULL OR search_vector = ''"
-        assert conn.execute(text(empty)).scalar() == 0
+    for table in ("claim", "article"):
+        assert f"{table}.search_vector" in columns
+        assert f"{table}.ix_{table}_search_vector" in indexes
+        assert f"{table}.ix_{table}_fts" not in indexes
+        with engine.connect() as conn:  # filled for the rows stored before the upgrade
+            empty = f"SELECT count(*) FROM {table} WHERE coalesce(length(search_vector), 0) = 0"
+            assert conn.execute(text(empty)).scalar() == 0
     assert _results(engine) == at_0015  # same matches, ranks and order
 
     _write(engine, NEW, 2)  # written after the upgrade
     after = _results(engine)
-    monkeypatch.setattr(claims_search, "CLAIM_VECTOR", claims_search.CLAIM_TSVECTOR)
+    _as_expressions(monkeypatch)
     assert _results(engine) == after  # the column is the expression, row for row
     monkeypatch.undo()
     with Session(engine) as session:
@@ -111,7 +138,16 @@ def test_stored_vector_keeps_every_result_and_downgrades(
         assert [h.claim.text for h in search_claims(session, ClaimQuery(text="farside"))] == [
             NEW[0][0]
         ]
+        fresh = search_articles(session, ArticleQuery(text="million"))
+        assert [row["url"] for row in fresh] == ["https://x.test/2"]
     with engine.begin() as conn:  # an update recomputes the vector
+        conn.execute(text("UPDATE article SET title = 'Glassnode weekly' WHERE id = 1"))
+        assert (
+            conn.execute(
+                text("SELECT id FROM article WHERE search_vector @@ to_tsquery('glassnode')")
+            ).scalar_one()
+            == 1
+        )
         conn.execute(text("UPDATE claim SET attributed_to = 'Glassnode' WHERE subject = 'Solana'"))
         assert (
             conn.execute(
@@ -122,9 +158,9 @@ def test_stored_vector_keeps_every_result_and_downgrades(
 
     command.downgrade(alembic_config(pg_url), BEFORE)
     columns, indexes = _pg_objects(engine)
-    assert "search_vector" not in columns and "ix_claim_search_vector" not in indexes
-    assert "ix_claim_fts" in indexes
-    monkeypatch.setattr(claims_search, "CLAIM_VECTOR", claims_search.CLAIM_TSVECTOR)
+    assert not any("search_vector" in name for name in columns | indexes)
+    assert {"claim.ix_claim_fts", "article.ix_article_fts"} <= indexes
+    _as_expressions(monkeypatch)
     assert _results(engine) == after
     monkeypatch.undo()
     migrate(engine)  # and up again

@@ -36,6 +36,7 @@ BEFORE = "0015_claim_unit_inferred"
 CLAIM_QUERIES: dict[str, ClaimQuery] = {
     "bitcoin": ClaimQuery(text="bitcoin"),
     '"spot bitcoin"': ClaimQuery(text='"spot bitcoin"'),
+    '"bitcoin price"': ClaimQuery(text='"bitcoin price"'),
     "bitcoin, metric=price": ClaimQuery(text="bitcoin", metric="price"),
     "bitcoin, sort=newest": ClaimQuery(text="bitcoin", sort="newest"),
 }
@@ -111,24 +112,29 @@ def _articles(session: Session, query: queries.ArticleQuery) -> list[Any]:
 
 
 def _phase(engine: Engine, rare: str, repeats: int) -> dict[str, Any]:
-    claims = dict(CLAIM_QUERIES) | {f"{rare} (rare)": ClaimQuery(text=rare)}
+    claims = CLAIM_QUERIES | {f"{rare} (rare)": ClaimQuery(text=rare)}
+    articles = ARTICLE_QUERIES | {f"{rare} (rare)": queries.ArticleQuery(text=rare)}
     out: dict[str, Any] = {}
     for name, query in claims.items():
         out[f"claims: {name}"] = _timed(engine, partial(_claims, query=query), repeats)
-    for name, article_query in ARTICLE_QUERIES.items():
+    for name, article_query in articles.items():
         out[f"articles: {name}"] = _timed(engine, partial(_articles, query=article_query), repeats)
     return out
 
 
 def _sizes(engine: Engine) -> dict[str, str]:
+    """Table (with TOAST) and index sizes of claim and article."""
+    sizes: dict[str, str] = {}
     with engine.connect() as conn:
-        row = conn.execute(
-            text(
-                "SELECT pg_size_pretty(pg_table_size('claim')), "
-                "pg_size_pretty(pg_indexes_size('claim'))"
-            )
-        ).one()
-    return {"claim_table": row[0], "claim_indexes": row[1]}
+        for table in ("claim", "article"):
+            row = conn.execute(
+                text(
+                    f"SELECT pg_size_pretty(pg_table_size('{table}')), "
+                    f"pg_size_pretty(pg_indexes_size('{table}'))"
+                )
+            ).one()
+            sizes |= {f"{table}_table": row[0], f"{table}_indexes": row[1]}
+    return sizes
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -142,6 +148,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         report["build"] = vars(info)
         report["store"] = store_summary(engine)
     rare = _rare_word(engine)
+    report["rare_word"] = rare
     report["sizes_before"] = _sizes(engine)
     with _as_at_0015():
         report["before"] = _phase(engine, rare, args.repeats)

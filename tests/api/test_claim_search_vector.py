@@ -81,7 +81,7 @@ def _results(engine: Engine) -> list[list[tuple[int, float | None]]]:
             [(int(h.claim.id or 0), h.rank) for h in search_claims(session, query)]
             for query in QUERIES
         ]
-        articles = [
+        articles: list[list[tuple[int, float | None]]] = [
             [(int(row["id"]), None) for row in search_articles(session, query)]
             for query in ARTICLE_QUERIES
         ]

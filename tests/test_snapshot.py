@@ -32,8 +32,11 @@ TEXT_KEYS = frozenset({"text", "sentence", "sentence_text", "quote", "missed", "
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 # Keys holding int8 model output: sentence labels, entity and document sentiment (the sentiment
-# model), the narratives and their scores (the narrative encoder).
-INT8_KEYS = frozenset({"sentences", "entity_sentiment", "document", "narratives"})
+# model), the narratives, their scores and the narrative scores of `eval` (the narrative encoder).
+INT8_KEYS = frozenset({
+    "sentences", "entity_sentiment", "document", "narratives", "narrative_recovery",
+    "narrative_assignment",
+})  # fmt: skip
 
 
 def int8_kernels() -> str:
@@ -136,5 +139,6 @@ def test_differences_sees_a_changed_number_and_ignores_new_keys() -> None:
         "$.a.rows: expected 1 items, got 0"
     ]
     assert digest_texts({"text": "abc", "n": "abc"})["text"].startswith("sha256:")
-    stored = {"claims": [1], "sentences": [2], "f": {"document": 3}, "narratives": [4]}
+    stored = {"claims": [1], "sentences": [2], "f": {"document": 3}, "narratives": [4],
+              "narrative_assignment": {"f1": 0.8}}  # fmt: skip
     assert without_int8_outputs(stored) == {"claims": [1], "f": {}}

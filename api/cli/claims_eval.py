@@ -39,6 +39,14 @@ def eval_claims_labels(
     agreement: Annotated[
         bool, typer.Option("--agreement", help="Print the annotators' agreement study instead.")
     ] = False,
+    independent: Annotated[
+        bool,
+        typer.Option(
+            "--independent",
+            help="With --agreement: the independent second annotator's pass (round 2), not the "
+            "first annotator's own second pass.",
+        ),
+    ] = False,
     shared: Annotated[
         Path | None, typer.Option("--shared", help="The shared folder (default: ../shared).")
     ] = None,
@@ -56,7 +64,7 @@ def eval_claims_labels(
     folder = _shared(shared)
     try:
         if agreement:
-            _print_agreement(folder, as_json=as_json)
+            _print_agreement(folder, as_json=as_json, independent=independent)
             return
         labelled = {name: load_labels(folder, [name]) for name in split or SCORED_BY_DEFAULT}
         from nlp.pipeline import Analyzer  # lazy: spaCy only when evaluating
@@ -103,12 +111,13 @@ def eval_claims_labels(
     console.print(f"[dim]model versions: {versions}[/dim]")
 
 
-def _print_agreement(folder: Path, *, as_json: bool) -> None:
-    """The agreement study of the second label pass against the first."""
-    from nlp.evaluation.claims_agreement import study
+def _print_agreement(folder: Path, *, as_json: bool, independent: bool = False) -> None:
+    """The agreement study of a second label pass against the first labels."""
+    from nlp.evaluation.claims_agreement import INDEPENDENT_PASS, SECOND_PASS, study
     from nlp.evaluation.claims_texts import all_texts
 
-    result = study({doc_id: t.text for doc_id, t in all_texts(folder).items()}).as_dict()
+    texts = {doc_id: t.text for doc_id, t in all_texts(folder).items()}
+    result = study(texts, INDEPENDENT_PASS if independent else SECOND_PASS).as_dict()
     if as_json:
         typer.echo(json.dumps(result, indent=1))
         return

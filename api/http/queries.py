@@ -12,11 +12,15 @@ from models.analysis import Mention
 from models.articles import Article
 from models.narratives import NarrativeAssignment
 
-# Must stay identical to the indexed expression of migration 0010_api_indexes.
+# PostgreSQL: the english tsvector of an article, as migrations 0010_api_indexes (expression
+# index) and 0016_claim_search_vector (stored generated column) define it.
 ARTICLE_TSVECTOR = (
     "to_tsvector('english', coalesce(article.title, '') || ' ' "
     "|| left(coalesce(article.text, ''), 200000))"
 )
+# What queries match: the stored, GIN-indexed column holding ARTICLE_TSVECTOR (0016), so a plan
+# that walks articles newest first reads each vector instead of computing it from the text.
+ARTICLE_VECTOR = "article.search_vector"
 SUMMARY_COLUMNS = (
     "id", "url", "title", "source_id", "published_at", "status", "sentiment_label",
     "sentiment_score",
@@ -47,7 +51,7 @@ def _text_filter(session: Session, stmt: Any, raw: str) -> Any:
     """Restrict to articles whose title or text match `raw` (None: nothing can match)."""
     if session.get_bind().dialect.name == "postgresql":
         query = func.websearch_to_tsquery("english", raw)
-        return stmt.where(literal_column(ARTICLE_TSVECTOR).op("@@")(query))
+        return stmt.where(literal_column(ARTICLE_VECTOR).op("@@")(query))
     match = fts5_query(raw)
     if not match:
         return None

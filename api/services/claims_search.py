@@ -34,11 +34,15 @@ from models.articles import Article
 from models.checks import ClaimCheck
 from models.claims import Claim
 
-# Must stay identical to the indexed expression of migration 0005_claims_fts.
+# PostgreSQL: the english tsvector of a claim, as migrations 0005_claims_fts (expression index)
+# and 0016_claim_search_vector (stored generated column) define it.
 CLAIM_TSVECTOR = (
     "to_tsvector('english', coalesce(claim.sentence_text, '') || ' ' || coalesce(claim.subject, '')"
     " || ' ' || coalesce(claim.metric, '') || ' ' || coalesce(claim.attributed_to, ''))"
 )
+# What queries match and rank: the stored, GIN-indexed column holding CLAIM_TSVECTOR (0016), so
+# a plan that checks claims one by one reads the vector instead of computing it.
+CLAIM_VECTOR = "claim.search_vector"
 # Flow searches also find net flows of the matching sign ("outflow" = net_flow going down).
 METRIC_ALIASES: dict[str, list[tuple[str, str | None]]] = {
     "outflow": [("outflow", None), ("net_flow", "down")],
@@ -247,7 +251,7 @@ def _with_text(session: Session, stmt: Any, raw: str) -> tuple[Any, Any]:
     """Add the full-text condition; returns (statement, rank column ordered best first)."""
     if session.get_bind().dialect.name == "postgresql":
         tsquery = func.websearch_to_tsquery("english", raw)
-        vector: Any = literal_column(CLAIM_TSVECTOR)
+        vector: Any = literal_column(CLAIM_VECTOR)
         stmt = stmt.where(vector.op("@@")(tsquery))
         return stmt, -func.ts_rank(vector, tsquery)
     match = fts5_query(raw)
@@ -272,7 +276,7 @@ def _newest_matches(session: Session, raw: str, where: list[ColumnElement[bool]]
     Ranking a bounded set keeps a common word's cost bounded: every match is scored otherwise."""
     if session.get_bind().dialect.name == "postgresql":
         tsquery = func.websearch_to_tsquery("english", raw)
-        vector: Any = literal_column(CLAIM_TSVECTOR)
+        vector: Any = literal_column(CLAIM_VECTOR)
         newest: Any = (
             select(col(Claim.id).label("claim_id"), (-func.ts_rank(vector, tsquery)).label("score"))
             .where(vector.op("@@")(tsquery), *where)

@@ -50,8 +50,8 @@ def _clean_source(raw: str) -> str | None:
     src = re.sub(r"(?:'s|’s)\b", "", src)
     if not src or src.lower() in GENERIC_SOURCES or src.lower() in STOP_WORDS:
         return None
-    if re.search(r"(?<![\w.])\d[\d,.]*(?![\w])|[$%€£¥]", src):
-        return None  # "10", "$23.6 billion analysts", "480 Bitcoin": a figure is never a source
+    if re.search(r"(?<![\w.])\d[\d,.]*(?:st|nd|rd|th)?(?![\w])|[$%€£¥]", src):
+        return None  # "10", "$23.6 billion analysts", "4th Largest Theft": a figure is no source
     return src
 
 

@@ -75,34 +75,40 @@ _ASSET_ALT = (
     "|".join(sorted((k for k in ASSET_UNITS if k.isupper()), key=len, reverse=True))
     + r"|(?i:bitcoins?|ethers?|ethereum|solana)"
 )
-_CUR_ALT = r"US\$|A\$|C\$|HK\$|S\$|\$|€|£|¥|₩|(?:USD|EUR|GBP)\s?"
+_H = r"[^\S\n]"  # a space on the same line: no unit or scale from the next line
+_CUR_ALT = rf"US\$|A\$|C\$|HK\$|S\$|\$|€|£|¥|₩|(?:USD|EUR|GBP){_H}?"
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _SCALE = (
-    r"(?:\s?(?P<sca>bn|Bn|BN|mn|Mn|mln|tn)(?![A-Za-z])|(?P<scl>[kKmMbBtT])(?![A-Za-z])"
-    r"|\s?-?\s?(?P<scw>(?i:thousand|million|billion|trillion|hundred))\b)"
+    rf"(?:{_H}?(?P<sca>bn|Bn|BN|mn|Mn|mln|tn)(?![A-Za-z])|(?P<scl>[kKmMbBtT])(?![A-Za-z])"
+    rf"|{_H}?-?{_H}?(?P<scw>(?i:thousand|million|billion|trillion|hundred))\b)"
 )
 _UNIT = (
-    r"(?:\s?(?P<pct>%|(?i:percent|per\s?cent|pct|percentage\s+points?)\b)"
-    r"|\s(?P<bps>(?i:basis\s+points?|bps|bp))\b"
-    r"|(?P<mult>[xX×])(?![\w])(?!\s+[A-Z])"
-    r"|\s(?P<curw>(?:US\s)?dollars?|USD|USDT|USDC|euros?|EUR|pounds?|GBP|yen|JPY|yuan|CNY|RMB"
+    rf"(?:{_H}?(?P<pct>%|(?i:percent|per{_H}?cent|pct|percentage{_H}+points?)\b)"
+    rf"|{_H}(?P<bps>(?i:basis{_H}+points?|bps|bp))\b"
+    rf"|(?P<mult>[xX×])(?![\w])(?!{_H}+[A-Z])"
+    rf"|{_H}(?P<curw>(?:US{_H})?dollars?|USD|USDT|USDC|euros?|EUR|pounds?|GBP|yen|JPY|yuan|CNY|RMB"
     r"|won|KRW)\b"
-    rf"|\s(?P<asset>{_ASSET_ALT})(?:\s+(?:tokens|coins))?\b"
-    r"|\s(?P<dur>(?i:(?:(?:trading|consecutive|calendar|straight)\s+)?(?:hours?|days?|weeks?"
+    rf"|{_H}(?P<asset>{_ASSET_ALT})(?:{_H}+(?:tokens|coins))?\b"
+    rf"|{_H}(?P<dur>(?i:(?:(?:trading|consecutive|calendar|straight){_H}+)?(?:hours?|days?|weeks?"
     r"|months?|years?)))\b)"
 )
 _UNIT_RE = re.compile(_UNIT)
 _QUANTITY_RE = re.compile(
-    r"(?<![\w.,])(?P<ord>\d{1,4})(?:st|nd|rd|th)\s(?P<ordu>day|week|month|year)\b|"
+    rf"(?<![\w.,])(?P<ord>\d{{1,4}})(?:st|nd|rd|th){_H}(?P<ordu>day|week|month|year)\b|"
     rf"(?P<cur>{_CUR_ALT})?(?<![\w.,])(?P<num>{_NUM})(?:{_SCALE})?"
     rf"|(?<![\w-])(?P<wnum>(?i:{WORD_NUMBER}))(?![\w-])"
-    r"(?:\s(?P<wsc>(?i:hundred|thousand|million|billion|trillion))\b)?"
-    rf"|(?<![\w-])(?P<frac>(?i:{'|'.join(sorted(FRACTIONS, key=len, reverse=True))}))(?=\s+of\b)",
+    rf"(?:{_H}(?P<wsc>(?i:hundred|thousand|million|billion|trillion))\b)?"
+    rf"|(?<![\w-])(?P<frac>(?i:{'|'.join(sorted(FRACTIONS, key=len, reverse=True))}))(?={_H}+of\b)",
 )
 _INDEX_NAME = re.compile(
     r"(?:S&P|Nasdaq|NASDAQ|Russell|FTSE|Dow|Stoxx|STOXX|Nikkei|CSI|DAX|CAC|KOSPI|Hang Seng|ASX"
     r"|Top|TOP)\s?$"
 )
+_TITLE_WORDS = (
+    "As|At|To|In|On|Of|By|For|From|With|After|Before|Amid|Ahead|And|But|Or|As|While|Despite"
+    "|Since|Until|Over|Under|Above|Below|Near|Into|Is|Are|Was|Were|Then|Following|Per"
+)
+_NAME_AFTER = re.compile(rf"{_H}(?!(?:{_TITLE_WORDS}){_H})[A-Z][a-z]+{_H}[A-Z]")
 _LIST_MARKER = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]\s*)?\(?$")
 
 QUALIFIER_CUES: list[tuple[str, re.Pattern[str]]] = [
@@ -260,8 +266,13 @@ def _is_trap(text: str, m: re.Match[str], end: int) -> bool:
         return True  # a quoted label: "312", "10.11"
     if _LIST_MARKER.search(before) and re.match(r"[.)](?:\s|$)", after):
         return True
-    if not m["cur"] and end == m.end() and re.match(r"\s[A-Z][a-z]+\s[A-Z]", text[end : end + 30]):
-        return True  # a name with a number in front: "3 Arrows Capital"
+    if (
+        not m["cur"]
+        and end == m.end()
+        and _NAME_AFTER.match(text[end : end + 30])
+        and "," not in raw
+    ):
+        return True  # a name with a number in front: "3 Arrows Capital" (not "To 98,000 As ETF")
     if not m["cur"] and after[:1] == ")" and "(" not in before[-3:] and len(raw) <= 2:
         return True  # an inline list marker: "... in the form of 1) the 21DMA, 2) ..."
     if _INDEX_NAME.search(before) or (re.search(r"[A-Z]\w*\s$", before) and raw.endswith(".0")):
@@ -351,6 +362,8 @@ def _link_pairs(text: str, found: list[Quantity]) -> list[Quantity]:
         if gap.strip() == "to" and _BY_BEFORE.search(text[max(0, a.start - 12) : a.start]):
             continue  # "lifted rates by 25 bps to 5.0-5.25%": a move and the level it reached
         if b.bare and not a.bare:
+            if _destination(a, b):
+                continue  # "dropped 5% to 98,000": a move's size, then the level it reached
             b = out[i + 1] = _shorthand_upper(a, b)
         if a.unit != b.unit and not a.bare:
             continue
@@ -372,6 +385,12 @@ def _shorthand_upper(a: Quantity, b: Quantity) -> Quantity:
     if b.value < a.value and b.value == int(b.value):
         value = a.value - a.value % 10**digits + b.value
     return replace(b, unit=a.unit, value=value, bare=False)
+
+
+def _destination(a: Quantity, b: Quantity) -> bool:
+    """Whether a bare number after a percent, basis points or a multiple is a level rather
+    than the range's upper bound ("fell 5% to 98,000")."""
+    return a.unit in {"PERCENT", "BASIS_POINTS", "MULTIPLE"} and b.value > 100
 
 
 def _between(text: str, a: Quantity) -> bool:

@@ -97,6 +97,8 @@ UNIT_RULES: list[tuple[str, re.Pattern[str], str]] = [
         ),
     ]
 ]
+# "fell 5% to 98,000", "(+12%) to 180": the level after a move in percent is a price.
+_MOVE_TO = re.compile(r"\d ?(?:%|percent)\)? to (?:about |around |roughly )?$")
 # Currencies the context may name instead of dollars (sentence first, then the whole text).
 CONTEXT_CURRENCIES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p, re.IGNORECASE), code)
@@ -282,6 +284,8 @@ def _implied(frame: Frame, unit: str, ctx: UnitContext) -> tuple[str, str] | Non
         return listed
     if (q.written and q.scale == 1.0) or _counts_things(frame):
         return None
+    if _MOVE_TO.search(frame.sentence_left) and q.scale == 1.0 and _sentence_asset(frame, ctx):
+        return context_currency(ctx), "price: the level a move in percent reached"
     return _from_rules(frame, ctx)
 
 

@@ -18,7 +18,9 @@ from typing import Any
 from nlp.evaluation.claims_candidates import candidates
 from nlp.evaluation.claims_labels import LABEL_DIR, SPLITS, read_rows
 
-SECOND_PASS = LABEL_DIR / "agreement" / "second_pass.jsonl"
+SECOND_PASS = LABEL_DIR / "agreement" / "second_pass.jsonl"  # round 1: the same annotator again
+# Round 2: another annotator, who never saw the first labels, over texts of three annotators.
+INDEPENDENT_PASS = LABEL_DIR / "agreement" / "second_pass_b.jsonl"
 LABEL_FIELDS = ("claim_type", "direction", "metric", "unit", "attributed_to")
 
 

@@ -249,6 +249,7 @@ NOT_A_SOURCE = [
     "According to the Bitcoin Stock-to-Flow model, the cycle lasts four years.",
     "According to the RMB report, the fund's market value shrank by 300 billion yuan.",
     "That could be a tailwind for bitcoin to reach $30,000.",
+    "The 4th Largest Crypto Theft Shows DeFi Weakness as Hacker Nets USD 325M in a Wormhole",
 ]
 
 

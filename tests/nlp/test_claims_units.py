@@ -61,6 +61,9 @@ INFERRED = [
     ("The yuan-denominated fund's market value fell to 3 billion.", "3 billion", 3e9, "CNY"),
     ("In RMB terms, longs lost 900 million in the flush.", "900 million", 9e8, "CNY"),
     ("Measured in euros, the bank's market cap reached 40 billion.", "40 billion", 4e10, "EUR"),
+    # the level a move in percent reached
+    ("Bitcoin dropped 5% to 98,000 on Tuesday.", "98,000", 98000, "USD"),
+    ("SOL jumped 12% to 180 as traders piled in.", "180", 180, "USD"),
     # counts of an asset
     ("Whales bought 200 million more ADA in five weeks.", "200 million", 2e8, "ADA"),
     ("Holders of 1,000 to 10,000 BTC sold coins.", "1,000", 1000, "BTC"),
@@ -94,6 +97,7 @@ NOT_INFERRED = [
     ("The network processed 543,000 transactions on Monday.", "543,000", "COUNT"),
     ("Bitcoin's hash rate hit 440 EH/s.", "440", "COUNT"),
     ("The Dow fell 1,000 points.", "1,000", "COUNT"),
+    ("Active addresses rose 5% to 870,000.", "870,000", "COUNT"),
     ("Daily transactions on the network hit a record of 682,099.", "682,099", "COUNT"),
     ("The number of liquidated traders neared 300,000.", "300,000", "COUNT"),
     ("Three funds filed for approval.", "Three", "COUNT"),

@@ -382,3 +382,25 @@ def test_a_move_by_x_to_a_range_is_not_a_range_from_x() -> None:
     # without "by", "X to Y" stays a range
     (low, high) = find_quantities("Yields were 4% to 5% on Monday.", PUBLISHED)
     assert (low.qualifier, high.qualifier) == ("range_lower", "range_upper")
+
+
+def test_a_move_in_percent_to_a_level_is_not_a_range() -> None:
+    found = find_quantities("Bitcoin dropped 5% to 98,000 on Tuesday.", PUBLISHED)
+    got = [(q.text, q.value, q.unit, q.qualifier) for q in found]
+    assert got == [("5%", 5.0, "PERCENT", None), ("98,000", 98000.0, "COUNT", None)]
+    # a bare upper bound of a like size still shares the lower bound's unit
+    (_low, high) = find_quantities("Analysts see $30,000 to 32,000 next.", PUBLISHED)
+    assert (high.unit, high.qualifier) == ("USD", "range_upper")
+
+
+def test_a_unit_never_comes_from_the_next_line() -> None:
+    (q,) = find_quantities("Whales bought 3,500\nBitcoin changed hands later.", PUBLISHED)
+    assert (q.text, q.unit) == ("3,500", "COUNT")
+    (q,) = find_quantities("Reserves fell by 12\nmillion people noticed.", PUBLISHED)
+    assert (q.text, q.value) == ("12", 12)
+
+
+def test_a_title_case_headline_keeps_its_level() -> None:
+    text = "Bitcoin Price Falls To 98,000 As ETF Outflows Hit 500 Million"
+    assert [q.text for q in find_quantities(text, PUBLISHED)] == ["98,000", "500 Million"]
+    assert find_quantities("Fund Manager 3 Arrows Capital Files", PUBLISHED) == []

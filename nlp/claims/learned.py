@@ -9,8 +9,10 @@ own decisions and a few cheap lexical features (words around the number, unit, q
 Where its probability is below the label's threshold the rule's answer stands. The claim's
 explanation says which decided (`decided_by`) and what the rules said (`rules`).
 
-The weights are trained by `tidings train claims` (nlp.training.claims_decider) and shipped as a
-small float16 npz in `nlp/claims/model/`; inference is numpy only.
+The weights are trained by `tidings train claims --recipe lr` (nlp.training.claims_decider) and
+saved as a small float16 npz; inference is numpy only. Since claims-decider-3 the shipped model in
+`nlp/claims/model/` is a fine-tuned MiniLM instead (nlp.claims.finetuned); `decide_claims` runs
+whichever kind a model folder holds, and the views, explanations and `decided_by` are shared.
 """
 
 from __future__ import annotations

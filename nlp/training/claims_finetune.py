@@ -36,7 +36,7 @@ from nlp.training.recipe import base_model_dir, linear_schedule, seed_everything
 class TuneConfig:
     """The recipe (chosen by grouped cross-validation, docs/EVALUATION.md)."""
 
-    window_words: int = 12
+    window_words: int = 8
     max_length: int = 64
     epochs: int = 5
     batch_size: int = 16

@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from nlp.claims.learned import LABELS, ClaimView, marked_text
+from nlp.claims.learned import LABELS, ClaimView, marked_text, write_decisions
 from nlp.errors import ModelNotInstalledError
+from nlp.types import ClaimRecord
 
 MODEL_FILES = ("model.onnx", "tokenizer.json", "labels.json", "version.txt", "features.json")
 SEPARATOR = " [SEP] "  # the tokenizer reads it as its separator token
@@ -144,3 +145,25 @@ def tuned_scores(
     texts = [model_input(v, model.window_words) for v in views]
     probs = probabilities(model, texts, threads=threads, batch_size=batch_size)
     return model.version, confident(model, views, probs)
+
+
+def decide_tuned(
+    claims: Sequence[ClaimRecord],
+    views: Sequence[ClaimView],
+    folder: Path,
+    *,
+    threads: int | None = None,
+) -> None:
+    """Run the fine-tuned model of `folder` over the claims and write its confident answers onto
+    them; ONNX Runtime uses the narrative stage's thread and batch settings unless `threads`
+    says otherwise."""
+    from nlp.narratives.settings import get_narrative_settings
+
+    settings = get_narrative_settings()
+    version, scored = tuned_scores(
+        views,
+        folder,
+        threads=settings.narrative_threads if threads is None else threads,
+        batch_size=settings.narrative_batch_size,
+    )
+    write_decisions(claims, views, scored, version=version)

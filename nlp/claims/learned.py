@@ -287,26 +287,23 @@ def decide_claims(
     encode: Encode | None = None,
     threads: int | None = None,
 ) -> None:
-    """Run the model of `folder` over the claims and write its confident answers onto them.
-    A fine-tuned model (claims-decider-3 on, nlp.claims.finetuned) runs its own ONNX graph with
-    `threads` (default: the narrative stage's setting); a logistic-regression model (decider-1
-    and 2) reads the sentence encoder `encode` (default: `claim_encoder(threads)`)."""
-    from nlp.claims.finetuned import is_tuned, tuned_scores
+    """Run the logistic-regression model of `folder` (decider-1 and 2) over the claims and write
+    its confident answers onto them (`encode`: the sentence encoder, by default
+    `claim_encoder(threads)`). A fine-tuned folder is run by nlp.claims.finetuned instead."""
+    model = load_model(folder)
+    features = feature_matrix(views, encode or claim_encoder(threads), model.window_words)
+    write_decisions(claims, views, model.scored(views, features), version=model.version)
 
-    if is_tuned(folder):
-        from nlp.narratives.settings import get_narrative_settings
 
-        settings = get_narrative_settings()
-        version, scored = tuned_scores(
-            views,
-            folder,
-            threads=settings.narrative_threads if threads is None else threads,
-            batch_size=settings.narrative_batch_size,
-        )
-    else:
-        model = load_model(folder)
-        features = feature_matrix(views, encode or claim_encoder(threads), model.window_words)
-        version, scored = model.version, model.scored(views, features)
+def write_decisions(
+    claims: Sequence[ClaimRecord],
+    views: Sequence[ClaimView],
+    scored: Sequence[dict[str, tuple[str, float]]],
+    *,
+    version: str,
+) -> None:
+    """Write a model's confident answers (label -> (answer, probability) per claim) onto the
+    claims; the explanation names the model, its probability and the rule it overruled."""
     answers = [{name: answer for name, (answer, _) in row.items()} for row in scored]
     apply_decisions(claims, views, answers)
     for claim, view, row in zip(claims, views, scored, strict=True):

@@ -8,6 +8,7 @@ from pathlib import Path
 from spacy.language import Language
 
 from nlp.claims.extract import CLAIMS_VERSION, ClaimContext, extract_claims
+from nlp.claims.finetuned import decide_tuned, is_tuned
 from nlp.claims.learned import (
     MODEL_DIR,
     ClaimView,
@@ -103,7 +104,10 @@ class ClaimStage:
                 views.append(claim_view(claim, ctx.text, span or (claim.start, claim.end)))
                 claims.append(claim)
         if claims and self._model_dir is not None:
-            decide_claims(claims, views, self._model_dir, threads=self._encoder_threads)
+            if is_tuned(self._model_dir):  # claims-decider-3 on: a fine-tuned ONNX model
+                decide_tuned(claims, views, self._model_dir, threads=self._encoder_threads)
+            else:
+                decide_claims(claims, views, self._model_dir, threads=self._encoder_threads)
 
     def __call__(self, ctx: AnalysisContext) -> None:
         """Extract the claims of one analyzed document."""

@@ -142,11 +142,12 @@ def test_claims_check_verdicts(store: tuple[Engine, str], monkeypatch: pytest.Mo
     sofr = items["22 basis points"]  # SOFR 4.04 -> 4.22: +18 bp, 22 % below the claim
     assert (sofr["verdict"], sofr["series"]) == ("approximate", "SOFR")
     assert sofr["reference_value"] == pytest.approx(18.0)
-    # "falling below $99,000": the learned layer (claims-decider-1 and -2) reads a level broken as
-    # `price_threshold`, as docs/ANNOTATION.md does, and a threshold has no price series to check
-    # against; the rules read it as a `price`, which BTC's low of 98,944.36 that day confirmed.
-    below = items["$99,000"]
-    assert below["metric"] == "price_threshold" and below["verdict"] == "unverifiable"
+    # "falling below $99,000": the learned layer reads a level broken as `price_threshold`, as
+    # docs/ANNOTATION.md does. decider-1 and -2 kept the rules' `observation` type, so the claim
+    # was checked and had no series (unverifiable); claims-decider-3 also makes it a
+    # `threshold_level`, a type `claims check` does not check. The rules read it as a `price`,
+    # which BTC's low of 98,944.36 that day confirmed.
+    assert "$99,000" not in items
     counts = {k: report[k] for k in ("consistent", "approximate", "contradicted", "unverifiable")}
     assert sum(counts.values()) == report["checked"] == len(report["items"])
     with Session(engine) as session:

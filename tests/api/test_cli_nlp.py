@@ -216,4 +216,5 @@ def _rule(claim: dict[str, Any], field: str) -> str:
     if claim["explanation"]["decided_by"][field] == "rules":
         return str(said)
     assert said.startswith("learned layer claims-decider-"), said
-    return str(said).rsplit(" (", 1)[1].removesuffix(")")
+    rule = str(said).split("; the rules said ", 1)[1]  # "<answer> (<rule>)"; rules may hold "("
+    return rule.split(" (", 1)[1].removesuffix(")")

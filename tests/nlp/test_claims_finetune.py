@@ -76,7 +76,8 @@ def test_grouped_folds_keep_a_text_in_one_fold() -> None:
 
 def test_cv_decisions_fall_back_to_the_rule() -> None:
     views = [_view()]
-    probs = {name: [(("forecast", "observation"), np.array([0.6, 0.4]))] for name in LABELS}
+    classes: tuple[str, ...] = ("forecast", "observation")
+    probs = {name: [(classes, np.array([0.6, 0.4]))] for name in LABELS}
     answers = decisions(views, probs, dict.fromkeys(LABELS, 0.7))
     assert answers == {"claim_type": ["forecast"], "direction": ["up"], "metric": ["price"]}
 

@@ -42,7 +42,10 @@ def test_rebuilt_spans_are_exact(tmp_path: Path, shared_path: Path) -> None:
 @pytest.mark.slow
 def test_scores_stay_above_the_floor(analyzer: Analyzer, tmp_path: Path, shared_path: Path) -> None:
     """Pooled over the fourteen articles; floors sit a little under the measured scores (session
-    9: entities 0.949 / 0.882, claims 0.975 / 0.952, type 0.867, direction 0.882)."""
+    9: entities 0.949 / 0.882, claims 0.975 / 0.952, type 0.867, direction 0.882). The claim type
+    floor is 0.83 since claims-decider-3 (session 14: pooled type 0.844 measured): the
+    learned layer trades type on these articles, which the rules were written from, for type on
+    unseen text (docs/EVALUATION.md, blind-b)."""
     build_module.build(tmp_path, shared=shared_path)
     docs = load_gold_dir(tmp_path / "gold", tmp_path / "samples")
     report = evaluate(analyzer, docs).pooled.as_dict()
@@ -50,7 +53,7 @@ def test_scores_stay_above_the_floor(analyzer: Analyzer, tmp_path: Path, shared_
     assert report["entities"]["linked"]["f1"] >= 0.87
     assert report["claims"]["detection"]["f1"] >= 0.96
     assert report["claims"]["value_and_unit"]["f1"] >= 0.93
-    assert report["claims"]["claim_type_accuracy"] >= 0.85
+    assert report["claims"]["claim_type_accuracy"] >= 0.83
     assert report["claims"]["direction_accuracy"] >= 0.86
 
 

@@ -442,9 +442,16 @@ def test_an_observation_is_dated_by_its_period(
     ],
 )  # fmt: skip
 def test_past_episodes_named_by_year_are_historical(
-    analyzer: Analyzer, text: str, span: str, claim_type: str, start: str | None, end: str | None
+    rules_analyzer: Analyzer,
+    text: str,
+    span: str,
+    claim_type: str,
+    start: str | None,
+    end: str | None,
 ) -> None:
-    claim = _by_text(_claims(analyzer, text))[span]
+    # the rule (claims-rules-9); claims-decider-3 reads the first two as observations
+    # (docs/EVALUATION.md, "claims-decider-3"), a cost of the learned layer on these phrasings
+    claim = _by_text(_claims(rules_analyzer, text))[span]
     assert claim.claim_type == claim_type
     if start is not None:
         assert (claim.time_start, claim.time_end) == (start, end)

@@ -105,7 +105,7 @@ _INDEX_NAME = re.compile(
     r"|Top|TOP)\s?$"
 )
 _TITLE_WORDS = (
-    "As|At|To|In|On|Of|By|For|From|With|After|Before|Amid|Ahead|And|But|Or|As|While|Despite"
+    "As|At|To|In|On|Of|By|For|From|With|After|Before|Amid|Ahead|And|But|Or|While|Despite"
     "|Since|Until|Over|Under|Above|Below|Near|Into|Is|Are|Was|Were|Then|Following|Per"
 )
 _NAME_AFTER = re.compile(rf"{_H}(?!(?:{_TITLE_WORDS}){_H})[A-Z][a-z]+{_H}[A-Z]")
